@@ -1,0 +1,6 @@
+namespace ContractTherapy.Host.Demo;
+
+public sealed class DemoSeeder : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+}

@@ -1,0 +1,54 @@
+using ContractTherapy.Contractors;
+using ContractTherapy.Invoicing;
+using ContractTherapy.Rates;
+using ContractTherapy.Shared.Idempotency;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.MultiTenancy;
+using Marten;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace ContractTherapy.Host.Infrastructure;
+
+public static class PersistenceSetup
+{
+    public const string Schema = "contracttherapy";
+
+    public static string ConnectionString(IConfiguration config) =>
+        config.GetConnectionString("Postgres")
+        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured (ops/run.sh sets it for local runs).");
+
+    /// <summary>
+    /// One Marten store, conjoined multi-tenancy (tenant = the therapy agency), event metadata
+    /// on (the audit trail), each module adding its own streams and projections.
+    /// </summary>
+    public static void AddContractTherapyPersistence(this WebApplicationBuilder builder)
+    {
+        var connectionString = ConnectionString(builder.Configuration);
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = Schema;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+
+                opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+                opts.Policies.AllDocumentsAreMultiTenanted();
+                opts.Events.UseMandatoryStreamTypeDeclaration = true;
+                opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+                opts.Events.MetadataConfig.CausationIdEnabled = true;
+                opts.Events.MetadataConfig.HeadersEnabled = true;
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+
+                opts.Schema.For<IdempotentRequest>();
+
+                opts.AddContractors();
+                opts.AddRates();
+                opts.AddInvoicing();
+            })
+            .UseLightweightSessions()
+            // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).
+            .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true)
+            .ApplyAllDatabaseChangesOnStartup();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ContractTherapy.Contractors;
+using ContractTherapy.Host.Auth;
+using ContractTherapy.Host.Demo;
+using ContractTherapy.Host.Infrastructure;
+using ContractTherapy.Invoicing;
+using ContractTherapy.Rates;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Idempotency;
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+});
+
+builder.AddContractTherapyAuth();
+builder.AddFieldEncryption();
+builder.AddContractTherapyPersistence();
+builder.AddContractTherapyTelemetry();
+builder.AddDemoSeeding();
+
+builder.Host.UseWolverine(opts =>
+{
+    opts.UseRuntimeCompilation();
+    opts.Policies.AutoApplyTransactions();
+    opts.Policies.UseDurableLocalQueues();
+    opts.EnableRelayOfUserName = true;
+    opts.AddContractors();
+    opts.AddRates();
+    opts.AddInvoicing();
+});
+builder.Services.AddWolverineHttp();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseMiddleware<IdempotencyMiddleware>();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapDevTokens();
+app.MapWolverineEndpoints(opts =>
+{
+    opts.TenantId.IsClaimTypeNamed("tenant");
+    opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
+});
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Visible to the tests' Alba host.</summary>
+public partial class Program;

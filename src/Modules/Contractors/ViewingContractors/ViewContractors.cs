@@ -1,0 +1,48 @@
+using ContractTherapy.Contractors.Contractors;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Contractors.ViewingContractors;
+
+public static class ViewContractorsEndpoints
+{
+    /// <summary>Staff see every contractor; a contractor sees only itself.</summary>
+    [WolverineGet("/api/contractors"), Authorize(Policy = Policies.ContractorsRead), Tags("Contractors")]
+    [ProducesResponseType<PagedResult<ContractorView>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(int? page, int? pageSize, string? status, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        if (status is not null and not "active" and not "inactive") v.Add("status", "'status' must be 'active' or 'inactive'.");
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var caller = Caller.From(http.User);
+        var query = session.Query<Contractor>().AsQueryable();
+        if (caller.Role == Roles.Contractor)
+        {
+            var own = caller.ContractorId ?? Guid.Empty;
+            query = query.Where(c => c.Id == own);
+        }
+        if (status is not null)
+        {
+            var active = status == "active";
+            query = query.Where(c => c.Active == active);
+        }
+        return Results.Ok(await query.OrderBy(c => c.LegalName).ToPageAsync(p, size, ContractorView.From, ct));
+    }
+
+    [WolverineGet("/api/contractors/{id}"), Authorize(Policy = Policies.ContractorsRead), Tags("Contractors")]
+    [ProducesResponseType<ContractorView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        if (caller.Role == Roles.Contractor && !caller.IsContractor(id)) return Problems.NotFound("contractor", id);
+        var contractor = await session.LoadAsync<Contractor>(id, ct);
+        return contractor is null ? Problems.NotFound("contractor", id) : Results.Ok(ContractorView.From(contractor));
+    }
+}

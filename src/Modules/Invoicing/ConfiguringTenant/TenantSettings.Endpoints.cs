@@ -1,0 +1,94 @@
+using ContractTherapy.Invoicing.Settings;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Invoicing.ConfiguringTenant;
+
+public sealed record BillingCycleInput(string? Frequency, DateOnly? FirstCycleStartsOn);
+
+public sealed record UpdateTenantSettings(BillingCycleInput? BillingCycle, bool? RequireSignedNote, string? TimeZone);
+
+public sealed record BillingCycleView(string Frequency, DateOnly FirstCycleStartsOn);
+
+public sealed record TenantSettingsView(BillingCycleView BillingCycle, bool RequireSignedNote, string TimeZone)
+{
+    public static TenantSettingsView From(TenantSettingsChanged s) => new(
+        new BillingCycleView(s.BillingCycle.Frequency.ToString().ToLowerInvariant(), s.BillingCycle.FirstCycleStartsOn),
+        s.RequireSignedNote, s.TimeZone);
+}
+
+/// <summary>
+/// A tenant needs no provisioning: the first time its settings are read or written, the
+/// defaults are recorded as the stream's first event, so the first cycle's start date does not
+/// drift from week to week before anyone saves settings.
+/// </summary>
+public static class ViewTenantSettingsEndpoint
+{
+    [WolverineGet("/api/settings"), Authorize(Policy = Policies.StaffRead), Tags("Settings")]
+    [ProducesResponseType<TenantSettingsView>(StatusCodes.Status200OK)]
+    public static async Task<TenantSettingsView> Get(HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var current = await CurrentOrDefaults(http, session, clock, ct);
+        return TenantSettingsView.From(current);
+    }
+
+    private static async Task<TenantSettingsChanged> CurrentOrDefaults(HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var id = TenantSettings.IdFor(Caller.From(http.User).TenantId);
+        var stream = await session.Events.FetchForWriting<TenantSettings>(id, ct);
+        if (stream.Aggregate is { } s) return new TenantSettingsChanged(s.BillingCycle, s.RequireSignedNote, s.TimeZone);
+
+        var defaults = TenantSettings.Defaults(clock.GetUtcNow());
+        stream.AppendOne(defaults);
+        return defaults;
+    }
+}
+
+/// <summary>The owner replaces the settings as a whole; each change is an audited event.</summary>
+public static class UpdateTenantSettingsEndpoint
+{
+    public static ProblemDetails Validate(UpdateTenantSettings cmd)
+    {
+        var v = new Validation();
+        var cycle = cmd.BillingCycle;
+        if (cycle is null) v.Add("billingCycle", "'billingCycle' is required.");
+        else
+        {
+            var frequency = ParseFrequency(cycle.Frequency);
+            if (frequency is null)
+                v.Add("billingCycle.frequency", "'billingCycle.frequency' must be weekly, biweekly, semimonthly or monthly.");
+            if (cycle.FirstCycleStartsOn is not { } start)
+                v.Add("billingCycle.firstCycleStartsOn", "'billingCycle.firstCycleStartsOn' is required (YYYY-MM-DD).");
+            else if (frequency == CycleFrequency.Semimonthly && start.Day is not (1 or 16))
+                v.Add("billingCycle.firstCycleStartsOn", "Semi-monthly cycles run 1st-15th and 16th-end of month: start on the 1st or the 16th.");
+            else if (frequency == CycleFrequency.Monthly && start.Day != 1)
+                v.Add("billingCycle.firstCycleStartsOn", "Monthly cycles start on the 1st of a month.");
+        }
+        if (cmd.RequireSignedNote is null) v.Add("requireSignedNote", "'requireSignedNote' is required.");
+        if (string.IsNullOrWhiteSpace(cmd.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(cmd.TimeZone, out _))
+            v.Add("timeZone", "'timeZone' must be an IANA time zone such as America/New_York.");
+        return v.Result();
+    }
+
+    [WolverinePut("/api/settings"), Authorize(Policy = Policies.TenantOwner), Tags("Settings")]
+    [ProducesResponseType<TenantSettingsView>(StatusCodes.Status200OK)]
+    public static async Task<TenantSettingsView> Put(UpdateTenantSettings cmd, HttpContext http, IDocumentSession session, CancellationToken ct)
+    {
+        var id = TenantSettings.IdFor(Caller.From(http.User).TenantId);
+        var stream = await session.Events.FetchForWriting<TenantSettings>(id, ct);
+        var changed = new TenantSettingsChanged(
+            new BillingCycleSettings(ParseFrequency(cmd.BillingCycle!.Frequency)!.Value, cmd.BillingCycle.FirstCycleStartsOn!.Value),
+            cmd.RequireSignedNote!.Value, cmd.TimeZone!);
+        stream.AppendOne(changed);
+        return TenantSettingsView.From(changed);
+    }
+
+    private static CycleFrequency? ParseFrequency(string? value) =>
+        Enum.GetValues<CycleFrequency>().Select(f => (CycleFrequency?)f)
+            .FirstOrDefault(f => string.Equals(f.ToString(), value, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,42 @@
+using ContractTherapy.Rates.Agencies;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Rates.ViewingAgencies;
+
+public static class ViewAgenciesEndpoints
+{
+    /// <summary>Staff see every agency; an agency's portal user sees only itself.</summary>
+    [WolverineGet("/api/agencies"), Authorize(Policy = Policies.AgenciesRead), Tags("Agencies")]
+    [ProducesResponseType<PagedResult<AgencyView>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(int? page, int? pageSize, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var caller = Caller.From(http.User);
+        var query = session.Query<Agency>().AsQueryable();
+        if (caller.Role == Roles.Agency)
+        {
+            var own = caller.AgencyId ?? Guid.Empty;
+            query = query.Where(a => a.Id == own);
+        }
+        return Results.Ok(await query.OrderBy(a => a.Name).ToPageAsync(p, size, AgencyView.From, ct));
+    }
+
+    [WolverineGet("/api/agencies/{id}"), Authorize(Policy = Policies.AgenciesRead), Tags("Agencies")]
+    [ProducesResponseType<AgencyView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        if (caller.Role == Roles.Agency && !caller.IsAgency(id)) return Problems.NotFound("agency", id);
+        var agency = await session.LoadAsync<Agency>(id, ct);
+        return agency is null ? Problems.NotFound("agency", id) : Results.Ok(AgencyView.From(agency));
+    }
+}

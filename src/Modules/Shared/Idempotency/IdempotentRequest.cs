@@ -1,0 +1,17 @@
+namespace ContractTherapy.Shared.Idempotency;
+
+/// <summary>
+/// The remembered outcome of one write sent with an <c>Idempotency-Key</c> (a tenant-scoped
+/// document). <see cref="Completed"/> is false while the first request is still running.
+/// </summary>
+public sealed class IdempotentRequest
+{
+    public string Id { get; set; } = "";
+    public string Fingerprint { get; set; } = "";
+    public DateTimeOffset StartedAt { get; set; }
+    public bool Completed { get; set; }
+    public int StatusCode { get; set; }
+    public string? ContentType { get; set; }
+    public string? Location { get; set; }
+    public byte[] Body { get; set; } = [];
+}

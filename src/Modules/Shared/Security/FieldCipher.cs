@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ContractTherapy.Shared.Security;
+
+/// <summary>
+/// Encrypts sensitive fields (TINs, patient data) before they reach an event, a document or a
+/// queue. AES-256-GCM with a key per tenant derived (HKDF-SHA256) from the configured master
+/// key, the tenant id bound in as associated data so a ciphertext cannot be moved to another
+/// tenant. The key id travels in the ciphertext (<c>enc:v1:{keyId}:{base64}</c>), so a rotated
+/// master key still decrypts older values while new ones use the current key.
+/// </summary>
+public sealed class FieldCipher
+{
+    private const string Prefix = "enc:v1:";
+    private readonly string _currentKeyId;
+    private readonly IReadOnlyDictionary<string, byte[]> _masterKeys;
+    private readonly ConcurrentDictionary<(string KeyId, string Tenant), byte[]> _tenantKeys = new();
+
+    public FieldCipher(string currentKeyId, IReadOnlyDictionary<string, byte[]> masterKeys)
+    {
+        if (!masterKeys.TryGetValue(currentKeyId, out var current) || current.Length != 32)
+            throw new ArgumentException("The current encryption key must be 32 bytes.", nameof(masterKeys));
+        if (currentKeyId.Contains(':')) throw new ArgumentException("A key id may not contain ':'.", nameof(currentKeyId));
+        _currentKeyId = currentKeyId;
+        _masterKeys = masterKeys;
+    }
+
+    public string Encrypt(string tenant, string plaintext)
+    {
+        var key = TenantKey(_currentKeyId, tenant);
+        var plain = Encoding.UTF8.GetBytes(plaintext);
+        var buffer = new byte[12 + 16 + plain.Length];
+        var nonce = buffer.AsSpan(0, 12);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(nonce, plain, buffer.AsSpan(28), buffer.AsSpan(12, 16), Encoding.UTF8.GetBytes(tenant));
+        return $"{Prefix}{_currentKeyId}:{Convert.ToBase64String(buffer)}";
+    }
+
+    public string Decrypt(string tenant, string ciphertext)
+    {
+        if (!ciphertext.StartsWith(Prefix, StringComparison.Ordinal))
+            throw new CryptographicException("Not an encrypted field.");
+        var rest = ciphertext.AsSpan(Prefix.Length);
+        var colon = rest.IndexOf(':');
+        if (colon < 0) throw new CryptographicException("Malformed encrypted field.");
+        var keyId = rest[..colon].ToString();
+        var buffer = Convert.FromBase64String(rest[(colon + 1)..].ToString());
+        if (buffer.Length < 28) throw new CryptographicException("Malformed encrypted field.");
+        var plain = new byte[buffer.Length - 28];
+        using var aes = new AesGcm(TenantKey(keyId, tenant), 16);
+        aes.Decrypt(buffer.AsSpan(0, 12), buffer.AsSpan(28), buffer.AsSpan(12, 16), plain, Encoding.UTF8.GetBytes(tenant));
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    private byte[] TenantKey(string keyId, string tenant) => _tenantKeys.GetOrAdd((keyId, tenant), k =>
+    {
+        if (!_masterKeys.TryGetValue(k.KeyId, out var master))
+            throw new CryptographicException($"Encryption key '{k.KeyId}' is not configured.");
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [],
+            info: Encoding.UTF8.GetBytes($"contracttherapy:tenant:{k.Tenant}"));
+    });
+}

@@ -1,0 +1,30 @@
+namespace ContractTherapy.Shared.Security;
+
+/// <summary>
+/// Named authorization policies, one per kind of access in domain.md §4. Endpoints name a
+/// policy; scoped checks (a contractor reading itself) happen in the endpoint, which answers
+/// 404 rather than 403 so that another contractor's ids are never confirmed.
+/// </summary>
+public static class Policies
+{
+    public const string TenantOwner = "tenant-owner";
+    public const string StaffRead = "staff-read";
+    public const string AgenciesWrite = "agencies-write";
+    public const string AgenciesRead = "agencies-read";
+    public const string ContractorsWrite = "contractors-write";
+    public const string ContractorsRead = "contractors-read";
+    public const string PayRatesRead = "pay-rates-read";
+    public const string BillRatesRead = "bill-rates-read";
+
+    public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
+    {
+        [TenantOwner] = [Roles.Owner],
+        [StaffRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance],
+        [AgenciesWrite] = [Roles.Owner, Roles.Billing],
+        [AgenciesRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance, Roles.Agency],
+        [BillRatesRead] = [Roles.Owner, Roles.Billing, Roles.Compliance],
+        [ContractorsWrite] = [Roles.Owner, Roles.Payroll],
+        [ContractorsRead] = [Roles.Owner, Roles.Payroll, Roles.Billing, Roles.Compliance, Roles.Accountant, Roles.Contractor],
+        [PayRatesRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Contractor],
+    };
+}
