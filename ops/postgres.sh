@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for local runs and tests.
 #   ops/postgres.sh start <data-dir> <port>   install PostgreSQL when missing, init and start a cluster
+#   ops/postgres.sh createdb <data-dir> <port> <name>   create the database when missing
 #   ops/postgres.sh stop  <data-dir>
 # The cluster listens on 127.0.0.1 only, with trust auth: it is a developer's or CI's
 # throwaway database, never a production one. initdb refuses to run as root, so as root the
@@ -58,6 +59,13 @@ CONF
       echo "PostgreSQL already running in $data" >&2
     else
       as_owner "$bin/pg_ctl" -D "$data" -o "-p $port" -l "$data/server.log" -w -t 60 start >/dev/null
+    fi
+    ;;
+  createdb)
+    port=${3:?port}; name=${4:?database name}
+    bin=$(find_bin)
+    if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname = '$name'" | grep -q 1; then
+      "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "create database \"$name\"" >/dev/null
     fi
     ;;
   stop)

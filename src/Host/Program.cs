@@ -62,6 +62,8 @@ app.MapDevTokens();
 app.MapWolverineEndpoints(opts =>
 {
     opts.TenantId.IsClaimTypeNamed("tenant");
+    // '?page=abc' is a 400 naming the parameter, not a silent default.
+    opts.RejectUnparseableQueryValues = true;
     opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 });
 

@@ -1,6 +1,145 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
 namespace ContractTherapy.Host.Demo;
 
-public sealed class DemoSeeder : BackgroundService
+/// <summary>
+/// Seeds the demo tenant of the local run command (Demo:Seed=true) once, through the public API
+/// over loopback, so the demo data passes every rule real users' data passes. It does nothing
+/// when the demo tenant already has agencies (a second run keeps the data).
+/// </summary>
+public sealed class DemoSeeder(IHostApplicationLifetime lifetime, IServer server, ILogger<DemoSeeder> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+    public const string Tenant = "demo";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var _ = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
+
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null)
+        {
+            logger.LogWarning("Demo seeding skipped: the server has no address.");
+            return;
+        }
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")) };
+            var seeded = await new DemoData(http).SeedAsync(stoppingToken);
+            logger.LogInformation(seeded ? "Demo tenant '{Tenant}' seeded." : "Demo tenant '{Tenant}' already has data; left as it is.", Tenant);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Demo seeding failed.");
+        }
+    }
+}
+
+/// <summary>The demo tenant: the worked example of domain.md §5 and a few more agencies and contractors.</summary>
+public sealed class DemoData(HttpClient http)
+{
+    public async Task<bool> SeedAsync(CancellationToken ct)
+    {
+        await Authenticate("owner", ct);
+        var existing = await http.GetFromJsonAsync<ListReply>("/api/agencies?pageSize=1", ct);
+        if (existing?.Total > 0) return false;
+
+        var sunrise = await Create("/api/agencies", new { name = "Sunrise HH", billingEmail = "ap@sunrise-hh.example", paymentTermsDays = 30 }, ct);
+        var lakeside = await Create("/api/agencies", new { name = "Lakeside Home Health", billingEmail = "billing@lakeside.example", paymentTermsDays = 45 }, ct);
+        var valley = await Create("/api/agencies", new { name = "Valley Care at Home", billingEmail = "payables@valleycare.example" }, ct);
+
+        await Put($"/api/agencies/{sunrise}/bill-rates", new
+        {
+            effectiveFrom = "2026-01-01",
+            rates = new[] { R("PT", "Evaluation", 150m), R("PT", "Routine", 95m), R("PT", "Discharge", 110m), R("PT", "Missed", 0m),
+                R("OT", "Evaluation", 150m), R("OT", "Routine", 95m), R("ST", "Evaluation", 160m), R("ST", "Routine", 105m) },
+        }, ct);
+        await Put($"/api/agencies/{sunrise}/bill-rates", new
+        {
+            effectiveFrom = "2026-03-09",
+            rates = new[] { R("PT", "Evaluation", 150m), R("PT", "Routine", 100m), R("PT", "Discharge", 110m), R("PT", "Missed", 0m),
+                R("OT", "Evaluation", 150m), R("OT", "Routine", 95m), R("ST", "Evaluation", 160m), R("ST", "Routine", 105m) },
+        }, ct);
+        foreach (var agency in new[] { lakeside, valley })
+            await Put($"/api/agencies/{agency}/bill-rates", new
+            {
+                effectiveFrom = "2025-10-01",
+                rates = new[] { R("PT", "Evaluation", 145m), R("PT", "Routine", 92.5m), R("PT", "Discharge", 105m), R("PTA", "Routine", 75m),
+                    R("OT", "Evaluation", 145m), R("OT", "Routine", 92.5m), R("COTA", "Routine", 72m), R("ST", "Evaluation", 155m), R("ST", "Routine", 100m) },
+            }, ct);
+
+        var contractors = new[]
+        {
+            (Name: "Dana Kim", Disciplines: new[] { "PT" }, Tin: "123-45-6789", Stripe: "acct_1DemoDanaKim"),
+            (Name: "Sam Ortiz", Disciplines: new[] { "OT", "COTA" }, Tin: "234-56-7890", Stripe: "acct_1DemoSamOrtiz"),
+            (Name: "Riley Chen", Disciplines: new[] { "ST" }, Tin: "345-67-8901", Stripe: (string?)null),
+            (Name: "Alex Park", Disciplines: new[] { "PT", "PTA" }, Tin: "456-78-9012", Stripe: "acct_1DemoAlexPark"),
+        };
+        foreach (var c in contractors)
+        {
+            var id = await Create("/api/contractors", new
+            {
+                legalName = c.Name,
+                email = $"{c.Name.Replace(' ', '.').ToLowerInvariant()}@therapists.example",
+                disciplines = c.Disciplines,
+                phone = "+1 518 555 0100",
+            }, ct);
+            await Put($"/api/contractors/{id}/w9", new
+            {
+                tinType = "SSN",
+                tin = c.Tin,
+                legalName = c.Name,
+                taxClassification = "individual",
+                address = new { line1 = "12 Elm St", city = "Albany", state = "NY", zip = "12207" },
+                certifiedOn = "2026-01-05",
+            }, ct);
+            foreach (var agency in new[] { sunrise, lakeside, valley })
+                await Send(HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", null, ct);
+            if (c.Stripe is not null)
+                await Send(HttpMethod.Post, $"/api/contractors/{id}/payout-account", new { stripeAccountId = c.Stripe }, ct);
+
+            var rates = c.Disciplines.SelectMany(d => new[]
+            {
+                R(d, "Evaluation", 110m), R(d, "Routine", 70m), R(d, "Discharge", 80m), R(d, "Missed", 0m),
+            }).ToList();
+            if (c.Name == "Dana Kim") rates.Add(new { discipline = "PT", visitType = "Routine", amount = 75m, agencyId = (Guid?)sunrise });
+            await Put($"/api/contractors/{id}/pay-rates", new { effectiveFrom = "2025-10-01", rates, mileageRate = 0.70m }, ct);
+        }
+        return true;
+    }
+
+    private static object R(string discipline, string visitType, decimal amount) =>
+        new { discipline, visitType, amount, agencyId = (Guid?)null };
+
+    private async Task Authenticate(string role, CancellationToken ct)
+    {
+        var reply = await http.PostAsJsonAsync("/dev/token", new { tenant = DemoSeeder.Tenant, role, sub = "demo-seeder" }, ct);
+        reply.EnsureSuccessStatusCode();
+        var token = (await reply.Content.ReadFromJsonAsync<TokenReply>(ct))!.Token;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    private async Task<Guid> Create(string url, object body, CancellationToken ct) =>
+        (await (await Send(HttpMethod.Post, url, body, ct)).Content.ReadFromJsonAsync<IdReply>(ct))!.Id;
+
+    private Task<HttpResponseMessage> Put(string url, object body, CancellationToken ct) => Send(HttpMethod.Put, url, body, ct);
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string url, object? body, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+        var reply = await http.SendAsync(request, ct);
+        if (!reply.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Demo seeding: {method} {url} answered {(int)reply.StatusCode}: {await reply.Content.ReadAsStringAsync(ct)}");
+        return reply;
+    }
+
+    private sealed record TokenReply(string Token);
+
+    private sealed record IdReply(Guid Id);
+
+    private sealed record ListReply(long Total);
 }

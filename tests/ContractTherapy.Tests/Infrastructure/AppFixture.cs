@@ -1,0 +1,61 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+
+namespace ContractTherapy.Tests.Infrastructure;
+
+/// <summary>
+/// One real host (Alba) on a real PostgreSQL database for the whole test collection. Tests
+/// isolate their data by acting in a tenant of their own (conjoined tenancy): nothing is
+/// shared, so nothing has to be reset between tests.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string DatabaseName = "contracttherapy_tests";
+
+    public IAlbaHost Host { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("CT_TEST_POSTGRES")
+            ?? throw new InvalidOperationException(
+                "CT_TEST_POSTGRES is not set: run the tests with ops/test.sh, which starts a throwaway PostgreSQL.");
+        await RecreateDatabase(server);
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName }.ConnectionString;
+
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            builder.UseSetting("Auth:DevTokens", "true");
+            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    private static async Task RecreateDatabase(string server)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using (var drop = new NpgsqlCommand($"drop database if exists {DatabaseName} with (force)", connection))
+            await drop.ExecuteNonQueryAsync();
+        await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,41 @@
+namespace ContractTherapy.Tests.Infrastructure;
+
+/// <summary>Domain-shaped helpers: the steps tests take on the way to what they check.</summary>
+public static class Scenarios
+{
+    public static async Task<Guid> RegisteredAgency(this Api api, string name = "Sunrise HH", int? paymentTermsDays = null)
+    {
+        var reply = await api.Post("/api/agencies", new { name, billingEmail = $"ap@{Guid.NewGuid():N}.example", paymentTermsDays });
+        return reply.ShouldBe(201).Id;
+    }
+
+    public static async Task<Guid> OnboardedContractor(this Api api, string legalName = "Dana Kim", params string[] disciplines)
+    {
+        var reply = await api.Post("/api/contractors", new
+        {
+            legalName,
+            email = $"{Guid.NewGuid():N}@therapists.example",
+            disciplines = disciplines.Length == 0 ? ["PT"] : disciplines,
+        });
+        return reply.ShouldBe(201).Id;
+    }
+
+    public static object Rate(string discipline, string visitType, decimal amount, Guid? agencyId = null) =>
+        new { discipline, visitType, amount, agencyId };
+
+    public static async Task<Reply> SetBillRates(this Api api, Guid agencyId, string effectiveFrom, params object[] rates) =>
+        await api.Put($"/api/agencies/{agencyId}/bill-rates", new { effectiveFrom, rates });
+
+    public static async Task<Reply> SetPayRates(this Api api, Guid contractorId, string effectiveFrom, params object[] rates) =>
+        await api.Put($"/api/contractors/{contractorId}/pay-rates", new { effectiveFrom, rates });
+
+    public static object W9(string tin = "123-45-6789") => new
+    {
+        tinType = "SSN",
+        tin,
+        legalName = "Dana Kim",
+        taxClassification = "individual",
+        address = new { line1 = "1 Main St", city = "Albany", state = "NY", zip = "12207" },
+        certifiedOn = "2026-01-05",
+    };
+}
