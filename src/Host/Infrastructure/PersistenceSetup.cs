@@ -30,7 +30,7 @@ public static class PersistenceSetup
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
                 opts.Events.TenancyStyle = TenancyStyle.Conjoined;
                 opts.Policies.AllDocumentsAreMultiTenanted();
