@@ -1,4 +1,4 @@
-using ContractTherapy.Invoicing.Settings;
+using ContractTherapy.Shared.Tenancy;
 using JasperFx.Events.Projections;
 using Marten;
 using Wolverine;

@@ -1,4 +1,4 @@
-using ContractTherapy.Invoicing.Settings;
+using ContractTherapy.Shared.Tenancy;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using Marten;

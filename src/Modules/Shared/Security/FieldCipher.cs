@@ -55,6 +55,20 @@ public sealed class FieldCipher
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>
+    /// A keyed fingerprint (HMAC-SHA256, per tenant) of a sensitive value, for equality lookups
+    /// such as duplicate detection without storing the value in clear. It uses the current
+    /// key: after a rotation, fingerprints made under the old key no longer match new ones.
+    /// </summary>
+    public string Fingerprint(string tenant, string value)
+    {
+        var key = _indexKeys.GetOrAdd(tenant, t => HKDF.DeriveKey(HashAlgorithmName.SHA256, _masterKeys[_currentKeyId], 32, salt: [],
+            info: Encoding.UTF8.GetBytes($"contracttherapy:tenant-index:{t}")));
+        return Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(value)));
+    }
+
+    private readonly ConcurrentDictionary<string, byte[]> _indexKeys = new();
+
     private byte[] TenantKey(string keyId, string tenant) => _tenantKeys.GetOrAdd((keyId, tenant), k =>
     {
         if (!_masterKeys.TryGetValue(k.KeyId, out var master))

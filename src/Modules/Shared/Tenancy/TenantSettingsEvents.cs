@@ -1,4 +1,4 @@
-namespace ContractTherapy.Invoicing.Settings;
+namespace ContractTherapy.Shared.Tenancy;
 
 public enum CycleFrequency { Weekly, Biweekly, Semimonthly, Monthly }
 
