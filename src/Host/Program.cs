@@ -6,6 +6,7 @@ using ContractTherapy.Host.Demo;
 using ContractTherapy.Host.Infrastructure;
 using ContractTherapy.Invoicing;
 using ContractTherapy.Rates;
+using ContractTherapy.Visits;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Idempotency;
 using JasperFx;
@@ -41,6 +42,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddContractors();
     opts.AddRates();
     opts.AddInvoicing();
+    opts.AddVisits();
 });
 builder.Services.AddWolverineHttp();
 builder.Services.AddOpenApi();

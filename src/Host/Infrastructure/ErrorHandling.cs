@@ -21,6 +21,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Detail = "Another change to the same record was saved first. Reload and try again.",
                 Type = "https://contracttherapy.dev/problems/concurrency",
             },
+            // A unique key (a duplicate guard, an idempotency reservation) taken by a concurrent request.
+            DocumentAlreadyExistsException => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The request conflicts with one saved at the same moment.",
+                Detail = "An identical record was saved by a concurrent request. Reload and check before retrying.",
+                Type = "https://contracttherapy.dev/problems/conflict",
+            },
             BadHttpRequestException or System.Text.Json.JsonException => new ProblemDetails
             {
                 Status = StatusCodes.Status400BadRequest,

@@ -1,6 +1,8 @@
 using ContractTherapy.Contractors;
 using ContractTherapy.Invoicing;
 using ContractTherapy.Rates;
+using ContractTherapy.Shared.Audit;
+using ContractTherapy.Visits;
 using ContractTherapy.Shared.Idempotency;
 using JasperFx;
 using JasperFx.Events;
@@ -41,10 +43,12 @@ public static class PersistenceSetup
                 opts.Events.MetadataConfig.UserNameEnabled = true;
 
                 opts.Schema.For<IdempotentRequest>();
+                opts.Schema.For<PhiAccess>().Index(a => a.At).Index(a => a.UserId);
 
                 opts.AddContractors();
                 opts.AddRates();
                 opts.AddInvoicing();
+                opts.AddVisits();
             })
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).

@@ -39,3 +39,23 @@ public static class Scenarios
         certifiedOn = "2026-01-05",
     };
 }
+
+public static class VisitScenarios
+{
+    /// <summary>A contractor onboarded and assigned to the agency, ready to log visits.</summary>
+    public static async Task<Guid> PlacedContractor(this Api api, Guid agencyId, string legalName = "Dana Kim", params string[] disciplines)
+    {
+        var id = await api.OnboardedContractor(legalName, disciplines);
+        (await api.Post($"/api/contractors/{id}/agencies/{agencyId}")).ShouldBe(200);
+        return id;
+    }
+
+    public static string DaysAgo(int days) => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(-12)).AddDays(-days).ToString("yyyy-MM-dd");
+
+    public static object Visit(Guid contractorId, Guid agencyId, string visitDate, string visitType = "Routine", string discipline = "PT",
+        string patientName = "Jane Doe", string mrn = "MRN-1001", bool noteSigned = true, decimal? miles = null, string? notes = null) =>
+        new { contractorId, agencyId, patient = new { name = patientName, mrn }, visitDate, discipline, visitType, miles, notes, noteSigned };
+
+    public static async Task<Reply> LogVisit(this Api api, object visit, string role = "billing", Guid? contractorId = null, string? idempotencyKey = null) =>
+        await api.Post("/api/visits", visit, role: role, contractorId: contractorId, idempotencyKey: idempotencyKey);
+}

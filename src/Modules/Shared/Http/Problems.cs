@@ -14,13 +14,27 @@ public static class Problems
         Type = "https://contracttherapy.dev/problems/not-found",
     });
 
-    public static IResult Conflict(string detail) => Results.Problem(new ProblemDetails
+    public static IResult Forbidden(string detail) => Results.Problem(new ProblemDetails
     {
-        Status = StatusCodes.Status409Conflict,
-        Title = "The request conflicts with the current state.",
+        Status = StatusCodes.Status403Forbidden,
+        Title = "Not allowed.",
         Detail = detail,
-        Type = "https://contracttherapy.dev/problems/conflict",
+        Type = "https://contracttherapy.dev/problems/forbidden",
     });
+
+    public static IResult Conflict(string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "The request conflicts with the current state.",
+            Detail = detail,
+            Type = "https://contracttherapy.dev/problems/conflict",
+        };
+        if (extensions is not null)
+            foreach (var (k, v) in extensions) problem.Extensions[k] = v;
+        return Results.Problem(problem);
+    }
 
     /// <summary>A business rule refused the request (422), naming the rule.</summary>
     public static IResult Refused(string rule, string detail, IDictionary<string, object?>? extensions = null)

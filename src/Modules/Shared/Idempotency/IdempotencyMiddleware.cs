@@ -20,7 +20,7 @@ namespace ContractTherapy.Shared.Idempotency;
 /// released after <see cref="AbandonedAfter"/>.</item>
 /// </list>
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore store, TimeProvider clock)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore store, TimeProvider clock, FieldCipher cipher)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -64,7 +64,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
 
         if (existing is not null)
         {
-            await Answer(context, existing, fingerprint);
+            await Answer(context, existing, fingerprint, caller.TenantId);
             return;
         }
 
@@ -89,7 +89,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         }
     }
 
-    private static async Task Answer(HttpContext context, IdempotentRequest existing, string fingerprint)
+    private async Task Answer(HttpContext context, IdempotentRequest existing, string fingerprint, string tenant)
     {
         if (existing.Fingerprint != fingerprint)
         {
@@ -118,7 +118,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         context.Response.Headers[ReplayedHeader] = "true";
         if (existing.ContentType is not null) context.Response.ContentType = existing.ContentType;
         if (existing.Location is not null) context.Response.Headers.Location = existing.Location;
-        await context.Response.Body.WriteAsync(existing.Body, context.RequestAborted);
+        if (existing.EncryptedBody is not null)
+            await context.Response.Body.WriteAsync(Convert.FromBase64String(cipher.Decrypt(tenant, existing.EncryptedBody)), context.RequestAborted);
     }
 
     private async Task RunAndRemember(HttpContext context, string id, string fingerprint)
@@ -160,7 +161,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
                 StatusCode = context.Response.StatusCode,
                 ContentType = context.Response.ContentType,
                 Location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                Body = buffer.ToArray(),
+                EncryptedBody = buffer.Length == 0 ? null : cipher.Encrypt(tenant, Convert.ToBase64String(buffer.ToArray())),
             });
         }
         await session.SaveChangesAsync(CancellationToken.None);

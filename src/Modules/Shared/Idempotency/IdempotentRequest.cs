@@ -13,5 +13,6 @@ public sealed class IdempotentRequest
     public int StatusCode { get; set; }
     public string? ContentType { get; set; }
     public string? Location { get; set; }
-    public byte[] Body { get; set; } = [];
+    /// <summary>The response body, encrypted: responses can carry patient data.</summary>
+    public string? EncryptedBody { get; set; }
 }

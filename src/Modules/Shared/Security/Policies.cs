@@ -15,6 +15,10 @@ public static class Policies
     public const string ContractorsRead = "contractors-read";
     public const string PayRatesRead = "pay-rates-read";
     public const string BillRatesRead = "bill-rates-read";
+    public const string VisitsWrite = "visits-write";
+    public const string VisitsRead = "visits-read";
+    public const string VisitsLive = "visits-live";
+    public const string AuditRead = "audit-read";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -26,5 +30,9 @@ public static class Policies
         [ContractorsWrite] = [Roles.Owner, Roles.Payroll],
         [ContractorsRead] = [Roles.Owner, Roles.Payroll, Roles.Billing, Roles.Compliance, Roles.Accountant, Roles.Contractor],
         [PayRatesRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Contractor],
+        [VisitsWrite] = [Roles.Owner, Roles.Billing, Roles.Contractor],
+        [VisitsRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance, Roles.Contractor],
+        [VisitsLive] = [Roles.Owner, Roles.Billing, Roles.Payroll],
+        [AuditRead] = [Roles.Owner, Roles.Compliance],
     };
 }

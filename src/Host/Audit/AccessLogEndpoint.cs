@@ -1,0 +1,40 @@
+using System.Globalization;
+using ContractTherapy.Shared.Audit;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Host.Audit;
+
+/// <summary><c>GET /api/audit/access-log</c>: who read which patient data, when and through what (newest first).</summary>
+public static class AccessLogEndpoint
+{
+    [WolverineGet("/api/audit/access-log"), Authorize(Policy = Policies.AuditRead), Tags("Audit")]
+    [ProducesResponseType<PagedResult<PhiAccess>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(string? from, string? to, string? userId, int? page, int? pageSize, IQuerySession session,
+        CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        var fromAt = ReadInstant("from", from, v);
+        var toAt = ReadInstant("to", to, v);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var query = session.Query<PhiAccess>().AsQueryable();
+        if (fromAt is { } f) query = query.Where(a => a.At >= f);
+        if (toAt is { } t) query = query.Where(a => a.At <= t);
+        if (userId is not null) query = query.Where(a => a.UserId == userId);
+        return Results.Ok(await query.OrderByDescending(a => a.At).ToPageAsync(p, size, a => a, ct));
+    }
+
+    private static DateTimeOffset? ReadInstant(string field, string? value, Validation v)
+    {
+        if (value is null) return null;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
+        v.Add(field, $"'{field}' must be an ISO-8601 instant or date.");
+        return null;
+    }
+}

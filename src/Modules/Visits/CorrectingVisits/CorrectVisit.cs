@@ -1,0 +1,109 @@
+using ContractTherapy.Shared.Domain;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Visits.Eligibility;
+using ContractTherapy.Visits.LoggingVisits;
+using ContractTherapy.Visits.Visits;
+using ContractTherapy.Visits.VoidingVisits;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Visits.CorrectingVisits;
+
+/// <summary>
+/// Only the fields that change, and why. <c>expectedVersion</c> (the visit's <c>version</c> as
+/// read) makes a stale correction a 409 instead of silently overwriting someone else's.
+/// </summary>
+public sealed record CorrectVisit(
+    Guid? AgencyId,
+    PatientInput? Patient,
+    DateOnly? VisitDate,
+    string? Discipline,
+    string? VisitType,
+    decimal? Miles,
+    string? Notes,
+    string? Reason,
+    long? ExpectedVersion,
+    bool? AllowDuplicate,
+    string? DuplicateReason);
+
+public static class CorrectVisitEndpoint
+{
+    public static ProblemDetails Validate(CorrectVisit cmd)
+    {
+        var v = new Validation().Text("reason", cmd.Reason, 500);
+        if (cmd.Discipline is not null) v.Discipline("discipline", cmd.Discipline);
+        if (cmd.VisitType is not null) v.VisitType("visitType", cmd.VisitType);
+        VisitInputs.CheckPatient(v, "patient", cmd.Patient, required: false);
+        VisitInputs.CheckMilesAndNotes(v, cmd.Miles, cmd.Notes);
+        VisitInputs.CheckDuplicateIntent(v, cmd.AllowDuplicate, cmd.DuplicateReason);
+        return v.Result();
+    }
+
+    [WolverinePut("/api/visits/{id}"), Authorize(Policy = Policies.VisitsWrite), Tags("Visits")]
+    [ProducesResponseType<VisitView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Put(Guid id, CorrectVisit cmd, HttpContext http, IDocumentSession session, FieldCipher cipher,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var stream = await session.Events.FetchForWriting<Visit>(id, ct);
+        var visit = stream.Aggregate;
+        if (visit is null || !caller.MayReach(visit)) return Problems.NotFound("visit", id);
+        if (cmd.ExpectedVersion is { } expected && expected != visit.Version) return VisitConcurrency.Stale(visit.Version);
+        if (visit.Status == VisitStatus.Voided) return Problems.Conflict("The visit is voided and cannot be corrected.");
+
+        var tenant = caller.TenantId;
+        var current = PatientSeal.Open(cipher, tenant, visit.Patient);
+        var patientChanged = cmd.Patient is not null &&
+                             (cmd.Patient.Name!.Trim() != current.Name || cmd.Patient.Mrn!.Trim() != current.Mrn);
+        var corrected = visit with
+        {
+            AgencyId = cmd.AgencyId ?? visit.AgencyId,
+            Patient = patientChanged ? PatientSeal.Seal(cipher, tenant, cmd.Patient!.Name!, cmd.Patient.Mrn!) : visit.Patient,
+            VisitDate = cmd.VisitDate ?? visit.VisitDate,
+            Discipline = cmd.Discipline is null ? visit.Discipline : Enum.Parse<Discipline>(cmd.Discipline),
+            VisitType = cmd.VisitType is null ? visit.VisitType : Enum.Parse<VisitType>(cmd.VisitType),
+            Miles = cmd.Miles ?? visit.Miles,
+        };
+        var currentNotes = PatientSeal.OpenNotes(cipher, tenant, visit.Notes);
+        var notesChanged = cmd.Notes is not null && (string.IsNullOrWhiteSpace(cmd.Notes) ? currentNotes is not null : cmd.Notes.Trim() != currentNotes);
+        if (notesChanged) corrected = corrected with { Notes = PatientSeal.SealNotes(cipher, tenant, cmd.Notes) };
+
+        if (!patientChanged && !notesChanged && corrected == visit)
+            return Problems.Invalid("body", "The correction changes nothing: send the fields whose values change.");
+
+        var batch = session.CreateBatchQuery();
+        var eligibilityQuery = batch.Load<ContractorEligibility>(visit.ContractorId);
+        var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(tenant));
+        var keyChanged = corrected.DuplicateKey != visit.DuplicateKey;
+        var duplicateQuery = keyChanged ? batch.Load<VisitFingerprint>(corrected.DuplicateKey) : null;
+        await batch.Execute(ct);
+
+        var settings = await settingsQuery ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), clock.GetUtcNow());
+        var refusal = VisitRules.Check(await eligibilityQuery, visit.ContractorId, corrected.AgencyId, corrected.Discipline,
+            corrected.VisitDate, clock.TodayIn(settings.TimeZone));
+        if (refusal is not null) return Problems.Refused(refusal.Rule, refusal.Detail);
+
+        var intended = cmd.AllowDuplicate == true;
+        string? duplicateReason = visit.DuplicateReason;
+        if (keyChanged)
+        {
+            var duplicate = duplicateQuery is null ? null : await duplicateQuery;
+            if (duplicate is not null && duplicate.VisitId != id && !intended) return VisitInputs.ProbableDuplicate(duplicate.VisitId);
+            session.DeleteWhere<VisitFingerprint>(f => f.VisitId == id);
+            if (duplicate is null) session.Insert(new VisitFingerprint { Id = corrected.DuplicateKey, VisitId = id });
+            duplicateReason = duplicate is null ? null : cmd.DuplicateReason!.Trim();
+        }
+
+        var reason = cmd.Reason!.Trim();
+        session.Because(reason);
+        var e = new VisitCorrected(id, corrected.AgencyId, corrected.Patient, corrected.VisitDate, corrected.Discipline, corrected.VisitType,
+            corrected.Miles, corrected.Notes, reason, duplicateReason);
+        stream.AppendOne(e);
+        return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason }).View(caller, cipher));
+    }
+}

@@ -1,0 +1,68 @@
+using ContractTherapy.Shared.Domain;
+using JasperFx.Events;
+
+namespace ContractTherapy.Visits.Visits;
+
+public enum VisitStatus { Open, Invoiced, Voided }
+
+/// <summary>The visit stream's state, kept inline as a document (patient data stays sealed).</summary>
+public sealed record Visit(
+    Guid Id,
+    long Version,
+    Guid ContractorId,
+    Guid AgencyId,
+    SealedPatient Patient,
+    DateOnly VisitDate,
+    Discipline Discipline,
+    VisitType VisitType,
+    decimal? Miles,
+    string? Notes,
+    bool NoteSigned,
+    VisitStatus Status,
+    Guid? CycleId,
+    string? DuplicateReason)
+{
+    public static Visit Create(IEvent<VisitLogged> e)
+    {
+        var d = e.Data;
+        return new Visit(d.VisitId, e.Version, d.ContractorId, d.AgencyId, d.Patient, d.VisitDate, d.Discipline, d.VisitType, d.Miles,
+            d.Notes, d.NoteSigned, VisitStatus.Open, null, d.DuplicateReason);
+    }
+
+    public Visit Apply(IEvent<VisitNoteSigned> e) => this with { NoteSigned = true, Version = e.Version };
+
+    public Visit Apply(IEvent<VisitCorrected> e)
+    {
+        var d = e.Data;
+        return this with
+        {
+            Version = e.Version,
+            AgencyId = d.AgencyId,
+            Patient = d.Patient,
+            VisitDate = d.VisitDate,
+            Discipline = d.Discipline,
+            VisitType = d.VisitType,
+            Miles = d.Miles,
+            Notes = d.Notes,
+            DuplicateReason = d.DuplicateReason,
+        };
+    }
+
+    public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version };
+
+    /// <summary>The key two probable duplicates share (domain.md §3 Visits).</summary>
+    public string DuplicateKey => VisitFingerprint.KeyFor(ContractorId, Patient.MrnFingerprint, AgencyId, VisitDate, Discipline, VisitType);
+}
+
+/// <summary>
+/// Holds a duplicate key for the visit that owns it: its unique id makes two identical visits
+/// collide in the database even when logged at the same instant.
+/// </summary>
+public sealed class VisitFingerprint
+{
+    public string Id { get; set; } = "";
+    public Guid VisitId { get; set; }
+
+    public static string KeyFor(Guid contractorId, string mrnFingerprint, Guid agencyId, DateOnly date, Discipline discipline, VisitType visitType) =>
+        $"{contractorId:N}|{agencyId:N}|{date:yyyy-MM-dd}|{discipline}|{visitType}|{mrnFingerprint}";
+}

@@ -1,0 +1,38 @@
+using ContractTherapy.Visits.Eligibility;
+using ContractTherapy.Visits.Visits;
+using ContractTherapy.Visits.WatchingVisits;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace ContractTherapy.Visits;
+
+/// <summary>The Visits module: visits logged, signed, corrected and voided; eligibility; the live feed.</summary>
+public static class VisitsModule
+{
+    public static StoreOptions AddVisits(this StoreOptions opts)
+    {
+        opts.Projections.Snapshot<Visit>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<ContractorEligibilityProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<Visit>()
+            .Index(v => v.VisitDate)
+            .Index(v => v.ContractorId)
+            .Index(v => v.AgencyId);
+        opts.Schema.For<VisitFingerprint>().Index(f => f.VisitId);
+        return opts;
+    }
+
+    public static WolverineOptions AddVisits(this WolverineOptions opts)
+    {
+        opts.Discovery.IncludeAssembly(typeof(VisitsModule).Assembly);
+        opts.Services.AddSingleton<VisitFeed>();
+        opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
+        return opts;
+    }
+
+    private sealed class VisitFeedWiring(VisitFeed feed) : IConfigureMarten
+    {
+        public void Configure(IServiceProvider services, StoreOptions options) => options.Listeners.Add(new VisitFeedListener(feed));
+    }
+}

@@ -1,0 +1,157 @@
+using ContractTherapy.Tests.Infrastructure;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
+
+namespace ContractTherapy.Tests.Visits;
+
+public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
+{
+    private async Task<(Guid Agency, Guid Dana, Guid Visit)> LoggedVisit(bool noteSigned = true)
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        var visit = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), noteSigned: noteSigned))).ShouldBe(201).Id;
+        return (agency, dana, visit);
+    }
+
+    [Fact]
+    public async Task a_contractor_signs_the_note_later_and_signing_again_changes_nothing()
+    {
+        var (_, dana, visit) = await LoggedVisit(noteSigned: false);
+        (await Api.Get($"/api/visits/{visit}")).Json["noteSigned"]!.GetValue<bool>().ShouldBeFalse();
+
+        var signed = (await Api.Post($"/api/visits/{visit}/sign-note", null, role: "contractor", contractorId: dana)).ShouldBe(200).Json;
+        signed["noteSigned"]!.GetValue<bool>().ShouldBeTrue();
+        signed["version"]!.GetValue<long>().ShouldBe(2);
+        (await Api.Post($"/api/visits/{visit}/sign-note", null, role: "contractor", contractorId: dana)).ShouldBe(200)
+            .Json["version"]!.GetValue<long>().ShouldBe(2);
+        (await Api.Get($"/api/visits/{visit}")).Json["noteSigned"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_correction_changes_the_visit_and_records_why()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        var corrected = (await Api.Put($"/api/visits/{visit}", new
+        {
+            visitType = "Evaluation",
+            visitDate = DaysAgo(6),
+            patient = new { name = "Janet Doe", mrn = "MRN-1001" },
+            miles = 8.5m,
+            reason = "Was the evaluation, logged as routine",
+        }, role: "contractor", contractorId: dana)).ShouldBe(200).Json;
+        corrected["visitType"]!.GetValue<string>().ShouldBe("Evaluation");
+        corrected["visitDate"]!.GetValue<string>().ShouldBe(DaysAgo(6));
+        corrected["patient"]!["name"]!.GetValue<string>().ShouldBe("Janet Doe");
+        corrected["version"]!.GetValue<long>().ShouldBe(2);
+
+        var read = (await Api.Get($"/api/visits/{visit}")).Json;
+        read["visitType"]!.GetValue<string>().ShouldBe("Evaluation");
+        read["miles"]!.GetValue<decimal>().ShouldBe(8.5m);
+        read["agencyId"]!.GetValue<string>().ShouldBe(agency.ToString());
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var last = (await session.Events.FetchStreamAsync(visit)).Last();
+        last.EventTypeName.ShouldBe("visit_corrected");
+        last.GetHeader("reason")!.ToString().ShouldBe("Was the evaluation, logged as routine");
+        last.GetHeader("role")!.ToString().ShouldBe("contractor");
+    }
+
+    [Fact]
+    public async Task a_correction_needs_a_reason_and_a_change()
+    {
+        var (_, _, visit) = await LoggedVisit();
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Evaluation" })).ShouldBeProblem(400, "reason");
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Routine", reason = "no-op" })).ShouldBeProblem(400, "body");
+        (await Api.Get($"/api/visits/{visit}")).Json["version"]!.GetValue<long>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_correction_is_held_to_the_same_rules_as_logging()
+    {
+        var (_, _, visit) = await LoggedVisit();
+        var elsewhere = await Api.RegisteredAgency("Elsewhere HH");
+        (await Api.Put($"/api/visits/{visit}", new { agencyId = elsewhere, reason = "wrong agency" })).ShouldBeProblem(422)
+            .Json["rule"]!.GetValue<string>().ShouldBe("contractor-assigned");
+        (await Api.Put($"/api/visits/{visit}", new { discipline = "ST", reason = "wrong discipline" })).ShouldBeProblem(422);
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Dancing", reason = "x" })).ShouldBeProblem(400, "visitType");
+    }
+
+    [Fact]
+    public async Task a_correction_onto_an_existing_visit_is_a_probable_duplicate()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        var other = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBe(201).Id;
+        (await Api.Put($"/api/visits/{other}", new { visitType = "Routine", reason = "typo" })).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
+        (await Api.Put($"/api/visits/{other}", new { visitType = "Routine", reason = "two visits", allowDuplicate = true, duplicateReason = "Twice that day" }))
+            .ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task a_stale_correction_is_a_409_and_loses_nothing()
+    {
+        var (_, _, visit) = await LoggedVisit();
+        (await Api.Put($"/api/visits/{visit}", new { miles = 3m, reason = "odometer", expectedVersion = 1 })).ShouldBe(200);
+        var stale = (await Api.Put($"/api/visits/{visit}", new { visitType = "Discharge", reason = "late edit", expectedVersion = 1 })).ShouldBeProblem(409);
+        stale.Json["currentVersion"]!.GetValue<long>().ShouldBe(2);
+
+        var read = (await Api.Get($"/api/visits/{visit}")).Json;
+        read["miles"]!.GetValue<decimal>().ShouldBe(3m);
+        read["visitType"]!.GetValue<string>().ShouldBe("Routine");
+    }
+
+    [Fact]
+    public async Task concurrent_corrections_of_one_visit_never_lose_an_update()
+    {
+        var (_, _, visit) = await LoggedVisit();
+        var replies = await Task.WhenAll(
+            Api.Put($"/api/visits/{visit}", new { miles = 4m, reason = "office", expectedVersion = 1 }),
+            Api.Put($"/api/visits/{visit}", new { visitType = "Discharge", reason = "phone", expectedVersion = 1 }),
+            Api.Put($"/api/visits/{visit}", new { notes = "Follow-up", reason = "tablet", expectedVersion = 1 }));
+        replies.Count(r => r.Status == 200).ShouldBe(1);
+        replies.Count(r => r.Status == 409).ShouldBe(2);
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(visit)).Count.ShouldBe(2);
+        (await Api.Get($"/api/visits/{visit}")).Json["version"]!.GetValue<long>().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task voiding_needs_a_reason_happens_once_and_ends_changes()
+    {
+        var (_, dana, visit) = await LoggedVisit();
+        (await Api.Post($"/api/visits/{visit}/void", new { })).ShouldBeProblem(400, "reason");
+        var voided = (await Api.Post($"/api/visits/{visit}/void", new { reason = "Patient cancelled" }, role: "contractor", contractorId: dana))
+            .ShouldBe(200).Json;
+        voided["status"]!.GetValue<string>().ShouldBe("voided");
+
+        (await Api.Post($"/api/visits/{visit}/void", new { reason = "again" })).ShouldBeProblem(409);
+        (await Api.Put($"/api/visits/{visit}", new { miles = 1m, reason = "x" })).ShouldBeProblem(409);
+        (await Api.Post($"/api/visits/{visit}/sign-note")).ShouldBeProblem(409);
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(visit)).Last().GetHeader("reason")!.ToString().ShouldBe("Patient cancelled");
+    }
+
+    [Fact]
+    public async Task a_contractor_cannot_touch_another_contractors_visit()
+    {
+        var (agency, _, visit) = await LoggedVisit();
+        var sam = await Api.PlacedContractor(agency, "Sam Ortiz");
+        (await Api.Get($"/api/visits/{visit}", role: "contractor", contractorId: sam)).ShouldBeProblem(404);
+        (await Api.Post($"/api/visits/{visit}/sign-note", null, role: "contractor", contractorId: sam)).ShouldBeProblem(404);
+        (await Api.Put($"/api/visits/{visit}", new { miles = 1m, reason = "x" }, role: "contractor", contractorId: sam)).ShouldBeProblem(404);
+        (await Api.Post($"/api/visits/{visit}/void", new { reason = "x" }, role: "contractor", contractorId: sam)).ShouldBeProblem(404);
+    }
+
+    [Fact]
+    public async Task another_tenant_cannot_see_or_change_the_visit()
+    {
+        var (_, _, visit) = await LoggedVisit();
+        var other = OtherTenant();
+        (await other.Get($"/api/visits/{visit}")).ShouldBeProblem(404);
+        (await other.Post($"/api/visits/{visit}/void", new { reason = "x" })).ShouldBeProblem(404);
+        (await other.Put($"/api/visits/{visit}", new { miles = 1m, reason = "x" })).ShouldBeProblem(404);
+        (await Api.Get($"/api/visits/{visit}")).Json["status"]!.GetValue<string>().ShouldBe("open");
+    }
+}
