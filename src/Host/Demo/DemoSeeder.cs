@@ -79,6 +79,7 @@ public sealed class DemoData(HttpClient http)
             (Name: "Riley Chen", Disciplines: new[] { "ST" }, Tin: "345-67-8901", Stripe: (string?)null),
             (Name: "Alex Park", Disciplines: new[] { "PT", "PTA" }, Tin: "456-78-9012", Stripe: "acct_1DemoAlexPark"),
         };
+        var placed = new List<(Guid Id, string[] Disciplines)>();
         foreach (var c in contractors)
         {
             var id = await Create("/api/contractors", new
@@ -108,8 +109,51 @@ public sealed class DemoData(HttpClient http)
             }).ToList();
             if (c.Name == "Dana Kim") rates.Add(new { discipline = "PT", visitType = "Routine", amount = 75m, agencyId = (Guid?)sunrise });
             await Put($"/api/contractors/{id}/pay-rates", new { effectiveFrom = "2025-10-01", rates, mileageRate = 0.70m }, ct);
+            placed.Add((id, c.Disciplines));
         }
+
+        await LogWeeksOfVisits(placed, [sunrise, lakeside, valley], weeks: 6, ct);
         return true;
+    }
+
+    private static readonly (string Name, string Mrn)[] Patients =
+    [
+        ("Eleanor Vance", "SH-10021"), ("Walter Briggs", "SH-10022"), ("Rosa Delgado", "LK-20417"), ("Harold Finch", "LK-20418"),
+        ("Mabel Ortiz", "VC-30901"), ("George Pike", "VC-30902"), ("Irene Adler", "SH-10023"), ("Frank Castle", "LK-20419"),
+    ];
+
+    /// <summary>
+    /// Weekday visits over the last weeks: an evaluation to start each patient, routine visits,
+    /// a discharge now and then; a few notes still unsigned, as in real life.
+    /// </summary>
+    private async Task LogWeeksOfVisits(List<(Guid Id, string[] Disciplines)> contractors, Guid[] agencies, int weeks, CancellationToken ct)
+    {
+        await Authenticate("billing", ct);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+        var random = new Random(20260302);
+        for (var day = today.AddDays(-7 * weeks); day < today; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
+            for (var c = 0; c < contractors.Count; c++)
+            {
+                var (contractorId, disciplines) = contractors[c];
+                var agencyIndex = (c + day.DayNumber) % agencies.Length;
+                var patient = Patients[(c * 2 + day.DayNumber) % Patients.Length];
+                var daysIn = day.DayNumber - today.AddDays(-7 * weeks).DayNumber;
+                var visitType = daysIn < 3 ? "Evaluation" : random.Next(12) == 0 ? "Discharge" : random.Next(20) == 0 ? "Missed" : "Routine";
+                await Send(HttpMethod.Post, "/api/visits", new
+                {
+                    contractorId,
+                    agencyId = agencies[agencyIndex],
+                    patient = new { name = patient.Name, mrn = patient.Mrn },
+                    visitDate = day.ToString("yyyy-MM-dd"),
+                    discipline = disciplines[0],
+                    visitType,
+                    miles = Math.Round((decimal)(random.NextDouble() * 20), 1),
+                    noteSigned = random.Next(10) != 0,
+                }, ct);
+            }
+        }
     }
 
     private static object R(string discipline, string visitType, decimal amount) =>
