@@ -5,6 +5,7 @@ using ContractTherapy.Host.Auth;
 using ContractTherapy.Host.Demo;
 using ContractTherapy.Host.Infrastructure;
 using ContractTherapy.Invoicing;
+using ContractTherapy.Payroll;
 using ContractTherapy.Rates;
 using ContractTherapy.Visits;
 using ContractTherapy.Shared.Http;
@@ -43,6 +44,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddRates();
     opts.AddInvoicing();
     opts.AddVisits();
+    opts.AddPayroll();
 });
 builder.Services.AddWolverineHttp();
 builder.Services.AddOpenApi();

@@ -21,6 +21,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Detail = "Another change to the same record was saved first. Reload and try again.",
                 Type = "https://contracttherapy.dev/problems/concurrency",
             },
+            // Two requests started the same stream (two closes opening the same next cycle).
+            Marten.Exceptions.ExistingStreamIdCollisionException => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The data changed while this request was processed.",
+                Detail = "A concurrent request made the same change first. Reload and check before retrying.",
+                Type = "https://contracttherapy.dev/problems/concurrency",
+            },
             // A unique key (a duplicate guard, an idempotency reservation) taken by a concurrent request.
             DocumentAlreadyExistsException => new ProblemDetails
             {

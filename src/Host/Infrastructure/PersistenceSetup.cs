@@ -1,5 +1,6 @@
 using ContractTherapy.Contractors;
 using ContractTherapy.Invoicing;
+using ContractTherapy.Payroll;
 using ContractTherapy.Rates;
 using ContractTherapy.Shared.Audit;
 using ContractTherapy.Visits;
@@ -49,6 +50,7 @@ public static class PersistenceSetup
                 opts.AddRates();
                 opts.AddInvoicing();
                 opts.AddVisits();
+                opts.AddPayroll();
             })
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).

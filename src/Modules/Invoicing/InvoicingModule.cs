@@ -1,3 +1,6 @@
+using ContractTherapy.Invoicing.Billing;
+using ContractTherapy.Invoicing.Cycles;
+using ContractTherapy.Invoicing.Invoices;
 using ContractTherapy.Shared.Tenancy;
 using JasperFx.Events.Projections;
 using Marten;
@@ -5,12 +8,19 @@ using Wolverine;
 
 namespace ContractTherapy.Invoicing;
 
-/// <summary>The Invoicing module: tenant settings and billing cycles (cycles and invoices come with the cycles issue).</summary>
+/// <summary>The Invoicing module: tenant settings, billing cycles, invoices, and the rate and visit facts a close needs.</summary>
 public static class InvoicingModule
 {
     public static StoreOptions AddInvoicing(this StoreOptions opts)
     {
         opts.Projections.Snapshot<TenantSettings>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<BillingCycle>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Invoice>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<AgencyTermsProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ContractorPayBookProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<BillableVisitProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<BillableVisit>().Index(v => v.VisitDate);
+        opts.Schema.For<Invoice>().Index(i => i.CycleId).Index(i => i.AgencyId);
         return opts;
     }
 

@@ -59,3 +59,38 @@ public static class VisitScenarios
     public static async Task<Reply> LogVisit(this Api api, object visit, string role = "billing", Guid? contractorId = null, string? idempotencyKey = null) =>
         await api.Post("/api/visits", visit, role: role, contractorId: contractorId, idempotencyKey: idempotencyKey);
 }
+
+public static class CycleScenarios
+{
+    /// <summary>Bi-weekly cycles from <paramref name="firstCycleStartsOn"/>, signed notes required, New York.</summary>
+    public static async Task CyclesFrom(this Api api, string firstCycleStartsOn, string frequency = "biweekly", bool requireSignedNote = true) =>
+        (await api.Put("/api/settings", new
+        {
+            billingCycle = new { frequency, firstCycleStartsOn },
+            requireSignedNote,
+            timeZone = "America/New_York",
+        })).ShouldBe(200);
+
+    public static async Task<System.Text.Json.Nodes.JsonNode> CurrentCycle(this Api api) =>
+        (await api.Get("/api/cycles/current", role: "billing")).ShouldBe(200).Json;
+
+    /// <summary>Closes the cycle and waits until the messages the close sent (pay stubs, visit status) are handled.</summary>
+    public static async Task<Reply> CloseCycle(this Api api, Guid cycleId, string role = "billing")
+    {
+        Reply? reply = null;
+        await Wolverine.Tracking.WolverineHostMessageTrackingExtensions.TrackActivity(api.Host)
+            .Timeout(TimeSpan.FromSeconds(30))
+            .DoNotAssertOnExceptionsDetected()
+            .ExecuteAndWaitAsync((Func<Wolverine.IMessageContext, Task>)(async _ => reply = await api.Post($"/api/cycles/{cycleId}/close", null, role: role)));
+        return reply!;
+    }
+
+    public static async Task<Guid> CloseCurrentCycle(this Api api) =>
+        Guid.Parse((await api.CloseCycle(Guid.Parse((await api.CurrentCycle())["id"]!.GetValue<string>()))).ShouldBe(200)
+            .Json["cycleId"]!.GetValue<string>());
+
+    public static Guid IdOf(this System.Text.Json.Nodes.JsonNode node) => Guid.Parse(node["id"]!.GetValue<string>());
+
+    public static IReadOnlyList<Guid> Ids(this System.Text.Json.Nodes.JsonNode node, string field) =>
+        node[field]!.AsArray().Select(i => Guid.Parse(i!.GetValue<string>())).ToList();
+}

@@ -1,4 +1,5 @@
 using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using Marten;
@@ -33,19 +34,8 @@ public static class ViewTenantSettingsEndpoint
     [ProducesResponseType<TenantSettingsView>(StatusCodes.Status200OK)]
     public static async Task<TenantSettingsView> Get(HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var current = await CurrentOrDefaults(http, session, clock, ct);
-        return TenantSettingsView.From(current);
-    }
-
-    private static async Task<TenantSettingsChanged> CurrentOrDefaults(HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-    {
-        var id = TenantSettings.IdFor(Caller.From(http.User).TenantId);
-        var stream = await session.Events.FetchForWriting<TenantSettings>(id, ct);
-        if (stream.Aggregate is { } s) return new TenantSettingsChanged(s.BillingCycle, s.RequireSignedNote, s.TimeZone);
-
-        var defaults = TenantSettings.Defaults(clock.GetUtcNow());
-        stream.AppendOne(defaults);
-        return defaults;
+        var s = await session.SettingsRecordingDefaults(Caller.From(http.User).TenantId, clock, ct);
+        return TenantSettingsView.From(new TenantSettingsChanged(s.BillingCycle, s.RequireSignedNote, s.TimeZone));
     }
 }
 

@@ -19,6 +19,10 @@ public static class Policies
     public const string VisitsRead = "visits-read";
     public const string VisitsLive = "visits-live";
     public const string AuditRead = "audit-read";
+    public const string CyclesRead = "cycles-read";
+    public const string CyclesWrite = "cycles-write";
+    public const string InvoicesRead = "invoices-read";
+    public const string PayStubsRead = "pay-stubs-read";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -34,5 +38,9 @@ public static class Policies
         [VisitsRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance, Roles.Contractor],
         [VisitsLive] = [Roles.Owner, Roles.Billing, Roles.Payroll],
         [AuditRead] = [Roles.Owner, Roles.Compliance],
+        [CyclesRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance],
+        [CyclesWrite] = [Roles.Owner, Roles.Billing],
+        [InvoicesRead] = [Roles.Owner, Roles.Billing, Roles.Compliance, Roles.Agency],
+        [PayStubsRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Contractor],
     };
 }

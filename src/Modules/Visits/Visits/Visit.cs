@@ -48,6 +48,13 @@ public sealed record Visit(
         };
     }
 
+    public Visit Apply(IEvent<VisitInvoiced> e) => this with
+    {
+        Status = Status == VisitStatus.Voided ? VisitStatus.Voided : VisitStatus.Invoiced,
+        CycleId = e.Data.CycleId,
+        Version = e.Version,
+    };
+
     public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version };
 
     /// <summary>The key two probable duplicates share (domain.md §3 Visits).</summary>

@@ -37,3 +37,6 @@ public sealed record VisitCorrected(
     string? DuplicateReason);
 
 public sealed record VisitVoided(Guid VisitId, string Reason);
+
+/// <summary>A cycle close took the visit (or an adjustment of it) onto an invoice.</summary>
+public sealed record VisitInvoiced(Guid VisitId, Guid CycleId);

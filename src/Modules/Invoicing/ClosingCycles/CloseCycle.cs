@@ -1,0 +1,105 @@
+using ContractTherapy.Invoicing.Billing;
+using ContractTherapy.Invoicing.Cycles;
+using ContractTherapy.Payroll.PayRuns;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Visits.InvoicingVisits;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine;
+using Wolverine.Http;
+
+namespace ContractTherapy.Invoicing.ClosingCycles;
+
+public sealed record CloseResult(Guid CycleId, IReadOnlyList<Guid> Invoices, IReadOnlyList<Guid> PayStubs, Guid NextCycleId);
+
+public sealed record PreviewDocument(Guid Id, Guid PartyId, string Name, int Lines, decimal Total);
+
+public sealed record CyclePreview(Guid CycleId, DateOnly PeriodStart, DateOnly PeriodEnd, bool CanClose, string? CannotCloseBecause,
+    IReadOnlyList<PreviewDocument> Invoices, IReadOnlyList<PreviewDocument> PayStubs, IReadOnlyList<BlockingVisit> BlockingVisits,
+    int VisitsAwaitingSignature);
+
+/// <summary>
+/// Closing a cycle. Everything the close writes (the cycle's CycleClosed, the next cycle, each
+/// invoice's stream, the messages to Payroll and Visits) commits in one transaction; two closes
+/// of the same cycle race on the cycle stream's version and the loser gets 409.
+/// </summary>
+public static class CloseCycleEndpoints
+{
+    [WolverinePost("/api/cycles/{id}/close"), Authorize(Policy = Policies.CyclesWrite), Tags("Cycles")]
+    [ProducesResponseType<CloseResult>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken ct)
+    {
+        var tenant = Caller.From(http.User).TenantId;
+        var stream = await session.Events.FetchForWriting<BillingCycle>(id, ct);
+        var cycle = stream.Aggregate;
+        if (cycle is null) return Problems.NotFound("cycle", id);
+        if (cycle.Status == CycleStatus.Closed) return Problems.Conflict($"The cycle {cycle.PeriodStart:yyyy-MM-dd}..{cycle.PeriodEnd:yyyy-MM-dd} is already closed.");
+
+        var (plan, settings, today) = await PlanAsync(session, cycle, tenant, clock, ct);
+        if (today <= cycle.PeriodEnd)
+            return Problems.Refused("cycle-period-over",
+                $"The cycle ends on {cycle.PeriodEnd:yyyy-MM-dd}; it can close once that day is over in {settings.TimeZone} (today is {today:yyyy-MM-dd}).");
+        if (plan.Blocking.Count > 0)
+            return Problems.Refused("rates-applicable",
+                $"{plan.Blocking.Count} visit(s) have no applicable bill or pay rate on their date; set the rates, then close.",
+                new Dictionary<string, object?> { ["blockingVisits"] = plan.Blocking });
+
+        stream.AppendOne(plan.Closed);
+        session.Events.StartStream<BillingCycle>(plan.Next.CycleId, plan.Next);
+        foreach (var invoice in plan.Invoices) session.Events.StartStream<Invoices.Invoice>(invoice.InvoiceId, invoice);
+
+        if (plan.PayStubs.Count > 0)
+            await bus.PublishAsync(new PayStubsDue(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today,
+                plan.PayStubs.Select(p => new PayStubDue(p.PayStubId, p.ContractorId, p.ContractorName, p.Lines.Select(ToPayLine).ToList())).ToList()));
+        if (plan.Closed.Lines.Count > 0)
+            await bus.PublishAsync(new VisitsInvoiced(cycle.Id, plan.Closed.Lines.Select(l => l.VisitId).Distinct().ToList()));
+
+        return Results.Ok(new CloseResult(cycle.Id, plan.Invoices.Select(i => i.InvoiceId).ToList(),
+            plan.PayStubs.Select(p => p.PayStubId).ToList(), plan.Next.CycleId));
+    }
+
+    [WolverineGet("/api/cycles/{id}/preview"), Authorize(Policy = Policies.CyclesRead), Tags("Cycles")]
+    [ProducesResponseType<CyclePreview>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Preview(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var tenant = Caller.From(http.User).TenantId;
+        var cycle = await session.LoadAsync<BillingCycle>(id, ct);
+        if (cycle is null) return Problems.NotFound("cycle", id);
+        if (cycle.Status == CycleStatus.Closed) return Problems.Conflict("The cycle is closed; its invoices and pay stubs exist.");
+
+        var (plan, settings, today) = await PlanAsync(session, cycle, tenant, clock, ct);
+        string? because = today <= cycle.PeriodEnd ? $"The cycle's last day ({cycle.PeriodEnd:yyyy-MM-dd}) is not over in {settings.TimeZone}."
+            : plan.Blocking.Count > 0 ? "Some visits have no applicable rate." : null;
+        return Results.Ok(new CyclePreview(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, because is null, because,
+            plan.Invoices.Select(i => new PreviewDocument(i.InvoiceId, i.AgencyId, i.AgencyName, i.Lines.Count, i.Lines.Sum(l => l.BillAmount))).ToList(),
+            plan.PayStubs.Select(p => new PreviewDocument(p.PayStubId, p.ContractorId, p.ContractorName, p.Lines.Count, p.Total)).ToList(),
+            plan.Blocking, plan.AwaitingSignature));
+    }
+
+    private static async Task<(ClosePlan Plan, TenantSettings Settings, DateOnly Today)> PlanAsync(IDocumentSession session, BillingCycle cycle,
+        string tenant, TimeProvider clock, CancellationToken ct)
+    {
+        var settings = await session.SettingsRecordingDefaults(tenant, clock, ct);
+        var today = clock.TodayIn(settings.TimeZone);
+        var end = cycle.PeriodEnd;
+        var uninvoiced = await session.Query<BillableVisit>()
+            .Where(v => v.Billed == null && !v.Voided && v.VisitDate <= end).ToListAsync(ct);
+        var changed = (await session.Query<BillableVisit>().Where(v => v.Billed != null && v.PendingAdjustment).ToListAsync(ct))
+            .Where(v => v.NeedsAdjustment).ToList();
+
+        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.AgencyId })).Distinct().ToArray();
+        var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
+        var agencies = (await session.LoadManyAsync<AgencyTerms>(ct, agencyIds)).ToDictionary(a => a.Id);
+        var contractors = (await session.LoadManyAsync<ContractorPayBook>(ct, contractorIds)).ToDictionary(c => c.Id);
+
+        var plan = CycleClose.Plan(cycle, uninvoiced, changed, agencies, contractors, settings, today, clock.GetUtcNow(), tenant);
+        return (plan, settings, today);
+    }
+
+    private static PayStubLine ToPayLine(ClosedLine l) => new(l.VisitId, l.Kind.ToString().ToLowerInvariant(), l.VisitDate, l.AgencyId,
+        l.AgencyName, l.Patient.Initials, l.Discipline, l.VisitType, l.PayRate, l.PayAmount, l.Miles, l.MileageRate, l.MileageAmount, l.Reason);
+}

@@ -1,0 +1,39 @@
+using ContractTherapy.Invoicing.Cycles;
+using ContractTherapy.Shared.Persistence;
+
+namespace ContractTherapy.Invoicing.Invoices;
+
+/// <summary>The invoice stream's state. Totals are sums of lines; each line was rounded once when the cycle closed.</summary>
+public sealed record Invoice(
+    Guid Id,
+    string Number,
+    Guid AgencyId,
+    string AgencyName,
+    Guid CycleId,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    DateOnly IssuedOn,
+    DateOnly DueOn,
+    IReadOnlyList<ClosedLine> Lines,
+    decimal Total,
+    decimal AmountPaid,
+    int Views)
+{
+    public static Guid IdFor(Guid cycleId, Guid agencyId) => StreamIds.For("invoice", $"{cycleId:N}:{agencyId:N}");
+
+    public static Invoice Create(InvoiceIssued e) => new(e.InvoiceId, e.Number, e.AgencyId, e.AgencyName, e.CycleId, e.PeriodStart,
+        e.PeriodEnd, e.IssuedOn, e.DueOn, e.Lines, e.Lines.Sum(l => l.BillAmount), 0m, 0);
+
+    public Invoice Apply(InvoicePaymentReceived e) => this with { AmountPaid = AmountPaid + e.Amount };
+
+    public Invoice Apply(InvoiceViewed _) => this with { Views = Views + 1 };
+
+    public decimal Balance => Total - AmountPaid;
+
+    /// <summary>issued, partiallyPaid, paid or overdue (unpaid after its due date, in the tenant's time zone).</summary>
+    public string StatusOn(DateOnly today) =>
+        Total > 0 && AmountPaid >= Total || Total <= 0 ? "paid"
+        : today > DueOn ? "overdue"
+        : AmountPaid > 0 ? "partiallyPaid"
+        : "issued";
+}

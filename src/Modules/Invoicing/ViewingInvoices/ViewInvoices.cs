@@ -1,0 +1,74 @@
+using System.Globalization;
+using ContractTherapy.Invoicing.Invoices;
+using ContractTherapy.Shared.Audit;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using ContractTherapy.Shared.Tenancy;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Invoicing.ViewingInvoices;
+
+/// <summary>
+/// Invoices for billing staff and, in the portal, for the agency they are addressed to (another
+/// agency's answer 404). An agency's view is recorded on the invoice (<c>InvoiceViewed</c>);
+/// reads of patient data are recorded in the PHI access log.
+/// </summary>
+public static class ViewInvoicesEndpoints
+{
+    [WolverineGet("/api/invoices"), Authorize(Policy = Policies.InvoicesRead), Tags("Invoices")]
+    [ProducesResponseType<PagedResult<InvoiceView>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(Guid? cycleId, Guid? agencyId, string? status, int? page, int? pageSize, HttpContext http,
+        IDocumentSession session, FieldCipher cipher, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        if (status is not null and not ("issued" or "partiallyPaid" or "paid" or "overdue"))
+            v.Add("status", "'status' must be issued, partiallyPaid, paid or overdue.");
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var caller = Caller.From(http.User);
+        var query = session.Query<Invoice>().AsQueryable();
+        if (caller.Role == Roles.Agency)
+        {
+            var own = caller.AgencyId!.Value;
+            query = query.Where(i => i.AgencyId == own);
+        }
+        if (cycleId is { } c) query = query.Where(i => i.CycleId == c);
+        if (agencyId is { } a) query = query.Where(i => i.AgencyId == a);
+
+        var today = await Today(session, caller, clock, ct);
+        // Status depends on today's date, so it filters in memory after the database filters.
+        var all = (await query.OrderByDescending(i => i.IssuedOn).ThenBy(i => i.Number).ToListAsync(ct))
+            .Where(i => status is null || i.StatusOn(today) == status).ToList();
+        var items = all.Skip((p - 1) * size).Take(size).ToList();
+        var withPhi = items.Where(caller.MaySeePatients).Select(i => i.Id).ToList();
+        session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices", "invoice", withPhi);
+        return Results.Ok(new PagedResult<InvoiceView>(items.Select(i => i.View(caller, cipher, today)).ToList(), all.Count, p, size));
+    }
+
+    [WolverineGet("/api/invoices/{id}"), Authorize(Policy = Policies.InvoicesRead), Tags("Invoices")]
+    [ProducesResponseType<InvoiceView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        Invoice? invoice;
+        if (asOf is null) invoice = await session.LoadAsync<Invoice>(id, ct);
+        else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            invoice = await session.Events.AggregateStreamAsync<Invoice>(id, timestamp: at.UtcDateTime, token: ct);
+        else return Problems.Invalid("asOf", "'asOf' must be an ISO-8601 instant.");
+
+        if (invoice is null || caller.Role == Roles.Agency && !caller.IsAgency(invoice.AgencyId)) return Problems.NotFound("invoice", id);
+
+        if (caller.Role == Roles.Agency && asOf is null) session.Events.Append(id, new InvoiceViewed(id));
+        if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}", "invoice", [id]);
+        return Results.Ok(invoice.View(caller, cipher, await Today(session, caller, clock, ct)));
+    }
+
+    private static async Task<DateOnly> Today(IQuerySession session, Caller caller, TimeProvider clock, CancellationToken ct) =>
+        clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
+}

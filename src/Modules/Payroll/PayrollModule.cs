@@ -1,0 +1,24 @@
+using ContractTherapy.Payroll.PayRuns;
+using JasperFx.Events.Projections;
+using Marten;
+using Wolverine;
+
+namespace ContractTherapy.Payroll;
+
+/// <summary>The Payroll module: pay runs and the pay stubs they issue (approval and payments come with the payments issue).</summary>
+public static class PayrollModule
+{
+    public static StoreOptions AddPayroll(this StoreOptions opts)
+    {
+        opts.Projections.Snapshot<PayRun>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<PayStubProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<PayStub>().Index(p => p.CycleId).Index(p => p.ContractorId);
+        return opts;
+    }
+
+    public static WolverineOptions AddPayroll(this WolverineOptions opts)
+    {
+        opts.Discovery.IncludeAssembly(typeof(PayrollModule).Assembly);
+        return opts;
+    }
+}

@@ -1,0 +1,61 @@
+using ContractTherapy.Payroll.PayRuns;
+using ContractTherapy.Shared.Domain;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Payroll.ViewingPayStubs;
+
+public sealed record PayStubLineView(string Kind, Guid VisitId, DateOnly VisitDate, Guid AgencyId, string Agency, string PatientInitials,
+    Discipline Discipline, VisitType VisitType, decimal Rate, decimal Amount, decimal Miles, decimal MileageAmount, string? Reason);
+
+/// <summary><c>ytdPaid</c> is what the contractor was paid in the stub's calendar year; payments come with the payments issue.</summary>
+public sealed record PayStubView(Guid Id, Guid ContractorId, string ContractorName, Guid CycleId, DateOnly PeriodStart, DateOnly PeriodEnd,
+    DateOnly IssuedOn, IReadOnlyList<PayStubLineView> Lines, decimal VisitsTotal, decimal Mileage, decimal Total, decimal YtdPaid);
+
+/// <summary>Pay stubs for payroll staff; a contractor sees only their own (another's answers 404). Patients appear as initials only.</summary>
+public static class ViewPayStubsEndpoints
+{
+    [WolverineGet("/api/paystubs"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
+    [ProducesResponseType<PagedResult<PayStubView>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(Guid? cycleId, Guid? contractorId, int? page, int? pageSize, HttpContext http, IQuerySession session,
+        FieldCipher cipher, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var caller = Caller.From(http.User);
+        var query = session.Query<PayStub>().AsQueryable();
+        if (caller.Role == Roles.Contractor)
+        {
+            var own = caller.ContractorId!.Value;
+            query = query.Where(s => s.ContractorId == own);
+        }
+        if (cycleId is { } c) query = query.Where(s => s.CycleId == c);
+        if (contractorId is { } k) query = query.Where(s => s.ContractorId == k);
+        return Results.Ok(await query.OrderByDescending(s => s.PeriodStart).ThenBy(s => s.ContractorName)
+            .ToPageAsync(p, size, s => View(s, caller, cipher), ct));
+    }
+
+    [WolverineGet("/api/paystubs/{id}"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
+    [ProducesResponseType<PayStubView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, FieldCipher cipher, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var stub = await session.LoadAsync<PayStub>(id, ct);
+        if (stub is null || caller.Role == Roles.Contractor && !caller.IsContractor(stub.ContractorId)) return Problems.NotFound("pay stub", id);
+        return Results.Ok(View(stub, caller, cipher));
+    }
+
+    private static PayStubView View(PayStub s, Caller caller, FieldCipher cipher) => new(s.Id, s.ContractorId, s.ContractorName, s.CycleId,
+        s.PeriodStart, s.PeriodEnd, s.IssuedOn,
+        s.Lines.Select(l => new PayStubLineView(l.Kind, l.VisitId, l.VisitDate, l.AgencyId, l.AgencyName,
+            cipher.Decrypt(caller.TenantId, l.SealedPatientInitials), l.Discipline, l.VisitType, l.PayRate, l.Amount, l.Miles, l.MileageAmount,
+            l.Reason)).ToList(),
+        s.VisitsTotal, s.Mileage, s.Total, 0m);
+}
