@@ -143,3 +143,42 @@ public sealed class InvoiceTests(AppFixture app) : IntegrationTest(app)
         System.Text.Json.JsonSerializer.Serialize(rebuilt).ShouldBe(System.Text.Json.JsonSerializer.Serialize(stored));
     }
 }
+
+public sealed class InvoicePdfTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task the_invoice_pdf_parses_back_with_its_number_agency_and_amounts()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var agency = await Api.RegisteredAgency("Sunrise HH");
+        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Routine", 95m), Rate("PT", "Evaluation", 150m));
+        var dana = await Api.PlacedContractor(agency);
+        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m), Rate("PT", "Evaluation", 110m));
+        for (var day = 2; day <= 13; day++)
+            await Api.LogVisit(Visit(dana, agency, $"2026-03-{day:D2}", day % 5 == 0 ? "Evaluation" : "Routine", patientName: $"Patient {day}", mrn: $"P-{day}"));
+        var invoiceId = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
+        var invoice = (await Api.Get($"/api/invoices/{invoiceId}", role: "billing")).Json;
+
+        var token = await Api.Token("agency", agencyId: agency);
+        using var client = App.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.GetAsync($"/api/invoices/{invoiceId}/pdf");
+        ((int)response.StatusCode).ShouldBe(200);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        System.Text.Encoding.ASCII.GetString(bytes, 0, 5).ShouldBe("%PDF-");
+        (await Api.Get($"/api/invoices/{invoiceId}/pdf", role: "agency", agencyId: Guid.NewGuid())).ShouldBeProblem(404);
+
+        var pdf = ParsedPdf.Parse(bytes);
+        pdf.PageCount.ShouldBe(1);
+        var number = invoice["number"]!.GetValue<string>();
+        pdf.Title.ShouldBe($"Invoice {number}");
+        pdf.Subject.ShouldContain("Sunrise HH");
+        var text = pdf.Text;
+        text.ShouldContain(number);
+        text.ShouldContain("Sunrise HH");
+        text.ShouldContain("Patient 5");
+        invoice["total"]!.GetValue<decimal>().ShouldBe(1250m); // 10 routine at 95.00 and 2 evaluations at 150.00
+        text.ShouldContain("$1,250.00");
+    }
+}

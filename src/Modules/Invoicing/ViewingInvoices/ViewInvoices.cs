@@ -72,3 +72,23 @@ public static class ViewInvoicesEndpoints
     private static async Task<DateOnly> Today(IQuerySession session, Caller caller, TimeProvider clock, CancellationToken ct) =>
         clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
 }
+
+/// <summary><c>GET /api/invoices/{id}/pdf</c>: the invoice as a PDF, for the same callers as the invoice itself.</summary>
+public static class InvoicePdfEndpoint
+{
+    [WolverineGet("/api/invoices/{id}/pdf"), Authorize(Policy = Policies.InvoicesRead), Tags("Invoices")]
+    [ProducesResponseType(StatusCodes.Status200OK, Type = typeof(FileContentResult))]
+    public static async Task<IResult> Get(Guid id, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var invoice = await session.LoadAsync<Invoice>(id, ct);
+        if (invoice is null || caller.Role == Roles.Agency && !caller.IsAgency(invoice.AgencyId)) return Problems.NotFound("invoice", id);
+
+        if (caller.Role == Roles.Agency) session.Events.Append(id, new InvoiceViewed(id));
+        if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}/pdf", "invoice", [id]);
+        var today = clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
+        var pdf = PrintingInvoices.InvoicePdf.Render(invoice.View(caller, cipher, today), "ContractTherapy");
+        return Results.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
+    }
+}
