@@ -52,25 +52,20 @@ public sealed class DemoData(HttpClient http)
         var lakeside = await Create("/api/agencies", new { name = "Lakeside Home Health", billingEmail = "billing@lakeside.example", paymentTermsDays = 45 }, ct);
         var valley = await Create("/api/agencies", new { name = "Valley Care at Home", billingEmail = "payables@valleycare.example" }, ct);
 
-        await Put($"/api/agencies/{sunrise}/bill-rates", new
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+        var firstDay = today.AddDays(-7 * Weeks);
+        var firstMonday = firstDay.AddDays(-(((int)firstDay.DayOfWeek + 6) % 7));
+        await Put("/api/settings", new
         {
-            effectiveFrom = "2026-01-01",
-            rates = new[] { R("PT", "Evaluation", 150m), R("PT", "Routine", 95m), R("PT", "Discharge", 110m), R("PT", "Missed", 0m),
-                R("OT", "Evaluation", 150m), R("OT", "Routine", 95m), R("ST", "Evaluation", 160m), R("ST", "Routine", 105m) },
+            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = firstMonday.ToString("yyyy-MM-dd") },
+            requireSignedNote = true,
+            timeZone = "America/New_York",
         }, ct);
-        await Put($"/api/agencies/{sunrise}/bill-rates", new
-        {
-            effectiveFrom = "2026-03-09",
-            rates = new[] { R("PT", "Evaluation", 150m), R("PT", "Routine", 100m), R("PT", "Discharge", 110m), R("PT", "Missed", 0m),
-                R("OT", "Evaluation", 150m), R("OT", "Routine", 95m), R("ST", "Evaluation", 160m), R("ST", "Routine", 105m) },
-        }, ct);
-        foreach (var agency in new[] { lakeside, valley })
-            await Put($"/api/agencies/{agency}/bill-rates", new
-            {
-                effectiveFrom = "2025-10-01",
-                rates = new[] { R("PT", "Evaluation", 145m), R("PT", "Routine", 92.5m), R("PT", "Discharge", 105m), R("PTA", "Routine", 75m),
-                    R("OT", "Evaluation", 145m), R("OT", "Routine", 92.5m), R("COTA", "Routine", 72m), R("ST", "Evaluation", 155m), R("ST", "Routine", 100m) },
-            }, ct);
+
+        // Every agency contracts every discipline and visit type; Sunrise's PT rates are the worked example's.
+        await Put($"/api/agencies/{sunrise}/bill-rates", new { effectiveFrom = "2025-10-01", rates = BillRates(1.00m) }, ct);
+        await Put($"/api/agencies/{lakeside}/bill-rates", new { effectiveFrom = "2025-10-01", rates = BillRates(0.97m) }, ct);
+        await Put($"/api/agencies/{valley}/bill-rates", new { effectiveFrom = "2025-10-01", rates = BillRates(1.03m) }, ct);
 
         var contractors = new[]
         {
@@ -103,17 +98,42 @@ public sealed class DemoData(HttpClient http)
             if (c.Stripe is not null)
                 await Send(HttpMethod.Post, $"/api/contractors/{id}/payout-account", new { stripeAccountId = c.Stripe }, ct);
 
-            var rates = c.Disciplines.SelectMany(d => new[]
-            {
-                R(d, "Evaluation", 110m), R(d, "Routine", 70m), R(d, "Discharge", 80m), R(d, "Missed", 0m),
-            }).ToList();
+            var rates = c.Disciplines.SelectMany(d => VisitTypes.Select(t => R(d, t, PayBase[t]))).ToList();
             if (c.Name == "Dana Kim") rates.Add(new { discipline = "PT", visitType = "Routine", amount = 75m, agencyId = (Guid?)sunrise });
             await Put($"/api/contractors/{id}/pay-rates", new { effectiveFrom = "2025-10-01", rates, mileageRate = 0.70m }, ct);
             placed.Add((id, c.Disciplines));
         }
 
-        await LogWeeksOfVisits(placed, [sunrise, lakeside, valley], weeks: 6, ct);
+        await LogWeeksOfVisits(placed, [sunrise, lakeside, valley], firstDay, today, ct);
+        await CloseFinishedCycles(today, ct);
         return true;
+    }
+
+    private const int Weeks = 6;
+    private static readonly string[] VisitTypes = ["Evaluation", "Routine", "Discharge", "Missed"];
+    private static readonly Dictionary<string, decimal> BillBase = new() { ["Evaluation"] = 150m, ["Routine"] = 95m, ["Discharge"] = 110m, ["Missed"] = 0m };
+    private static readonly Dictionary<string, decimal> PayBase = new() { ["Evaluation"] = 110m, ["Routine"] = 70m, ["Discharge"] = 80m, ["Missed"] = 0m };
+
+    private static object[] BillRates(decimal factor) =>
+        new[] { "PT", "PTA", "OT", "COTA", "ST" }
+            .SelectMany(d => VisitTypes.Select(t => R(d, t, Math.Round(BillBase[t] * factor * (d is "PTA" or "COTA" ? 0.8m : 1m), 2))))
+            .ToArray();
+
+    /// <summary>Closes every cycle whose last day is over, then records an agency's payment of the oldest invoice.</summary>
+    private async Task CloseFinishedCycles(DateOnly today, CancellationToken ct)
+    {
+        await Authenticate("billing", ct);
+        while (true)
+        {
+            var current = (await (await Send(HttpMethod.Get, "/api/cycles/current", null, ct)).Content.ReadFromJsonAsync<CycleReply>(ct))!;
+            if (current.PeriodEnd >= today) break;
+            await Send(HttpMethod.Post, $"/api/cycles/{current.Id}/close", null, ct);
+        }
+        var invoices = (await (await Send(HttpMethod.Get, "/api/invoices?pageSize=500", null, ct)).Content.ReadFromJsonAsync<InvoiceList>(ct))!;
+        var oldest = invoices.Items.OrderBy(i => i.Number).FirstOrDefault();
+        if (oldest is not null)
+            await Send(HttpMethod.Post, $"/api/invoices/{oldest.Id}/payments",
+                new { amount = oldest.Total, receivedOn = today.ToString("yyyy-MM-dd"), reference = "ACH 000123" }, ct);
     }
 
     private static readonly (string Name, string Mrn)[] Patients =
@@ -126,12 +146,12 @@ public sealed class DemoData(HttpClient http)
     /// Weekday visits over the last weeks: an evaluation to start each patient, routine visits,
     /// a discharge now and then; a few notes still unsigned, as in real life.
     /// </summary>
-    private async Task LogWeeksOfVisits(List<(Guid Id, string[] Disciplines)> contractors, Guid[] agencies, int weeks, CancellationToken ct)
+    private async Task LogWeeksOfVisits(List<(Guid Id, string[] Disciplines)> contractors, Guid[] agencies, DateOnly firstDay, DateOnly today,
+        CancellationToken ct)
     {
         await Authenticate("billing", ct);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
         var random = new Random(20260302);
-        for (var day = today.AddDays(-7 * weeks); day < today; day = day.AddDays(1))
+        for (var day = firstDay; day < today; day = day.AddDays(1))
         {
             if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
             for (var c = 0; c < contractors.Count; c++)
@@ -139,7 +159,7 @@ public sealed class DemoData(HttpClient http)
                 var (contractorId, disciplines) = contractors[c];
                 var agencyIndex = (c + day.DayNumber) % agencies.Length;
                 var patient = Patients[(c * 2 + day.DayNumber) % Patients.Length];
-                var daysIn = day.DayNumber - today.AddDays(-7 * weeks).DayNumber;
+                var daysIn = day.DayNumber - firstDay.DayNumber;
                 var visitType = daysIn < 3 ? "Evaluation" : random.Next(12) == 0 ? "Discharge" : random.Next(20) == 0 ? "Missed" : "Routine";
                 await Send(HttpMethod.Post, "/api/visits", new
                 {
@@ -186,4 +206,10 @@ public sealed class DemoData(HttpClient http)
     private sealed record IdReply(Guid Id);
 
     private sealed record ListReply(long Total);
+
+    private sealed record CycleReply(Guid Id, DateOnly PeriodEnd);
+
+    private sealed record InvoiceList(IReadOnlyList<InvoiceItem> Items);
+
+    private sealed record InvoiceItem(Guid Id, string Number, decimal Total);
 }
