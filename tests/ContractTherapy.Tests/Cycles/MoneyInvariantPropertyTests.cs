@@ -303,7 +303,6 @@ public sealed class MoneyInvariantPropertyTests(AppFixture app) : IntegrationTes
             }
         }
 
-        throw new Exception("JOURNAL\n" + journal);
         string Describe(Guid id) => visits.SingleOrDefault(v => v.Id == id)?.Mrn ?? id.ToString();
 
         async Task Void(VisitModel v)
