@@ -5,6 +5,7 @@ using ContractTherapy.Host.Auth;
 using ContractTherapy.Host.Demo;
 using ContractTherapy.Host.Infrastructure;
 using ContractTherapy.Invoicing;
+using ContractTherapy.Payments;
 using ContractTherapy.Payroll;
 using ContractTherapy.Rates;
 using ContractTherapy.Visits;
@@ -45,6 +46,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddInvoicing();
     opts.AddVisits();
     opts.AddPayroll();
+    opts.AddPayments();
 });
 builder.Services.AddWolverineHttp();
 builder.Services.AddOpenApi();

@@ -19,7 +19,7 @@ public static class DevTokenEndpoint
     {
         if (!AuthSetup.DevTokensEnabled(app.Configuration)) return;
         var key = AuthSetup.DevSigningKey(app.Configuration);
-        app.MapPost("/dev/token", (DevTokenRequest request, TimeProvider clock) =>
+        app.MapPost("/dev/token", (DevTokenRequest request) =>
         {
             var v = new Validation();
             if (request.Tenant is null || !TenantShape.IsMatch(request.Tenant))
@@ -42,7 +42,8 @@ public static class DevTokenEndpoint
             if (request.ContractorId is { } c) claims.Add(new Claim(ClaimNames.ContractorId, c.ToString()));
             if (request.AgencyId is { } a) claims.Add(new Claim(ClaimNames.AgencyId, a.ToString()));
 
-            var now = clock.GetUtcNow().UtcDateTime;
+            // Real time, not the injected clock: the JWT handler validates lifetimes against real time.
+            var now = DateTime.UtcNow;
             var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
             {
                 Issuer = AuthSetup.DevIssuer,

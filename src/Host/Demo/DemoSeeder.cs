@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ContractTherapy.Shared.Tenancy;
 
 namespace ContractTherapy.Host.Demo;
 
@@ -10,7 +11,7 @@ namespace ContractTherapy.Host.Demo;
 /// over loopback, so the demo data passes every rule real users' data passes. It does nothing
 /// when the demo tenant already has agencies (a second run keeps the data).
 /// </summary>
-public sealed class DemoSeeder(IHostApplicationLifetime lifetime, IServer server, ILogger<DemoSeeder> logger) : BackgroundService
+public sealed class DemoSeeder(IHostApplicationLifetime lifetime, IServer server, TimeProvider clock, ILogger<DemoSeeder> logger) : BackgroundService
 {
     public const string Tenant = "demo";
 
@@ -29,7 +30,7 @@ public sealed class DemoSeeder(IHostApplicationLifetime lifetime, IServer server
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1")) };
-            var seeded = await new DemoData(http).SeedAsync(stoppingToken);
+            var seeded = await new DemoData(http, clock).SeedAsync(stoppingToken);
             logger.LogInformation(seeded ? "Demo tenant '{Tenant}' seeded." : "Demo tenant '{Tenant}' already has data; left as it is.", Tenant);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -40,7 +41,7 @@ public sealed class DemoSeeder(IHostApplicationLifetime lifetime, IServer server
 }
 
 /// <summary>The demo tenant: the worked example of domain.md §5 and a few more agencies and contractors.</summary>
-public sealed class DemoData(HttpClient http)
+public sealed class DemoData(HttpClient http, TimeProvider clock)
 {
     public async Task<bool> SeedAsync(CancellationToken ct)
     {
@@ -52,7 +53,7 @@ public sealed class DemoData(HttpClient http)
         var lakeside = await Create("/api/agencies", new { name = "Lakeside Home Health", billingEmail = "billing@lakeside.example", paymentTermsDays = 45 }, ct);
         var valley = await Create("/api/agencies", new { name = "Valley Care at Home", billingEmail = "payables@valleycare.example" }, ct);
 
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+        var today = clock.TodayIn("America/New_York");
         var firstDay = today.AddDays(-7 * Weeks);
         var firstMonday = firstDay.AddDays(-(((int)firstDay.DayOfWeek + 6) % 7));
         await Put("/api/settings", new

@@ -1,5 +1,6 @@
 using ContractTherapy.Contractors;
 using ContractTherapy.Invoicing;
+using ContractTherapy.Payments;
 using ContractTherapy.Payroll;
 using ContractTherapy.Rates;
 using ContractTherapy.Shared.Audit;
@@ -44,6 +45,7 @@ public static class PersistenceSetup
                 opts.Events.MetadataConfig.UserNameEnabled = true;
 
                 opts.Schema.For<IdempotentRequest>();
+                opts.Schema.For<ContractTherapy.Payments.ReceivingStripeWebhooks.ProcessedStripeEvent>();
                 opts.Schema.For<PhiAccess>().Index(a => a.At).Index(a => a.UserId);
 
                 opts.AddContractors();
@@ -51,6 +53,7 @@ public static class PersistenceSetup
                 opts.AddInvoicing();
                 opts.AddVisits();
                 opts.AddPayroll();
+                opts.AddPayments();
             })
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).

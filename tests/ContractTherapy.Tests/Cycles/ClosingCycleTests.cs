@@ -79,7 +79,7 @@ public sealed class ClosingCycleTests(AppFixture app) : IntegrationTest(app)
     [Fact]
     public async Task a_cycle_whose_last_day_is_not_over_cannot_close()
     {
-        var monday = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(-12));
+        var monday = TestClock.TodayIn("America/New_York");
         monday = monday.AddDays(-(((int)monday.DayOfWeek + 6) % 7));
         await Api.CyclesFrom(monday.ToString("yyyy-MM-dd"));
         var cycle = (await Api.CurrentCycle()).IdOf();

@@ -34,7 +34,11 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             builder.UseSetting("Auth:DevTokens", "true");
-            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.AddSingleton<TimeProvider>(TestClock.Instance);
+            });
         });
     }
 

@@ -50,7 +50,7 @@ public static class VisitScenarios
         return id;
     }
 
-    public static string DaysAgo(int days) => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(-12)).AddDays(-days).ToString("yyyy-MM-dd");
+    public static string DaysAgo(int days) => TestClock.TodayIn("America/New_York").AddDays(-days).ToString("yyyy-MM-dd");
 
     public static object Visit(Guid contractorId, Guid agencyId, string visitDate, string visitType = "Routine", string discipline = "PT",
         string patientName = "Jane Doe", string mrn = "MRN-1001", bool noteSigned = true, decimal? miles = null, string? notes = null) =>

@@ -13,8 +13,7 @@ public sealed class SettingsTests(AppFixture app) : IntegrationTest(app)
         first["timeZone"]!.GetValue<string>().ShouldBe("America/New_York");
         var start = DateOnly.Parse(first["billingCycle"]!["firstCycleStartsOn"]!.GetValue<string>());
         start.DayOfWeek.ShouldBe(DayOfWeek.Monday);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow,
-            TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+        var today = TestClock.TodayIn("America/New_York");
         (today.DayNumber - start.DayNumber).ShouldBeInRange(0, 6);
 
         // The defaults were recorded, not recomputed: the second read is the same event's state.

@@ -136,7 +136,7 @@ public sealed class LoggingVisitTests(AppFixture app) : IntegrationTest(app)
     public async Task the_visit_date_may_be_365_days_back_but_not_366()
     {
         var (agency, dana) = await Placed();
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+        var today = TestClock.TodayIn("America/New_York");
         (await Api.LogVisit(Visit(dana, agency, today.AddDays(-365).ToString("yyyy-MM-dd")))).ShouldBe(201);
         Rule((await Api.LogVisit(Visit(dana, agency, today.AddDays(-366).ToString("yyyy-MM-dd"), mrn: "M2"))).ShouldBeProblem(422))
             .ShouldBe("visit-date-within-365-days");
@@ -147,7 +147,7 @@ public sealed class LoggingVisitTests(AppFixture app) : IntegrationTest(app)
     {
         var (agency, dana) = await Placed();
         // UTC+14's today is always at least one day after UTC-12's today.
-        var aheadToday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Etc/GMT-14")).DateTime);
+        var aheadToday = TestClock.TodayIn("Etc/GMT-14");
         var date = aheadToday.ToString("yyyy-MM-dd");
 
         await SetTimeZone("Etc/GMT+12");

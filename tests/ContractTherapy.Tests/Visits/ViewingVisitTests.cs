@@ -82,7 +82,7 @@ public sealed class ViewingVisitTests(AppFixture app) : IntegrationTest(app)
         var agency = await Api.RegisteredAgency();
         var dana = await Api.PlacedContractor(agency);
         var id = (await Api.LogVisit(Visit(dana, agency, DaysAgo(2)))).Id;
-        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var before = TestClock.Instance.GetUtcNow().AddSeconds(-5);
 
         var clerk = await Api.Token("billing", sub: "clerk-9");
         (await Api.Send(HttpMethod.Get, $"/api/visits/{id}", null, clerk)).ShouldBe(200);

@@ -23,6 +23,9 @@ public static class Policies
     public const string CyclesWrite = "cycles-write";
     public const string InvoicesRead = "invoices-read";
     public const string PayStubsRead = "pay-stubs-read";
+    public const string PaymentsWrite = "payments-write";
+    public const string PaymentsRead = "payments-read";
+    public const string TaxRead = "tax-read";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -42,5 +45,8 @@ public static class Policies
         [CyclesWrite] = [Roles.Owner, Roles.Billing],
         [InvoicesRead] = [Roles.Owner, Roles.Billing, Roles.Compliance, Roles.Agency],
         [PayStubsRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Contractor],
+        [PaymentsWrite] = [Roles.Owner, Roles.Payroll],
+        [PaymentsRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Accountant, Roles.Contractor],
+        [TaxRead] = [Roles.Owner, Roles.Accountant, Roles.Contractor],
     };
 }

@@ -1,0 +1,58 @@
+using ContractTherapy.Shared.Persistence;
+
+namespace ContractTherapy.Payments.Payments;
+
+public enum PaymentStatus { Requested, Held, Sent, Failed, Reversed }
+
+/// <summary>The payment stream's state.</summary>
+public sealed record Payment(
+    Guid Id,
+    Guid ContractorId,
+    Guid? PayStubId,
+    Guid? CycleId,
+    decimal Amount,
+    string Method,
+    PaymentStatus Status,
+    string? HeldReason,
+    string? FailureReason,
+    DateOnly? PaidOn,
+    string? StripeTransferId,
+    string? Reference,
+    int FailedAttempts)
+{
+    /// <summary>One payment per pay stub: approving a pay run twice finds the same payments.</summary>
+    public static Guid IdFor(Guid payStubId) => StreamIds.For("payment", payStubId);
+
+    /// <summary>
+    /// Stripe's idempotency key: derived from the payment, so every retry of a send is the same
+    /// request. Only after Stripe definitively refused one (a 4xx: nothing was created) does a
+    /// new attempt get a new key, or Stripe would replay the refusal forever.
+    /// </summary>
+    public string IdempotencyKey => $"ct-payment-{Id:N}-{FailedAttempts}";
+
+    public static Payment Create(PaymentRequested e) =>
+        new(e.PaymentId, e.ContractorId, e.PayStubId, e.CycleId, e.Amount, e.Method, PaymentStatus.Requested, null, null, null, null, null, 0);
+
+    public static Payment Create(ManualPaymentRecorded e) =>
+        new(e.PaymentId, e.ContractorId, null, null, e.Amount, e.Method, PaymentStatus.Sent, null, null, e.PaidOn, null, e.Reference, 0);
+
+    public Payment Apply(PaymentHeld e) => this with { Status = PaymentStatus.Held, HeldReason = e.Reason };
+
+    public Payment Apply(PaymentRetryRequested _) => this with { Status = PaymentStatus.Requested, HeldReason = null, FailureReason = null };
+
+    public Payment Apply(PaymentSent e) => this with { Status = PaymentStatus.Sent, PaidOn = e.PaidOn, StripeTransferId = e.StripeTransferId };
+
+    public Payment Apply(PaymentFailed e) => this with { Status = PaymentStatus.Failed, FailureReason = e.Reason, FailedAttempts = FailedAttempts + 1 };
+
+    public Payment Apply(PaymentReversed _) => this with { Status = PaymentStatus.Reversed };
+}
+
+public sealed record PaymentView(Guid Id, Guid ContractorId, Guid? PayStubId, Guid? CycleId, decimal Amount, string Method, string Status,
+    string? HeldReason, string? FailureReason, DateOnly? PaidOn, string? StripeTransferId, string? Reference)
+{
+    public static PaymentView From(Payment p) => new(p.Id, p.ContractorId, p.PayStubId, p.CycleId, p.Amount, p.Method,
+        p.Status.ToString().ToLowerInvariant(), p.HeldReason, p.FailureReason, p.PaidOn, p.StripeTransferId, p.Reference);
+}
+
+/// <summary>The message that sends a requested payment through Stripe (durable, after the request is committed).</summary>
+public sealed record SendPayment(Guid PaymentId);

@@ -1,0 +1,38 @@
+using ContractTherapy.Payments.Payables;
+using ContractTherapy.Payments.Payees;
+using ContractTherapy.Payments.Payments;
+using ContractTherapy.Payments.SendingPayments;
+using JasperFx.Core;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+using Wolverine.ErrorHandling;
+
+namespace ContractTherapy.Payments;
+
+/// <summary>The Payments module: Stripe and manual payments to contractors.</summary>
+public static class PaymentsModule
+{
+    public static StoreOptions AddPayments(this StoreOptions opts)
+    {
+        opts.Projections.Snapshot<Payment>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<ContractorPayeeProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PayableStubProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<Payment>().Index(p => p.ContractorId);
+        opts.Schema.For<PayableStub>().Index(s => s.CycleId);
+        return opts;
+    }
+
+    public static WolverineOptions AddPayments(this WolverineOptions opts)
+    {
+        opts.Discovery.IncludeAssembly(typeof(PaymentsModule).Assembly);
+        opts.Services.AddSingleton<StripeTransfers>();
+        // An uncertain Stripe outcome (network, timeout, 409, 429, 5xx) is retried with the same
+        // idempotency key: quickly at first, then backing off; the message is never dropped.
+        opts.Policies.OnException<TransferUncertain>()
+            .RetryWithCooldown(200.Milliseconds(), 1.Seconds(), 3.Seconds())
+            .Then.ScheduleRetryIndefinitely(30.Seconds(), 2.Minutes(), 10.Minutes());
+        return opts;
+    }
+}

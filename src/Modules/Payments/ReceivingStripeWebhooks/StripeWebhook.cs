@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ContractTherapy.Payments.Payments;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Wolverine.Http;
+
+namespace ContractTherapy.Payments.ReceivingStripeWebhooks;
+
+/// <summary>A Stripe event already handled, by its id (duplicates are acknowledged and ignored).</summary>
+public sealed class ProcessedStripeEvent
+{
+    public string Id { get; set; } = "";
+    public string Type { get; set; } = "";
+}
+
+/// <summary>
+/// <c>POST /api/webhooks/stripe</c>: no bearer token; the <c>Stripe-Signature</c> header
+/// (HMAC-SHA256 of "{t}.{raw body}" with the webhook secret, timestamp within 5 minutes) is the
+/// authentication. The tenant and payment come from the transfer's metadata, which we set.
+/// <c>transfer.reversed</c> reverses the payment; other event types are acknowledged and ignored.
+/// </summary>
+public static class StripeWebhookEndpoint
+{
+    public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
+
+    [WolverinePost("/api/webhooks/stripe"), AllowAnonymous, NotTenanted, Tags("Payments")]
+    public static async Task<IResult> Post(HttpContext http, IDocumentStore store, IConfiguration config, TimeProvider clock, CancellationToken ct)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(ct);
+        var secret = config["Stripe:WebhookSecret"];
+        if (string.IsNullOrEmpty(secret) || !SignatureValid(body, http.Request.Headers["Stripe-Signature"].ToString(), secret, clock.GetUtcNow()))
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Stripe signature.",
+                detail: "The Stripe-Signature header does not match the body, or its timestamp is outside the tolerance.");
+
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(body).RootElement;
+        }
+        catch (JsonException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The event is not JSON.");
+        }
+        var eventId = root.GetProperty("id").GetString()!;
+        var type = root.GetProperty("type").GetString()!;
+        if (type != "transfer.reversed") return Results.Ok();
+
+        var transfer = root.GetProperty("data").GetProperty("object");
+        var metadata = transfer.TryGetProperty("metadata", out var m) ? m : default;
+        if (metadata.ValueKind != JsonValueKind.Object || !metadata.TryGetProperty("tenant", out var t) || !metadata.TryGetProperty("payment_id", out var p)
+            || !Guid.TryParse(p.GetString(), out var paymentId))
+            return Results.Ok();
+
+        await using var session = store.LightweightSession(t.GetString()!);
+        if (await session.LoadAsync<ProcessedStripeEvent>(eventId, ct) is not null) return Results.Ok();
+        session.Insert(new ProcessedStripeEvent { Id = eventId, Type = type });
+        session.LastModifiedBy = "stripe-webhook";
+        session.SetHeader("role", "system");
+        session.SetHeader("stripeEventId", eventId);
+
+        var stream = await session.Events.FetchForWriting<Payment>(paymentId, ct);
+        if (stream.Aggregate is { Status: PaymentStatus.Sent } payment)
+            stream.AppendOne(new PaymentReversed(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, payment.Method,
+                "Stripe reversed the transfer."));
+        await session.SaveChangesAsync(ct);
+        return Results.Ok();
+    }
+
+    public static bool SignatureValid(string body, string header, string secret, DateTimeOffset now)
+    {
+        long? timestamp = null;
+        var signatures = new List<string>();
+        foreach (var part in header.Split(','))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2) continue;
+            if (kv[0] == "t" && long.TryParse(kv[1], out var ts)) timestamp = ts;
+            else if (kv[0] == "v1") signatures.Add(kv[1]);
+        }
+        if (timestamp is null || signatures.Count == 0) return false;
+        if ((now - DateTimeOffset.FromUnixTimeSeconds(timestamp.Value)).Duration() > Tolerance) return false;
+
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+        return signatures.Any(s => s.Length == 64 && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(s), expected));
+    }
+}

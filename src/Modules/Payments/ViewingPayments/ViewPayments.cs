@@ -1,0 +1,58 @@
+using ContractTherapy.Payments.Payments;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Payments.ViewingPayments;
+
+/// <summary>Payments for payroll, the accountant and compliance; a contractor sees only their own.</summary>
+public static class ViewPaymentsEndpoints
+{
+    [WolverineGet("/api/payments"), Authorize(Policy = Policies.PaymentsRead), Tags("Payments")]
+    [ProducesResponseType<PagedResult<PaymentView>>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(Guid? contractorId, int? year, string? status, int? page, int? pageSize, HttpContext http,
+        IQuerySession session, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, size) = Paging.Read(page, pageSize, v);
+        PaymentStatus? wanted = null;
+        if (status is not null)
+        {
+            if (Enum.GetNames<PaymentStatus>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase)) is { } name)
+                wanted = Enum.Parse<PaymentStatus>(name);
+            else v.Add("status", "'status' must be requested, held, sent, failed or reversed.");
+        }
+        if (year is < 2000 or > 2100) v.Add("year", "'year' must be a calendar year.");
+        if (!v.IsValid) return Results.Problem(v.ToProblem());
+
+        var caller = Caller.From(http.User);
+        var query = session.Query<Payment>().AsQueryable();
+        if (caller.Role == Roles.Contractor)
+        {
+            var own = caller.ContractorId!.Value;
+            query = query.Where(x => x.ContractorId == own);
+        }
+        if (contractorId is { } c) query = query.Where(x => x.ContractorId == c);
+        if (wanted is { } w) query = query.Where(x => x.Status == w);
+        if (year is { } y)
+        {
+            var (from, to) = (new DateOnly(y, 1, 1), new DateOnly(y, 12, 31));
+            query = query.Where(x => x.PaidOn >= from && x.PaidOn <= to);
+        }
+        return Results.Ok(await query.OrderByDescending(x => x.PaidOn).ThenBy(x => x.Id).ToPageAsync(p, size, PaymentView.From, ct));
+    }
+
+    [WolverineGet("/api/payments/{id}"), Authorize(Policy = Policies.PaymentsRead), Tags("Payments")]
+    [ProducesResponseType<PaymentView>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var caller = Caller.From(http.User);
+        var payment = await session.LoadAsync<Payment>(id, ct);
+        if (payment is null || caller.Role == Roles.Contractor && !caller.IsContractor(payment.ContractorId)) return Problems.NotFound("payment", id);
+        return Results.Ok(PaymentView.From(payment));
+    }
+}
