@@ -19,6 +19,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
+    public FakeStripe Stripe { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -28,12 +29,17 @@ public sealed class AppFixture : IAsyncLifetime
         await RecreateDatabase(server);
         ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName }.ConnectionString;
 
+        Stripe = await FakeStripe.StartAsync();
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             builder.UseSetting("Auth:DevTokens", "true");
+            builder.UseSetting("Stripe:ApiKey", FakeStripe.ApiKey);
+            builder.UseSetting("Stripe:ApiBase", Stripe.Url);
+            builder.UseSetting("Stripe:TimeoutSeconds", "1");
+            builder.UseSetting("Stripe:WebhookSecret", FakeStripe.WebhookSecret);
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -42,7 +48,11 @@ public sealed class AppFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Stripe.DisposeAsync();
+    }
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 

@@ -94,3 +94,27 @@ public static class CycleScenarios
     public static IReadOnlyList<Guid> Ids(this System.Text.Json.Nodes.JsonNode node, string field) =>
         node[field]!.AsArray().Select(i => Guid.Parse(i!.GetValue<string>())).ToList();
 }
+
+public static class PaymentScenarios
+{
+    /// <summary>Runs <paramref name="action"/> and waits until every message it caused (sends, retries) is handled.</summary>
+    public static async Task<Reply> AndWait(this Api api, Func<Task<Reply>> action)
+    {
+        Reply? reply = null;
+        await Wolverine.Tracking.WolverineHostMessageTrackingExtensions.TrackActivity(api.Host)
+            .Timeout(TimeSpan.FromSeconds(60))
+            .DoNotAssertOnExceptionsDetected()
+            .ExecuteAndWaitAsync((Func<Wolverine.IMessageContext, Task>)(async _ => reply = await action()));
+        return reply!;
+    }
+
+    public static Task<Reply> ApprovePayRun(this Api api, Guid cycleId, string role = "payroll") =>
+        api.AndWait(() => api.Post($"/api/cycles/{cycleId}/pay-run/approve", null, role: role));
+
+    /// <summary>A contractor ready to be paid through Stripe: W-9 on file and a linked payout account.</summary>
+    public static async Task MakePayable(this Api api, Guid contractorId, string tin = "123-45-6789", string account = "acct_1Payee")
+    {
+        (await api.Put($"/api/contractors/{contractorId}/w9", Scenarios.W9(tin))).ShouldBe(200);
+        (await api.Post($"/api/contractors/{contractorId}/payout-account", new { stripeAccountId = account })).ShouldBe(200);
+    }
+}

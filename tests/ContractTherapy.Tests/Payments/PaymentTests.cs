@@ -1,0 +1,175 @@
+using ContractTherapy.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using static ContractTherapy.Tests.Infrastructure.Scenarios;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
+
+namespace ContractTherapy.Tests.Payments;
+
+public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDisposable
+{
+    private FakeStripe Stripe => App.Stripe;
+
+    public void Dispose() => App.Stripe.Reset();
+
+    /// <summary>A closed cycle with pay stubs: Dana (payable) 340.00 and Sam (no W-9, no account) 70.00.</summary>
+    private async Task<(Guid Cycle, Guid Dana, Guid Sam)> ClosedCycle(bool danaPayable = true)
+    {
+        Stripe.Reset();
+        await Api.CyclesFrom("2026-03-02");
+        var sunrise = await Api.RegisteredAgency("Sunrise HH");
+        await Api.SetBillRates(sunrise, "2026-01-01", Rate("PT", "Evaluation", 150m), Rate("PT", "Routine", 95m), Rate("PT", "Discharge", 110m));
+        var dana = await Api.PlacedContractor(sunrise, "Dana Kim");
+        var sam = await Api.PlacedContractor(sunrise, "Sam Ortiz");
+        foreach (var c in new[] { dana, sam })
+            await Api.SetPayRates(c, "2026-01-01", Rate("PT", "Evaluation", 110m), Rate("PT", "Routine", 70m), Rate("PT", "Discharge", 80m),
+                Rate("PT", "Routine", 75m, sunrise));
+        if (danaPayable) await Api.MakePayable(dana);
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-03", "Evaluation"));
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-05", "Routine"));
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-10", "Routine"));
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-12", "Discharge"));
+        await Api.LogVisit(Visit(sam, sunrise, "2026-03-05", "Routine", mrn: "SAM-1"));
+        return (await Api.CloseCurrentCycle(), dana, sam);
+    }
+
+    private static System.Text.Json.Nodes.JsonNode PaymentOf(Reply approval, Guid contractor) =>
+        approval.Json["payments"]!.AsArray().Single(p => p!["contractorId"]!.GetValue<string>() == contractor.ToString())!;
+
+    [Fact]
+    public async Task approving_a_pay_run_sends_each_payable_stub_through_stripe_once_and_holds_the_rest()
+    {
+        var (cycle, dana, sam) = await ClosedCycle();
+        var approval = (await Api.ApprovePayRun(cycle)).ShouldBe(202);
+        approval.Json["payments"]!.AsArray().Count.ShouldBe(2);
+        var held = PaymentOf(approval, sam);
+        held["status"]!.GetValue<string>().ShouldBe("held");
+        held["heldReason"]!.GetValue<string>().ShouldContain("W-9");
+        var danaPayment = Guid.Parse(PaymentOf(approval, dana)["id"]!.GetValue<string>());
+
+        var sent = (await Api.Get($"/api/payments/{danaPayment}", role: "payroll")).ShouldBe(200).Json;
+        sent["status"]!.GetValue<string>().ShouldBe("sent");
+        sent["amount"]!.GetValue<decimal>().ShouldBe(340.00m);
+        sent["method"]!.GetValue<string>().ShouldBe("stripe");
+        sent["paidOn"]!.GetValue<string>().ShouldBe(TestClock.TodayIn("America/New_York").ToString("yyyy-MM-dd"));
+
+        var transfer = Stripe.TransfersFor(danaPayment).ShouldHaveSingleItem();
+        transfer.Amount.ShouldBe(34000);
+        transfer.Destination.ShouldBe("acct_1Payee");
+        transfer.TransferGroup.ShouldBe($"cycle-{cycle:N}");
+        transfer.IdempotencyKey.ShouldContain(danaPayment.ToString("N"));
+        sent["stripeTransferId"]!.GetValue<string>().ShouldBe(transfer.Id);
+        Stripe.Transfers.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task approving_again_creates_nothing_new()
+    {
+        var (cycle, _, _) = await ClosedCycle();
+        var first = (await Api.ApprovePayRun(cycle)).ShouldBe(202).Json["payments"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
+        var again = (await Api.ApprovePayRun(cycle)).ShouldBe(202).Json["payments"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
+        again.ShouldBe(first, ignoreOrder: true);
+        Stripe.Transfers.Count.ShouldBe(1);
+        (await Api.Get("/api/payments", role: "payroll")).Json["total"]!.GetValue<long>().ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("500s")]
+    [InlineData("429")]
+    [InlineData("timeout-after-commit")]
+    public async Task a_payment_is_sent_exactly_once_whatever_stripe_does(string fault)
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        switch (fault)
+        {
+            case "500s": Stripe.Inject(new FakeStripe.ServerError(), new FakeStripe.ServerError()); break;
+            case "429": Stripe.Inject(new FakeStripe.RateLimited()); break;
+            default: Stripe.Inject(new FakeStripe.CommitThenStall(TimeSpan.FromSeconds(3))); break;
+        }
+        var approval = await Api.ApprovePayRun(cycle);
+        var payment = Guid.Parse(PaymentOf(approval, dana)["id"]!.GetValue<string>());
+
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("sent");
+        Stripe.TransfersFor(payment).Count.ShouldBe(1);
+        Stripe.Requests.ShouldBeGreaterThan(1);
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(payment)).Count(e => e.EventTypeName == "payment_sent").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_redelivered_send_message_does_not_pay_twice()
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), dana)["id"]!.GetValue<string>());
+        using var scope = App.Host.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<Wolverine.IMessageBus>();
+        await bus.InvokeForTenantAsync(Api.Tenant, new ContractTherapy.Payments.Payments.SendPayment(payment));
+        await bus.InvokeForTenantAsync(Api.Tenant, new ContractTherapy.Payments.Payments.SendPayment(payment));
+        Stripe.TransfersFor(payment).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_refusal_fails_the_payment_with_stripes_message_and_a_retry_sends_it()
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        Stripe.Inject(new FakeStripe.Refuse("The destination account is not enabled for transfers."));
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), dana)["id"]!.GetValue<string>());
+        var failed = (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json;
+        failed["status"]!.GetValue<string>().ShouldBe("failed");
+        failed["failureReason"]!.GetValue<string>().ShouldContain("not enabled for transfers");
+        Stripe.TransfersFor(payment).ShouldBeEmpty();
+
+        (await Api.AndWait(() => Api.Post($"/api/payments/{payment}/retry", null, role: "payroll"))).ShouldBe(202);
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("sent");
+        Stripe.TransfersFor(payment).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_held_payment_is_retried_once_its_reason_is_fixed()
+    {
+        var (cycle, _, sam) = await ClosedCycle();
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), sam)["id"]!.GetValue<string>());
+        (await Api.Post($"/api/payments/{payment}/retry", null, role: "payroll")).ShouldBeProblem(422).Body.ShouldContain("W-9");
+
+        await Api.MakePayable(sam, "234-56-7890", "acct_1Sam");
+        (await Api.AndWait(() => Api.Post($"/api/payments/{payment}/retry", null, role: "payroll"))).ShouldBe(202);
+        var sent = (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json;
+        sent["status"]!.GetValue<string>().ShouldBe("sent");
+        sent["amount"]!.GetValue<decimal>().ShouldBe(75m);
+        Stripe.TransfersFor(payment).ShouldHaveSingleItem().Destination.ShouldBe("acct_1Sam");
+        (await Api.Post($"/api/payments/{payment}/retry", null, role: "payroll")).ShouldBeProblem(409);
+    }
+
+    [Fact]
+    public async Task a_pay_run_of_an_open_or_unknown_cycle_cannot_be_approved()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var open = (await Api.CurrentCycle()).IdOf();
+        (await Api.Post($"/api/cycles/{open}/pay-run/approve", null, role: "payroll")).ShouldBeProblem(409);
+        (await Api.Post($"/api/cycles/{Guid.NewGuid()}/pay-run/approve", null, role: "payroll")).ShouldBeProblem(404);
+        (await Api.Post($"/api/cycles/{open}/pay-run/approve", null, role: "billing")).ShouldBeProblem(403);
+    }
+
+    [Fact]
+    public async Task manual_payments_are_recorded_with_method_and_reference()
+    {
+        var dana = await Api.OnboardedContractor();
+        var reply = (await Api.Post("/api/payments/manual", new { contractorId = dana, amount = 120.50m, paidOn = "2026-03-18", method = "check", reference = "CHK 2001" },
+            role: "payroll")).ShouldBe(201).Json;
+        reply["status"]!.GetValue<string>().ShouldBe("sent");
+        reply["method"]!.GetValue<string>().ShouldBe("check");
+        reply["reference"]!.GetValue<string>().ShouldBe("CHK 2001");
+
+        (await Api.Post("/api/payments/manual", new { contractorId = dana, amount = 1m, paidOn = "2026-03-18", method = "bitcoin", reference = "x" },
+            role: "payroll")).ShouldBeProblem(400, "method");
+        (await Api.Post("/api/payments/manual", new { contractorId = dana, amount = 1.001m, paidOn = "2026-03-18", method = "ach", reference = "x" },
+            role: "payroll")).ShouldBeProblem(400, "amount");
+        (await Api.Post("/api/payments/manual", new { contractorId = Guid.NewGuid(), amount = 1m, paidOn = "2026-03-18", method = "ach", reference = "x" },
+            role: "payroll")).ShouldBeProblem(422);
+        (await Api.Post("/api/payments/manual", new { contractorId = dana, amount = 1m, paidOn = "2026-03-18", method = "ach", reference = "x" },
+            role: "accountant")).ShouldBeProblem(403);
+
+        (await Api.Get($"/api/payments?contractorId={dana}&year=2026", role: "accountant")).Json["total"]!.GetValue<long>().ShouldBe(1);
+        (await Api.Get($"/api/payments?year=2025", role: "accountant")).Json["total"]!.GetValue<long>().ShouldBe(0);
+        (await Api.Get("/api/payments", role: "contractor", contractorId: Guid.NewGuid())).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+}
