@@ -2,6 +2,7 @@ using ContractTherapy.Payments.Payables;
 using ContractTherapy.Payments.Payees;
 using ContractTherapy.Payments.Payments;
 using ContractTherapy.Payments.SendingPayments;
+using ContractTherapy.Payments.TaxReporting;
 using JasperFx.Core;
 using JasperFx.Events.Projections;
 using Marten;
@@ -21,6 +22,8 @@ public static class PaymentsModule
         opts.Projections.Add<PayableStubProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Payment>().Index(p => p.ContractorId);
         opts.Schema.For<PayableStub>().Index(s => s.CycleId);
+        opts.Projections.Add<ContractorTaxYearProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<ContractorTaxYear>().Index(y => y.Year);
         return opts;
     }
 
@@ -28,6 +31,7 @@ public static class PaymentsModule
     {
         opts.Discovery.IncludeAssembly(typeof(PaymentsModule).Assembly);
         opts.Services.AddSingleton<StripeTransfers>();
+        opts.Services.AddSingleton<TaxYearRules>();
         // An uncertain Stripe outcome (network, timeout, 409, 429, 5xx) is retried with the same
         // idempotency key: quickly at first, then backing off; the message is never dropped.
         opts.Policies.OnException<TransferUncertain>()

@@ -12,15 +12,21 @@ namespace ContractTherapy.Invoicing.ConfiguringTenant;
 
 public sealed record BillingCycleInput(string? Frequency, DateOnly? FirstCycleStartsOn);
 
-public sealed record UpdateTenantSettings(BillingCycleInput? BillingCycle, bool? RequireSignedNote, string? TimeZone);
+/// <summary>The payer's details for 1099-NEC filing: the tenant's legal name, EIN, address and contact.</summary>
+public sealed record PayerInput(string? Name, string? Ein, Address? Address, string? Phone, string? Email);
+
+public sealed record UpdateTenantSettings(BillingCycleInput? BillingCycle, bool? RequireSignedNote, string? TimeZone, PayerInput? Payer);
 
 public sealed record BillingCycleView(string Frequency, DateOnly FirstCycleStartsOn);
 
-public sealed record TenantSettingsView(BillingCycleView BillingCycle, bool RequireSignedNote, string TimeZone)
+public sealed record PayerView(string Name, string EinMasked, Address Address, string? Phone, string? Email);
+
+public sealed record TenantSettingsView(BillingCycleView BillingCycle, bool RequireSignedNote, string TimeZone, PayerView? Payer)
 {
     public static TenantSettingsView From(TenantSettingsChanged s) => new(
         new BillingCycleView(s.BillingCycle.Frequency.ToString().ToLowerInvariant(), s.BillingCycle.FirstCycleStartsOn),
-        s.RequireSignedNote, s.TimeZone);
+        s.RequireSignedNote, s.TimeZone,
+        s.Payer is { } p ? new PayerView(p.Name, $"**-***{p.TinLast4}", p.Address, p.Phone, p.Email) : null);
 }
 
 /// <summary>
@@ -35,7 +41,7 @@ public static class ViewTenantSettingsEndpoint
     public static async Task<TenantSettingsView> Get(HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var s = await session.SettingsRecordingDefaults(Caller.From(http.User).TenantId, clock, ct);
-        return TenantSettingsView.From(new TenantSettingsChanged(s.BillingCycle, s.RequireSignedNote, s.TimeZone));
+        return TenantSettingsView.From(new TenantSettingsChanged(s.BillingCycle, s.RequireSignedNote, s.TimeZone, s.Payer));
     }
 }
 
@@ -62,18 +68,28 @@ public static class UpdateTenantSettingsEndpoint
         if (cmd.RequireSignedNote is null) v.Add("requireSignedNote", "'requireSignedNote' is required.");
         if (string.IsNullOrWhiteSpace(cmd.TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(cmd.TimeZone, out _))
             v.Add("timeZone", "'timeZone' must be an IANA time zone such as America/New_York.");
+        if (cmd.Payer is { } payer)
+        {
+            v.Text("payer.name", payer.Name, 200).Address("payer.address", payer.Address, required: true)
+                .MaxLength("payer.phone", payer.Phone, 30);
+            if (Tin.Normalize(payer.Ein) is null) v.Add("payer.ein", "'payer.ein' must be 9 digits (12-3456789).");
+            if (payer.Email is not null) v.Email("payer.email", payer.Email);
+        }
         return v.Result();
     }
 
     [WolverinePut("/api/settings"), Authorize(Policy = Policies.TenantOwner), Tags("Settings")]
     [ProducesResponseType<TenantSettingsView>(StatusCodes.Status200OK)]
-    public static async Task<TenantSettingsView> Put(UpdateTenantSettings cmd, HttpContext http, IDocumentSession session, CancellationToken ct)
+    public static async Task<TenantSettingsView> Put(UpdateTenantSettings cmd, HttpContext http, IDocumentSession session, FieldCipher cipher,
+        CancellationToken ct)
     {
-        var id = TenantSettings.IdFor(Caller.From(http.User).TenantId);
+        var tenant = Caller.From(http.User).TenantId;
+        var id = TenantSettings.IdFor(tenant);
         var stream = await session.Events.FetchForWriting<TenantSettings>(id, ct);
         var changed = new TenantSettingsChanged(
             new BillingCycleSettings(ParseFrequency(cmd.BillingCycle!.Frequency)!.Value, cmd.BillingCycle.FirstCycleStartsOn!.Value),
-            cmd.RequireSignedNote!.Value, cmd.TimeZone!);
+            cmd.RequireSignedNote!.Value, cmd.TimeZone!,
+            cmd.Payer is { } p ? SealPayer(p, tenant, cipher) : stream.Aggregate?.Payer);
         stream.AppendOne(changed);
         return TenantSettingsView.From(changed);
     }
@@ -81,4 +97,10 @@ public static class UpdateTenantSettingsEndpoint
     private static CycleFrequency? ParseFrequency(string? value) =>
         Enum.GetValues<CycleFrequency>().Select(f => (CycleFrequency?)f)
             .FirstOrDefault(f => string.Equals(f.ToString(), value, StringComparison.OrdinalIgnoreCase));
+
+    private static Payer SealPayer(PayerInput p, string tenant, FieldCipher cipher)
+    {
+        var ein = Tin.Normalize(p.Ein)!;
+        return new Payer(p.Name!.Trim(), "EIN", cipher.Encrypt(tenant, ein), ein[^4..], p.Address!, p.Phone?.Trim(), p.Email?.Trim());
+    }
 }

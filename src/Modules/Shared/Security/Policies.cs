@@ -26,6 +26,7 @@ public static class Policies
     public const string PaymentsWrite = "payments-write";
     public const string PaymentsRead = "payments-read";
     public const string TaxRead = "tax-read";
+    public const string TaxExport = "tax-export";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -48,5 +49,6 @@ public static class Policies
         [PaymentsWrite] = [Roles.Owner, Roles.Payroll],
         [PaymentsRead] = [Roles.Owner, Roles.Payroll, Roles.Compliance, Roles.Accountant, Roles.Contractor],
         [TaxRead] = [Roles.Owner, Roles.Accountant, Roles.Contractor],
+        [TaxExport] = [Roles.Owner, Roles.Accountant],
     };
 }

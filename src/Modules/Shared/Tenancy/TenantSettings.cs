@@ -4,17 +4,17 @@ using JasperFx.Events;
 namespace ContractTherapy.Shared.Tenancy;
 
 /// <summary>One settings stream per tenant; its id is derived from the tenant id.</summary>
-public sealed record TenantSettings(Guid Id, BillingCycleSettings BillingCycle, bool RequireSignedNote, string TimeZone)
+public sealed record TenantSettings(Guid Id, BillingCycleSettings BillingCycle, bool RequireSignedNote, string TimeZone, Payer? Payer = null)
 {
     public const string DefaultTimeZone = "America/New_York";
 
     public static Guid IdFor(string tenantId) => StreamIds.For("tenant-settings", tenantId);
 
     public static TenantSettings Create(IEvent<TenantSettingsChanged> e) =>
-        new(e.StreamId, e.Data.BillingCycle, e.Data.RequireSignedNote, e.Data.TimeZone);
+        new(e.StreamId, e.Data.BillingCycle, e.Data.RequireSignedNote, e.Data.TimeZone, e.Data.Payer);
 
     public TenantSettings Apply(TenantSettingsChanged e) =>
-        this with { BillingCycle = e.BillingCycle, RequireSignedNote = e.RequireSignedNote, TimeZone = e.TimeZone };
+        this with { BillingCycle = e.BillingCycle, RequireSignedNote = e.RequireSignedNote, TimeZone = e.TimeZone, Payer = e.Payer };
 
     /// <summary>
     /// api.md: a tenant starts with bi-weekly cycles from the Monday of the current week (in its

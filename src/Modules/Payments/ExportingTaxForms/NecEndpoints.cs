@@ -1,0 +1,85 @@
+using ContractTherapy.Payments.Payees;
+using ContractTherapy.Payments.TaxReporting;
+using ContractTherapy.Shared.Audit;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using ContractTherapy.Shared.Tenancy;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace ContractTherapy.Payments.ExportingTaxForms;
+
+/// <summary>
+/// Year-end 1099-NEC: totals per contractor per calendar year of the date paid, and the
+/// accountant's three exports. The full TIN appears only in iris.csv, only for the accountant
+/// and the owner, and each download of it is recorded in the access log.
+/// </summary>
+public static class NecEndpoints
+{
+    [WolverineGet("/api/tax/1099-nec/{year}"), Authorize(Policy = Policies.TaxRead), Tags("1099-NEC")]
+    [ProducesResponseType<NecYear>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(int year, HttpContext http, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+    {
+        var (report, problem, _, _) = await Load(year, session, rules, ct);
+        if (problem is not null) return problem;
+        var caller = Caller.From(http.User);
+        if (caller.Role == Roles.Contractor)
+            report = report! with { Contractors = report.Contractors.Where(c => caller.IsContractor(c.ContractorId)).ToList() };
+        return Results.Ok(report);
+    }
+
+    [WolverineGet("/api/tax/1099-nec/{year}/summary.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
+    public static async Task<IResult> Summary(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+    {
+        var (report, problem, _, _) = await Load(year, session, rules, ct);
+        return problem ?? Csv(NecReports.Summary(report!), $"1099-nec-{year}-summary.csv");
+    }
+
+    [WolverineGet("/api/tax/1099-nec/{year}/ledger.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
+    public static async Task<IResult> Ledger(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+    {
+        var (_, problem, years, payees) = await Load(year, session, rules, ct);
+        return problem ?? Csv(NecReports.Ledger(year, years, payees), $"1099-nec-{year}-ledger.csv");
+    }
+
+    [WolverineGet("/api/tax/1099-nec/{year}/iris.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
+    public static async Task<IResult> Iris(int year, HttpContext http, IDocumentSession session, TaxYearRules rules, FieldCipher cipher,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var (report, problem, _, payees) = await Load(year, session, rules, ct);
+        if (problem is not null) return problem;
+        var columns = IrisTemplate.ColumnsFor(year);
+        if (columns is null)
+            return Problems.Refused("iris-template-known", $"No IRIS 1099-NEC column template is configured for tax year {year}.");
+        var caller = Caller.From(http.User);
+        var settings = await session.SettingsFor(caller.TenantId, clock, ct);
+        if (settings.Payer is not { } payer)
+            return Problems.Refused("payer-details", "Set the payer's name, EIN and address in the tenant settings before exporting for IRIS.");
+
+        var csv = NecReports.Iris(year, columns, report!, payer, cipher.Decrypt(caller.TenantId, payer.EncryptedTin), payees,
+            encrypted => cipher.Decrypt(caller.TenantId, encrypted));
+        session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/tax/1099-nec/{year}/iris.csv", "tin",
+            report!.Contractors.Where(c => c.Reportable && c.W9OnFile).Select(c => c.ContractorId).ToList());
+        return Csv(csv, $"1099-nec-{year}-iris.csv");
+    }
+
+    private static IResult Csv(string content, string fileName) =>
+        Results.File(System.Text.Encoding.UTF8.GetBytes(content), "text/csv; charset=utf-8", fileName);
+
+    private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyList<ContractorTaxYear> Years, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
+        Load(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+    {
+        if (year is < 2000 or > 2100)
+            return (null, Problems.Invalid("year", "'year' must be a calendar year."), [], new Dictionary<Guid, ContractorPayee>());
+        if (rules.ThresholdFor(year) is not { } threshold)
+            return (null, Problems.Refused("threshold-configured", $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year})."),
+                [], new Dictionary<Guid, ContractorPayee>());
+
+        var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
+        var payees = (await session.LoadManyAsync<ContractorPayee>(ct, years.Select(y => y.ContractorId).Distinct().ToArray())).ToDictionary(p => p.Id);
+        return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees), null, years, payees);
+    }
+}

@@ -1,0 +1,183 @@
+using ContractTherapy.Tests.Infrastructure;
+
+namespace ContractTherapy.Tests.Tax;
+
+public sealed class NecTests(AppFixture app) : IntegrationTest(app)
+{
+    private async Task<Guid> Contractor(string name, string tin, bool w9 = true)
+    {
+        var id = await Api.OnboardedContractor(name);
+        if (w9)
+            (await Api.Put($"/api/contractors/{id}/w9", new
+            {
+                tinType = "SSN", tin, legalName = name, taxClassification = "individual",
+                address = new { line1 = "12 Elm St", city = "Albany", state = "NY", zip = "12207" }, certifiedOn = "2025-01-05",
+            })).ShouldBe(200);
+        return id;
+    }
+
+    private async Task<Guid> Paid(Guid contractor, decimal amount, string paidOn, string method = "check") =>
+        (await Api.Post("/api/payments/manual", new { contractorId = contractor, amount, paidOn, method, reference = $"REF-{Guid.NewGuid():N}"[..12] },
+            role: "payroll")).ShouldBe(201).Id;
+
+    private async Task SetPayer() => (await Api.Put("/api/settings", new
+    {
+        billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
+        requireSignedNote = true,
+        timeZone = "America/New_York",
+        payer = new { name = "Acme Therapy Staffing LLC", ein = "98-7654321", address = new { line1 = "1 Main St", city = "Albany", state = "NY", zip = "12207" },
+            phone = "518-555-0100", email = "books@acme.example" },
+    })).ShouldBe(200);
+
+    private static System.Text.Json.Nodes.JsonNode Row(Reply report, Guid contractor) =>
+        report.Json["contractors"]!.AsArray().Single(c => c!["contractorId"]!.GetValue<string>() == contractor.ToString())!;
+
+    [Fact]
+    public async Task reportable_at_exactly_the_threshold_not_a_cent_under_with_2025_and_2026_thresholds()
+    {
+        var at2026 = await Contractor("Ann Exact", "111-22-3333");
+        var under2026 = await Contractor("Ben Under", "222-33-4444");
+        await Paid(at2026, 1500m, "2026-03-18");
+        await Paid(at2026, 500m, "2026-06-18", "ach");
+        await Paid(under2026, 1999.99m, "2026-03-18");
+        var at2025 = await Contractor("Cai Old", "333-44-5555");
+        await Paid(at2025, 600m, "2025-07-01");
+        await Paid(under2026, 599.99m, "2025-07-01");
+
+        var y2026 = (await Api.Get("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
+        y2026.Json["threshold"]!.GetValue<decimal>().ShouldBe(2000m);
+        y2026.Json["dueOn"]!.GetValue<string>().ShouldBe("2027-02-01");
+        Row(y2026, at2026)["total"]!.GetValue<decimal>().ShouldBe(2000.00m);
+        Row(y2026, at2026)["reportable"]!.GetValue<bool>().ShouldBeTrue();
+        Row(y2026, under2026)["reportable"]!.GetValue<bool>().ShouldBeFalse();
+        Row(y2026, at2026)["tinMasked"]!.GetValue<string>().ShouldBe("***-**-3333");
+        y2026.Body.ShouldNotContain("111223333");
+
+        var y2025 = (await Api.Get("/api/tax/1099-nec/2025", role: "accountant")).ShouldBe(200);
+        y2025.Json["threshold"]!.GetValue<decimal>().ShouldBe(600m);
+        Row(y2025, at2025)["reportable"]!.GetValue<bool>().ShouldBeTrue();
+        Row(y2025, under2026)["reportable"]!.GetValue<bool>().ShouldBeFalse();
+        Row(y2025, under2026)["total"]!.GetValue<decimal>().ShouldBe(599.99m);
+    }
+
+    [Fact]
+    public async Task the_year_is_the_year_paid_not_the_year_of_the_visits()
+    {
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        await Paid(dana, 800m, "2025-12-30");   // November's visits, paid in December
+        await Paid(dana, 900m, "2026-01-05");   // December's visits, paid in January
+        Row(await Api.Get("/api/tax/1099-nec/2025", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(800m);
+        Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(900m);
+    }
+
+    [Fact]
+    public async Task card_and_paypal_payments_are_excluded_and_the_ledger_says_why()
+    {
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        await Paid(dana, 1500m, "2026-02-01", "ach");
+        await Paid(dana, 400m, "2026-02-15", "card");
+        await Paid(dana, 300m, "2026-03-01", "paypal");
+        var row = Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana);
+        row["total"]!.GetValue<decimal>().ShouldBe(1500m);
+        row["excludedTotal"]!.GetValue<decimal>().ShouldBe(700m);
+        row["reportable"]!.GetValue<bool>().ShouldBeFalse();
+
+        var ledger = await Api.Get("/api/tax/1099-nec/2026/ledger.csv", role: "accountant");
+        ledger.ShouldBe(200).Header("Content-Type").ShouldStartWith("text/csv");
+        var (headers, rows) = Csv.Parse(ledger.Body);
+        headers.ShouldBe(["Contractor Id", "Name", "Payment Id", "Paid On", "Method", "Amount", "Included", "Reason"]);
+        rows.Count.ShouldBe(3);
+        rows.Single(r => r["Method"] == "card")["Included"].ShouldBe("no");
+        rows.Single(r => r["Method"] == "card")["Reason"].ShouldContain("1099-K");
+        rows.Single(r => r["Method"] == "ach")["Included"].ShouldBe("yes");
+        rows.Single(r => r["Method"] == "paypal")["Amount"].ShouldBe("300.00");
+    }
+
+    [Fact]
+    public async Task a_reversed_payment_leaves_the_total()
+    {
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        await Paid(dana, 2500m, "2026-02-01", "ach");
+        var reversed = await Paid(dana, 1000m, "2026-02-15", "ach");
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = $"evt_{Guid.NewGuid():N}", @object = "event", type = "transfer.reversed",
+            data = new { @object = new { id = "tr_1", metadata = new Dictionary<string, string> { ["payment_id"] = reversed.ToString(), ["tenant"] = Api.Tenant } } },
+        });
+        (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
+            headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
+        Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
+    }
+
+    [Fact]
+    public async Task the_summary_masks_tins_and_flags_missing_w9s()
+    {
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        var sam = await Contractor("Sam Ortiz", "", w9: false);
+        await Paid(dana, 2100m, "2026-02-01");
+        await Paid(sam, 2200m, "2026-02-01");
+        var summary = (await Api.Get("/api/tax/1099-nec/2026/summary.csv", role: "owner")).ShouldBe(200).Body;
+        summary.ShouldNotContain("123456789");
+        var (_, rows) = Csv.Parse(summary);
+        rows.Select(r => (r["Name"], r["TIN"], r["W-9"], r["Total"], r["Reportable"]))
+            .ShouldBe([("Dana Kim", "***-**-6789", "on file", "2100.00", "yes"), ("Sam Ortiz", "", "missing", "2200.00", "yes")]);
+    }
+
+    [Fact]
+    public async Task the_iris_file_carries_full_tins_for_the_accountant_only_and_each_download_is_recorded()
+    {
+        await SetPayer();
+        var dana = await Contractor("Dana Marie Kim", "123-45-6789");
+        var low = await Contractor("Lou Low", "555-66-7777");
+        await Paid(dana, 2345.67m, "2026-02-01");
+        await Paid(low, 100m, "2026-02-01");
+
+        var iris = (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBe(200);
+        var (headers, rows) = Csv.Parse(iris.Body);
+        headers.ShouldContain("Box 1 - Nonemployee Compensation");
+        headers.ShouldContain("Payer Taxpayer ID Number");
+        var row = rows.ShouldHaveSingleItem();
+        row["Form Type"].ShouldBe("1099-NEC");
+        row["Tax Year"].ShouldBe("2026");
+        row["Payer Taxpayer ID Number"].ShouldBe("987654321");
+        row["Payer Business or Entity Name Line 1"].ShouldBe("Acme Therapy Staffing LLC");
+        row["Recipient TIN Type"].ShouldBe("SSN");
+        row["Recipient Taxpayer ID Number"].ShouldBe("123456789");
+        row["Recipient First Name"].ShouldBe("Dana");
+        row["Recipient Middle Name"].ShouldBe("Marie");
+        row["Recipient Last Name"].ShouldBe("Kim");
+        row["Box 1 - Nonemployee Compensation"].ShouldBe("2345.67");
+
+        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "payroll")).ShouldBeProblem(403);
+        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
+        var log = (await Api.Get("/api/audit/access-log", role: "compliance")).Json["items"]!.AsArray();
+        var entry = log.Single(e => e!["recordKind"]!.GetValue<string>() == "tin")!;
+        entry["role"]!.GetValue<string>().ShouldBe("accountant");
+        entry["recordIds"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe([dana.ToString()]);
+    }
+
+    [Fact]
+    public async Task the_iris_file_needs_the_payers_details()
+    {
+        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("payer-details");
+    }
+
+    [Fact]
+    public async Task a_contractor_sees_only_their_own_total()
+    {
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        var sam = await Contractor("Sam Ortiz", "234-56-7890");
+        await Paid(dana, 100m, "2026-02-01");
+        await Paid(sam, 200m, "2026-02-01");
+        var mine = (await Api.Get("/api/tax/1099-nec/2026", role: "contractor", contractorId: dana)).ShouldBe(200).Json;
+        mine["contractors"]!.AsArray().ShouldHaveSingleItem()!["contractorId"]!.GetValue<string>().ShouldBe(dana.ToString());
+        (await Api.Get("/api/tax/1099-nec/2026/summary.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
+    }
+
+    [Fact]
+    public async Task a_year_without_a_configured_threshold_is_refused()
+    {
+        (await Api.Get("/api/tax/1099-nec/2031", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("threshold-configured");
+        (await Api.Get("/api/tax/1099-nec/1999", role: "accountant")).ShouldBeProblem(400, "year");
+    }
+}
