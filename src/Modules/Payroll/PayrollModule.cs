@@ -11,6 +11,7 @@ public static class PayrollModule
     public static StoreOptions AddPayroll(this StoreOptions opts)
     {
         opts.Projections.Snapshot<PayRun>(SnapshotLifecycle.Inline);
+        opts.Projections.Snapshot<Earnings.ContractorEarnings>(SnapshotLifecycle.Inline);
         opts.Projections.Add<PayStubProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<PayStub>().Index(p => p.CycleId).Index(p => p.ContractorId);
         return opts;

@@ -59,6 +59,15 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
         transfer.IdempotencyKey.ShouldContain(danaPayment.ToString("N"));
         sent["stripeTransferId"]!.GetValue<string>().ShouldBe(transfer.Id);
         Stripe.Transfers.Count.ShouldBe(1);
+
+        // The pay stub's year-to-date paid follows the payments, a check recorded by hand included.
+        var stub = Guid.Parse(sent["payStubId"]!.GetValue<string>());
+        (await Api.Get($"/api/paystubs/{stub}", role: "payroll")).Json["ytdPaid"]!.GetValue<decimal>().ShouldBe(340.00m);
+        await Api.AndWait(() => Api.Post("/api/payments/manual", new { contractorId = dana, amount = 60m, paidOn = "2026-04-01", method = "check", reference = "CHK 9" },
+            role: "payroll"));
+        await Api.AndWait(() => Api.Post("/api/payments/manual", new { contractorId = dana, amount = 999m, paidOn = "2025-12-31", method = "check", reference = "CHK 8" },
+            role: "payroll"));
+        (await Api.Get($"/api/paystubs/{stub}", role: "payroll")).Json["ytdPaid"]!.GetValue<decimal>().ShouldBe(400.00m);
     }
 
     [Fact]

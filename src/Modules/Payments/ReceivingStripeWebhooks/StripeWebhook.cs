@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ContractTherapy.Payments.Payments;
+using ContractTherapy.Payroll.Earnings;
 using Marten;
+using Wolverine.Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -28,7 +30,8 @@ public static class StripeWebhookEndpoint
     public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
     [WolverinePost("/api/webhooks/stripe"), AllowAnonymous, NotTenanted, Tags("Payments")]
-    public static async Task<IResult> Post(HttpContext http, IDocumentStore store, IConfiguration config, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(HttpContext http, IDocumentStore store, IMartenOutbox outbox, IConfiguration config, TimeProvider clock,
+        CancellationToken ct)
     {
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(ct);
@@ -56,7 +59,9 @@ public static class StripeWebhookEndpoint
             || !Guid.TryParse(p.GetString(), out var paymentId))
             return Results.Ok();
 
+        // A session enrolled in Wolverine's outbox: the reversal and the message to Payroll commit together.
         await using var session = store.LightweightSession(t.GetString()!);
+        outbox.Enroll(session);
         if (await session.LoadAsync<ProcessedStripeEvent>(eventId, ct) is not null) return Results.Ok();
         session.Insert(new ProcessedStripeEvent { Id = eventId, Type = type });
         session.LastModifiedBy = "stripe-webhook";
@@ -65,8 +70,11 @@ public static class StripeWebhookEndpoint
 
         var stream = await session.Events.FetchForWriting<Payment>(paymentId, ct);
         if (stream.Aggregate is { Status: PaymentStatus.Sent } payment)
+        {
             stream.AppendOne(new PaymentReversed(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, payment.Method,
                 "Stripe reversed the transfer."));
+            await outbox.PublishAsync(new PaymentToContractor(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, Reversed: true));
+        }
         await session.SaveChangesAsync(ct);
         return Results.Ok();
     }

@@ -3,7 +3,9 @@ using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Payroll.Earnings;
 using Marten;
+using Wolverine;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -29,7 +31,8 @@ public static class RecordManualPaymentEndpoint
 
     [WolverinePost("/api/payments/manual"), Authorize(Policy = Policies.PaymentsWrite), Tags("Payments")]
     [ProducesResponseType<PaymentView>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Post(RecordManualPayment cmd, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(RecordManualPayment cmd, HttpContext http, IDocumentSession session, IMessageBus bus, TimeProvider clock,
+        CancellationToken ct)
     {
         var contractorId = cmd.ContractorId!.Value;
         if (!await session.ExistsAsync(contractorId, Streams.Contractor, ct))
@@ -40,6 +43,7 @@ public static class RecordManualPaymentEndpoint
         var id = Guid.CreateVersion7();
         var recorded = new ManualPaymentRecorded(id, contractorId, cmd.Amount!.Value, cmd.PaidOn!.Value, cmd.Method!, cmd.Reference!.Trim());
         session.Events.StartStream<Payment>(id, recorded);
+        await bus.PublishAsync(new PaymentToContractor(id, contractorId, recorded.Amount, recorded.PaidOn, Reversed: false));
         return Results.Created($"/api/payments/{id}", PaymentView.From(Payment.Create(recorded)));
     }
 }

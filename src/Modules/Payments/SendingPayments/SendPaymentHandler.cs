@@ -1,7 +1,9 @@
 using ContractTherapy.Payments.Payees;
 using ContractTherapy.Payments.Payments;
 using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Payroll.Earnings;
 using Marten;
+using Wolverine;
 
 namespace ContractTherapy.Payments.SendingPayments;
 
@@ -13,7 +15,8 @@ namespace ContractTherapy.Payments.SendingPayments;
 /// </summary>
 public static class SendPaymentHandler
 {
-    public static async Task Handle(SendPayment message, IDocumentSession session, StripeTransfers stripe, TimeProvider clock, CancellationToken ct)
+    public static async Task Handle(SendPayment message, IDocumentSession session, IMessageBus bus, StripeTransfers stripe, TimeProvider clock,
+        CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Payment>(message.PaymentId, ct);
         var payment = stream.Aggregate;
@@ -38,8 +41,9 @@ public static class SendPaymentHandler
                     ["pay_stub_id"] = payment.PayStubId?.ToString() ?? "",
                 }, ct);
             var settings = await session.SettingsFor(tenant, clock, ct);
-            stream.AppendOne(new PaymentSent(payment.Id, payment.ContractorId, payment.Amount, clock.TodayIn(settings.TimeZone), "stripe",
-                transfer.TransferId));
+            var sent = new PaymentSent(payment.Id, payment.ContractorId, payment.Amount, clock.TodayIn(settings.TimeZone), "stripe", transfer.TransferId);
+            stream.AppendOne(sent);
+            await bus.PublishAsync(new PaymentToContractor(sent.PaymentId, sent.ContractorId, sent.Amount, sent.PaidOn, Reversed: false));
         }
         catch (TransferRefused refused)
         {

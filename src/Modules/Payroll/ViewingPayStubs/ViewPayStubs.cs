@@ -1,4 +1,6 @@
+using ContractTherapy.Payroll.Earnings;
 using ContractTherapy.Payroll.PayRuns;
+using ContractTherapy.Shared.Tenancy;
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
@@ -13,7 +15,7 @@ namespace ContractTherapy.Payroll.ViewingPayStubs;
 public sealed record PayStubLineView(string Kind, Guid VisitId, DateOnly VisitDate, Guid AgencyId, string Agency, string PatientInitials,
     Discipline Discipline, VisitType VisitType, decimal Rate, decimal Amount, decimal Miles, decimal MileageAmount, string? Reason);
 
-/// <summary><c>ytdPaid</c> is what the contractor was paid in the stub's calendar year; payments come with the payments issue.</summary>
+/// <summary><c>ytdPaid</c>: what the contractor was paid in the stub's calendar year, through today (reversals excluded).</summary>
 public sealed record PayStubView(Guid Id, Guid ContractorId, string ContractorName, Guid CycleId, DateOnly PeriodStart, DateOnly PeriodEnd,
     DateOnly IssuedOn, IReadOnlyList<PayStubLineView> Lines, decimal VisitsTotal, decimal Mileage, decimal Total, decimal YtdPaid);
 
@@ -23,7 +25,7 @@ public static class ViewPayStubsEndpoints
     [WolverineGet("/api/paystubs"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
     [ProducesResponseType<PagedResult<PayStubView>>(StatusCodes.Status200OK)]
     public static async Task<IResult> List(Guid? cycleId, Guid? contractorId, int? page, int? pageSize, HttpContext http, IQuerySession session,
-        FieldCipher cipher, CancellationToken ct)
+        FieldCipher cipher, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var (p, size) = Paging.Read(page, pageSize, v);
@@ -38,24 +40,35 @@ public static class ViewPayStubsEndpoints
         }
         if (cycleId is { } c) query = query.Where(s => s.CycleId == c);
         if (contractorId is { } k) query = query.Where(s => s.ContractorId == k);
-        return Results.Ok(await query.OrderByDescending(s => s.PeriodStart).ThenBy(s => s.ContractorName)
-            .ToPageAsync(p, size, s => View(s, caller, cipher), ct));
+        var stubs = await query.OrderByDescending(s => s.PeriodStart).ThenBy(s => s.ContractorName).ToPageAsync(p, size, s => s, ct);
+        var earnings = await Earnings(session, stubs.Items.Select(s => s.ContractorId), ct);
+        var today = await Today(session, caller, clock, ct);
+        return Results.Ok(new PagedResult<PayStubView>(stubs.Items.Select(s => View(s, caller, cipher, earnings, today)).ToList(), stubs.Total, p, size));
     }
 
     [WolverineGet("/api/paystubs/{id}"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
     [ProducesResponseType<PayStubView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, FieldCipher cipher, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, FieldCipher cipher, TimeProvider clock, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
         var stub = await session.LoadAsync<PayStub>(id, ct);
         if (stub is null || caller.Role == Roles.Contractor && !caller.IsContractor(stub.ContractorId)) return Problems.NotFound("pay stub", id);
-        return Results.Ok(View(stub, caller, cipher));
+        return Results.Ok(View(stub, caller, cipher, await Earnings(session, [stub.ContractorId], ct), await Today(session, caller, clock, ct)));
     }
 
-    private static PayStubView View(PayStub s, Caller caller, FieldCipher cipher) => new(s.Id, s.ContractorId, s.ContractorName, s.CycleId,
+    private static async Task<IReadOnlyDictionary<Guid, ContractorEarnings>> Earnings(IQuerySession session, IEnumerable<Guid> contractors, CancellationToken ct) =>
+        (await session.LoadManyAsync<ContractorEarnings>(ct, contractors.Distinct().Select(ContractorEarnings.IdFor).ToArray()))
+        .ToDictionary(e => e.ContractorId);
+
+    private static async Task<DateOnly> Today(IQuerySession session, Caller caller, TimeProvider clock, CancellationToken ct) =>
+        clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
+
+    private static PayStubView View(PayStub s, Caller caller, FieldCipher cipher, IReadOnlyDictionary<Guid, ContractorEarnings> earnings,
+        DateOnly today) => new(s.Id, s.ContractorId, s.ContractorName, s.CycleId,
         s.PeriodStart, s.PeriodEnd, s.IssuedOn,
         s.Lines.Select(l => new PayStubLineView(l.Kind, l.VisitId, l.VisitDate, l.AgencyId, l.AgencyName,
             cipher.Decrypt(caller.TenantId, l.SealedPatientInitials), l.Discipline, l.VisitType, l.PayRate, l.Amount, l.Miles, l.MileageAmount,
             l.Reason)).ToList(),
-        s.VisitsTotal, s.Mileage, s.Total, 0m);
+        s.VisitsTotal, s.Mileage, s.Total,
+        earnings.TryGetValue(s.ContractorId, out var e) ? e.PaidInYear(s.IssuedOn.Year, today) : 0m);
 }
