@@ -15,7 +15,9 @@ using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
+using JasperFx.Core;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -40,6 +42,10 @@ builder.Host.UseWolverine(opts =>
     opts.UseRuntimeCompilation();
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
+    // Handlers read their stream, decide and append; a concurrent writer to the same stream
+    // makes the commit fail, and the message is simply handled again on the new state.
+    opts.Policies.OnException<JasperFx.ConcurrencyException>().Or<Marten.Exceptions.ExistingStreamIdCollisionException>()
+        .RetryWithCooldown(50.Milliseconds(), 100.Milliseconds(), 250.Milliseconds(), 500.Milliseconds(), 1.Seconds());
     opts.EnableRelayOfUserName = true;
     opts.AddContractors();
     opts.AddRates();

@@ -61,6 +61,14 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
             billingCycle = new { frequency = "biweekly", firstCycleStartsOn = firstMonday.ToString("yyyy-MM-dd") },
             requireSignedNote = true,
             timeZone = "America/New_York",
+            payer = new
+            {
+                name = "Demo Therapy Staffing LLC",
+                ein = "12-3456789",
+                address = new { line1 = "100 State St", city = "Albany", state = "NY", zip = "12207" },
+                phone = "518-555-0199",
+                email = "books@demo-therapy.example",
+            },
         }, ct);
 
         // Every agency contracts every discipline and visit type; Sunrise's PT rates are the worked example's.
@@ -107,7 +115,34 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
 
         await LogWeeksOfVisits(placed, [sunrise, lakeside, valley], firstDay, today, ct);
         await CloseFinishedCycles(today, ct);
+        await PayContractors(placed.Select(p => p.Id).ToList(), today, ct);
         return true;
+    }
+
+    /// <summary>
+    /// Approves the closed cycles' pay runs (without Stripe configured they are held, saying so)
+    /// and records earlier payments by hand across 2025 and 2026, some by card or PayPal, so the
+    /// 1099-NEC view has reportable, non-reportable and excluded amounts.
+    /// </summary>
+    private async Task PayContractors(IReadOnlyList<Guid> contractors, DateOnly today, CancellationToken ct)
+    {
+        await Authenticate("payroll", ct);
+        var cycles = (await (await Send(HttpMethod.Get, "/api/cycles?pageSize=100", null, ct)).Content.ReadFromJsonAsync<CycleList>(ct))!;
+        foreach (var cycle in cycles.Items.Where(c => c.Status == "closed"))
+            await Send(HttpMethod.Post, $"/api/cycles/{cycle.Id}/pay-run/approve", null, ct);
+
+        var year = today.Year;
+        (int Contractor, decimal Amount, string PaidOn, string Method)[] manual =
+        [
+            (0, 1850.00m, $"{year - 1}-12-19", "ach"), (1, 640.00m, $"{year - 1}-11-21", "check"), (2, 300.00m, $"{year - 1}-12-05", "paypal"),
+            (0, 2400.00m, $"{year}-06-30", "ach"), (1, 1500.00m, $"{year}-06-30", "check"), (2, 800.00m, $"{year}-07-15", "paypal"),
+            (3, 1800.00m, $"{year}-08-29", "ach"), (3, 300.00m, $"{year}-09-12", "card"),
+        ];
+        foreach (var (contractor, amount, paidOn, method) in manual)
+            await Send(HttpMethod.Post, "/api/payments/manual", new
+            {
+                contractorId = contractors[contractor], amount, paidOn, method, reference = $"{method.ToUpperInvariant()}-{paidOn}",
+            }, ct);
     }
 
     private const int Weeks = 6;
@@ -209,6 +244,10 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
     private sealed record ListReply(long Total);
 
     private sealed record CycleReply(Guid Id, DateOnly PeriodEnd);
+
+    private sealed record CycleList(IReadOnlyList<CycleItem> Items);
+
+    private sealed record CycleItem(Guid Id, string Status);
 
     private sealed record InvoiceList(IReadOnlyList<InvoiceItem> Items);
 

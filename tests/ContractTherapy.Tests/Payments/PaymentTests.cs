@@ -182,3 +182,23 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
         (await Api.Get("/api/payments", role: "contractor", contractorId: Guid.NewGuid())).Json["total"]!.GetValue<long>().ShouldBe(0);
     }
 }
+
+public sealed class EarningsTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task payments_noted_at_the_same_moment_for_one_contractor_all_count()
+    {
+        var dana = await Api.OnboardedContractor();
+        await Api.AndWait(async () =>
+        {
+            var replies = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => Api.Post("/api/payments/manual",
+                new { contractorId = dana, amount = 10m * i, paidOn = "2026-05-01", method = "ach", reference = $"ACH {i}" }, role: "payroll")));
+            replies.ShouldAllBe(r => r.Status == 201);
+            return replies[0];
+        });
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var earnings = await session.LoadAsync<ContractTherapy.Payroll.Earnings.ContractorEarnings>(
+            ContractTherapy.Payroll.Earnings.ContractorEarnings.IdFor(dana));
+        earnings!.PaidInYear(2026, new DateOnly(2026, 12, 31)).ShouldBe(210m);
+    }
+}
