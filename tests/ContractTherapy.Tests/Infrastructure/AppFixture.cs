@@ -31,7 +31,13 @@ public sealed class AppFixture : IAsyncLifetime
 
         Stripe = await FakeStripe.StartAsync();
         JasperFxEnvironment.AutoStartHost = true;
-        Host = await AlbaHost.For<Program>(builder =>
+        Host = await StartHostAsync();
+    }
+
+    /// <summary>A host on the test database; tests that restart "the server" start a second one.</summary>
+    public async Task<IAlbaHost> StartHostAsync()
+    {
+        return await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);

@@ -27,6 +27,8 @@ public sealed class FakeStripe : IAsyncDisposable
     public sealed record RateLimited : Fault;
     public sealed record Refuse(string Message) : Fault;
     public sealed record CommitThenStall(TimeSpan Delay) : Fault;
+    /// <summary>Holds the request before doing anything: the caller may be gone by the time it runs.</summary>
+    public sealed record StallThenCommit(TimeSpan Delay) : Fault;
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new();
@@ -98,6 +100,15 @@ public sealed class FakeStripe : IAsyncDisposable
         }
 
         _faults.TryDequeue(out var fault);
+        if (fault is StallThenCommit before)
+        {
+            await Task.Delay(before.Delay);
+            if (_idempotent.TryGetValue(key, out var meanwhile))
+            {
+                await Write(http, meanwhile.Status, meanwhile.Body);
+                return;
+            }
+        }
         switch (fault)
         {
             case ServerError:
