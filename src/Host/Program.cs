@@ -55,6 +55,8 @@ builder.Host.UseWolverine(opts =>
     opts.AddPayments();
 });
 builder.Services.AddWolverineHttp();
+builder.Services.AddSingleton<ContractTherapy.Host.Audit.AuditEventRenderer>();
+builder.Services.AddSingleton<ContractTherapy.Host.Audit.ReplayService>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 

@@ -24,37 +24,45 @@ public static class PersistenceSetup
         ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured (ops/run.sh sets it for local runs).");
 
     /// <summary>
+    /// The store's whole configuration: the live store uses it, and so does the replay's scratch
+    /// store (another schema), so both build the same documents from the same events.
+    /// </summary>
+    public static void ConfigureStore(StoreOptions opts, string connectionString, string schema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+        opts.Policies.AllDocumentsAreMultiTenanted();
+        opts.Events.UseMandatoryStreamTypeDeclaration = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+
+        opts.Schema.For<IdempotentRequest>();
+        opts.Schema.For<ContractTherapy.Payments.ReceivingStripeWebhooks.ProcessedStripeEvent>();
+        opts.Schema.For<PhiAccess>().Index(a => a.At).Index(a => a.UserId);
+        opts.Schema.For<ContractTherapy.Host.Audit.ChainLink>();
+
+        opts.AddContractors();
+        opts.AddRates();
+        opts.AddInvoicing();
+        opts.AddVisits();
+        opts.AddPayroll();
+        opts.AddPayments();
+    }
+
+    /// <summary>
     /// One Marten store, conjoined multi-tenancy (tenant = the therapy agency), event metadata
     /// on (the audit trail), each module adding its own streams and projections.
     /// </summary>
     public static void AddContractTherapyPersistence(this WebApplicationBuilder builder)
     {
         var connectionString = ConnectionString(builder.Configuration);
-        builder.Services.AddMarten(opts =>
-            {
-                opts.Connection(connectionString);
-                opts.DatabaseSchemaName = Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-
-                opts.Events.TenancyStyle = TenancyStyle.Conjoined;
-                opts.Policies.AllDocumentsAreMultiTenanted();
-                opts.Events.UseMandatoryStreamTypeDeclaration = true;
-                opts.Events.MetadataConfig.CorrelationIdEnabled = true;
-                opts.Events.MetadataConfig.CausationIdEnabled = true;
-                opts.Events.MetadataConfig.HeadersEnabled = true;
-                opts.Events.MetadataConfig.UserNameEnabled = true;
-
-                opts.Schema.For<IdempotentRequest>();
-                opts.Schema.For<ContractTherapy.Payments.ReceivingStripeWebhooks.ProcessedStripeEvent>();
-                opts.Schema.For<PhiAccess>().Index(a => a.At).Index(a => a.UserId);
-
-                opts.AddContractors();
-                opts.AddRates();
-                opts.AddInvoicing();
-                opts.AddVisits();
-                opts.AddPayroll();
-                opts.AddPayments();
-            })
+        builder.Services.AddMarten(opts => ConfigureStore(opts, connectionString, Schema))
+            .AddSubscriptionWithServices<ContractTherapy.Host.Audit.AuditChainSubscription>(ServiceLifetime.Singleton)
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true)

@@ -22,7 +22,10 @@ public static class PaymentsModule
         opts.Projections.Add<PayableStubProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Payment>().Index(p => p.ContractorId);
         opts.Schema.For<PayableStub>().Index(s => s.CycleId);
-        opts.Projections.Add<ContractorTaxYearProjection>(ProjectionLifecycle.Inline);
+        // Async: payments of one contractor are recorded concurrently (Stripe sends, manual entries,
+        // webhooks), and an inline multi-stream document would lose all but the last writer's update.
+        // The daemon (distributed by Wolverine) applies the events one at a time, in order.
+        opts.Projections.Add<ContractorTaxYearProjection>(ProjectionLifecycle.Async);
         opts.Schema.For<ContractorTaxYear>().Index(y => y.Year);
         return opts;
     }

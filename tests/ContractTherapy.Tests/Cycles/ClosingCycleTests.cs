@@ -222,3 +222,23 @@ public sealed class ClosingCycleTests(AppFixture app) : IntegrationTest(app)
         (await OtherTenant().Get($"/api/cycles/{cycle}")).ShouldBeProblem(404);
     }
 }
+
+public sealed class InvoicedVisitVersionTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task an_invoiced_visit_keeps_an_exact_version_for_later_corrections()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var agency = await Api.RegisteredAgency();
+        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Routine", 95m), Rate("PT", "Evaluation", 150m));
+        var dana = await Api.PlacedContractor(agency);
+        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m), Rate("PT", "Evaluation", 110m));
+        var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-04"))).Id;
+        await Api.CloseCurrentCycle();
+
+        var invoiced = (await Api.Get($"/api/visits/{visit}")).Json;
+        invoiced["status"]!.GetValue<string>().ShouldBe("invoiced");
+        invoiced["version"]!.GetValue<long>().ShouldBe(2);
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Evaluation", reason = "typo", expectedVersion = 2 })).ShouldBe(200);
+    }
+}

@@ -13,9 +13,10 @@ namespace ContractTherapy.Tests.Infrastructure;
 /// isolate their data by acting in a tenant of their own (conjoined tenancy): nothing is
 /// shared, so nothing has to be reset between tests.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
-    public const string DatabaseName = "contracttherapy_tests";
+    /// <summary>Each fixture (test collection) has a database of its own, so collections can run side by side.</summary>
+    public string DatabaseName { get; } = $"contracttherapy_tests_{Guid.NewGuid():N}"[..40];
 
     public IAlbaHost Host { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
@@ -62,7 +63,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    private static async Task RecreateDatabase(string server)
+    private async Task RecreateDatabase(string server)
     {
         var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(admin);
@@ -78,4 +79,16 @@ public sealed class AppFixture : IAsyncLifetime
 public sealed class AppCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "app";
+}
+
+/// <summary>
+/// For tests that stop a node: a host and database of their own, so the shared host's
+/// background agents (the projection daemon) are never disturbed by a second node coming and going.
+/// </summary>
+public sealed class NodeFixture : AppFixture;
+
+[CollectionDefinition(Name)]
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "nodes";
 }

@@ -108,6 +108,30 @@ public static class PaymentScenarios
         return reply!;
     }
 
+    /// <summary>Waits until the async projections (the 1099 totals) have caught up with every event.</summary>
+    public static async Task ProjectionsCaughtUp(this Api api)
+    {
+        var store = (Marten.IDocumentStore)api.Host.Services.GetService(typeof(Marten.IDocumentStore))!;
+        await using var session = store.QuerySession();
+        var target = (await session.QueryAsync<long>("select coalesce(max(seq_id), 0) from contracttherapy.mt_events")).Single();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var progress = (await session.QueryAsync<long>(
+                "select coalesce(max(last_seq_id), 0) from contracttherapy.mt_event_progression where name = 'ContractorTaxYear:All'")).Single();
+            if (progress >= target) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The 1099 projection did not reach sequence {target} in 60 s.");
+    }
+
+    /// <summary>A 1099-NEC report or export, once the totals have caught up with every payment.</summary>
+    public static async Task<Reply> TaxReport(this Api api, string url, string role, Guid? contractorId = null)
+    {
+        await api.ProjectionsCaughtUp();
+        return await api.Get(url, role: role, contractorId: contractorId);
+    }
+
     public static Task<Reply> ApprovePayRun(this Api api, Guid cycleId, string role = "payroll") =>
         api.AndWait(() => api.Post($"/api/cycles/{cycleId}/pay-run/approve", null, role: role));
 

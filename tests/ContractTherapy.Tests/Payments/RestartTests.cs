@@ -4,8 +4,12 @@ using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
 
 namespace ContractTherapy.Tests.Payments;
 
-public sealed class RestartTests(AppFixture app) : IntegrationTest(app), IDisposable
+[Collection(NodeCollection.Name)]
+public sealed class RestartTests(NodeFixture app) : IDisposable
 {
+    private NodeFixture App { get; } = app;
+    private Api Api { get; } = new(app.Host, $"t-{Guid.NewGuid():N}");
+
     public void Dispose() => App.Stripe.Reset();
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         await Paid(at2025, 600m, "2025-07-01");
         await Paid(under2026, 599.99m, "2025-07-01");
 
-        var y2026 = (await Api.Get("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
+        var y2026 = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
         y2026.Json["threshold"]!.GetValue<decimal>().ShouldBe(2000m);
         y2026.Json["dueOn"]!.GetValue<string>().ShouldBe("2027-02-01");
         Row(y2026, at2026)["total"]!.GetValue<decimal>().ShouldBe(2000.00m);
@@ -53,7 +53,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         Row(y2026, at2026)["tinMasked"]!.GetValue<string>().ShouldBe("***-**-3333");
         y2026.Body.ShouldNotContain("111223333");
 
-        var y2025 = (await Api.Get("/api/tax/1099-nec/2025", role: "accountant")).ShouldBe(200);
+        var y2025 = (await Api.TaxReport("/api/tax/1099-nec/2025", role: "accountant")).ShouldBe(200);
         y2025.Json["threshold"]!.GetValue<decimal>().ShouldBe(600m);
         Row(y2025, at2025)["reportable"]!.GetValue<bool>().ShouldBeTrue();
         Row(y2025, under2026)["reportable"]!.GetValue<bool>().ShouldBeFalse();
@@ -66,8 +66,8 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         var dana = await Contractor("Dana Kim", "123-45-6789");
         await Paid(dana, 800m, "2025-12-30");   // November's visits, paid in December
         await Paid(dana, 900m, "2026-01-05");   // December's visits, paid in January
-        Row(await Api.Get("/api/tax/1099-nec/2025", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(800m);
-        Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(900m);
+        Row(await Api.TaxReport("/api/tax/1099-nec/2025", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(800m);
+        Row(await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(900m);
     }
 
     [Fact]
@@ -77,12 +77,12 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         await Paid(dana, 1500m, "2026-02-01", "ach");
         await Paid(dana, 400m, "2026-02-15", "card");
         await Paid(dana, 300m, "2026-03-01", "paypal");
-        var row = Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana);
+        var row = Row(await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant"), dana);
         row["total"]!.GetValue<decimal>().ShouldBe(1500m);
         row["excludedTotal"]!.GetValue<decimal>().ShouldBe(700m);
         row["reportable"]!.GetValue<bool>().ShouldBeFalse();
 
-        var ledger = await Api.Get("/api/tax/1099-nec/2026/ledger.csv", role: "accountant");
+        var ledger = await Api.TaxReport("/api/tax/1099-nec/2026/ledger.csv", role: "accountant");
         ledger.ShouldBe(200).Header("Content-Type").ShouldStartWith("text/csv");
         var (headers, rows) = Csv.Parse(ledger.Body);
         headers.ShouldBe(["Contractor Id", "Name", "Payment Id", "Paid On", "Method", "Amount", "Included", "Reason"]);
@@ -106,7 +106,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         });
         (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
             headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
-        Row(await Api.Get("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
+        Row(await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         var sam = await Contractor("Sam Ortiz", "", w9: false);
         await Paid(dana, 2100m, "2026-02-01");
         await Paid(sam, 2200m, "2026-02-01");
-        var summary = (await Api.Get("/api/tax/1099-nec/2026/summary.csv", role: "owner")).ShouldBe(200).Body;
+        var summary = (await Api.TaxReport("/api/tax/1099-nec/2026/summary.csv", role: "owner")).ShouldBe(200).Body;
         summary.ShouldNotContain("123456789");
         var (_, rows) = Csv.Parse(summary);
         rows.Select(r => (r["Name"], r["TIN"], r["W-9"], r["Total"], r["Reportable"]))
@@ -132,7 +132,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         await Paid(dana, 2345.67m, "2026-02-01");
         await Paid(low, 100m, "2026-02-01");
 
-        var iris = (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBe(200);
+        var iris = (await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBe(200);
         var (headers, rows) = Csv.Parse(iris.Body);
         headers.ShouldContain("Box 1 - Nonemployee Compensation");
         headers.ShouldContain("Payer Taxpayer ID Number");
@@ -148,8 +148,8 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         row["Recipient Last Name"].ShouldBe("Kim");
         row["Box 1 - Nonemployee Compensation"].ShouldBe("2345.67");
 
-        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "payroll")).ShouldBeProblem(403);
-        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
+        (await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "payroll")).ShouldBeProblem(403);
+        (await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
         var log = (await Api.Get("/api/audit/access-log", role: "compliance")).Json["items"]!.AsArray();
         var entry = log.Single(e => e!["recordKind"]!.GetValue<string>() == "tin")!;
         entry["role"]!.GetValue<string>().ShouldBe("accountant");
@@ -159,7 +159,7 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
     [Fact]
     public async Task the_iris_file_needs_the_payers_details()
     {
-        (await Api.Get("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("payer-details");
+        (await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("payer-details");
     }
 
     [Fact]
@@ -169,15 +169,15 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         var sam = await Contractor("Sam Ortiz", "234-56-7890");
         await Paid(dana, 100m, "2026-02-01");
         await Paid(sam, 200m, "2026-02-01");
-        var mine = (await Api.Get("/api/tax/1099-nec/2026", role: "contractor", contractorId: dana)).ShouldBe(200).Json;
+        var mine = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "contractor", contractorId: dana)).ShouldBe(200).Json;
         mine["contractors"]!.AsArray().ShouldHaveSingleItem()!["contractorId"]!.GetValue<string>().ShouldBe(dana.ToString());
-        (await Api.Get("/api/tax/1099-nec/2026/summary.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
+        (await Api.TaxReport("/api/tax/1099-nec/2026/summary.csv", role: "contractor", contractorId: dana)).ShouldBeProblem(403);
     }
 
     [Fact]
     public async Task a_year_without_a_configured_threshold_is_refused()
     {
-        (await Api.Get("/api/tax/1099-nec/2031", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("threshold-configured");
-        (await Api.Get("/api/tax/1099-nec/1999", role: "accountant")).ShouldBeProblem(400, "year");
+        (await Api.TaxReport("/api/tax/1099-nec/2031", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("threshold-configured");
+        (await Api.TaxReport("/api/tax/1099-nec/1999", role: "accountant")).ShouldBeProblem(400, "year");
     }
 }

@@ -38,11 +38,14 @@ public static class ViewContractorsEndpoints
 
     [WolverineGet("/api/contractors/{id}"), Authorize(Policy = Policies.ContractorsRead), Tags("Contractors")]
     [ProducesResponseType<ContractorView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var problem)) return problem!;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor && !caller.IsContractor(id)) return Problems.NotFound("contractor", id);
-        var contractor = await session.LoadAsync<Contractor>(id, ct);
+        var contractor = at is { } moment
+            ? await session.Events.AggregateStreamAsync<Contractor>(id, timestamp: moment, token: ct)
+            : await session.LoadAsync<Contractor>(id, ct);
         return contractor is null ? Problems.NotFound("contractor", id) : Results.Ok(ContractorView.From(contractor));
     }
 }

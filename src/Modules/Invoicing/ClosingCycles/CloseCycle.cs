@@ -2,6 +2,7 @@ using ContractTherapy.Invoicing.Billing;
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Payroll.PayRuns;
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
 using ContractTherapy.Visits.InvoicingVisits;
@@ -34,6 +35,7 @@ public static class CloseCycleEndpoints
     public static async Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var tenant = Caller.From(http.User).TenantId;
+        await session.SerializeBillingChangesAsync(tenant, ct);
         var stream = await session.Events.FetchForWriting<BillingCycle>(id, ct);
         var cycle = stream.Aggregate;
         if (cycle is null) return Problems.NotFound("cycle", id);

@@ -21,9 +21,10 @@ public static class NecEndpoints
 {
     [WolverineGet("/api/tax/1099-nec/{year}"), Authorize(Policy = Policies.TaxRead), Tags("1099-NEC")]
     [ProducesResponseType<NecYear>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(int year, HttpContext http, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+    public static async Task<IResult> Get(int year, string? asOf, HttpContext http, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
-        var (report, problem, _, _) = await Load(year, session, rules, ct);
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var bad)) return bad!;
+        var (report, problem, _, _) = await Load(year, session, rules, ct, at);
         if (problem is not null) return problem;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor)
@@ -70,7 +71,7 @@ public static class NecEndpoints
         Results.File(System.Text.Encoding.UTF8.GetBytes(content), "text/csv; charset=utf-8", fileName);
 
     private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyList<ContractorTaxYear> Years, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
-        Load(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
+        Load(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct, DateTimeOffset? asOf = null)
     {
         if (year is < 2000 or > 2100)
             return (null, Problems.Invalid("year", "'year' must be a calendar year."), [], new Dictionary<Guid, ContractorPayee>());
@@ -78,7 +79,10 @@ public static class NecEndpoints
             return (null, Problems.Refused("threshold-configured", $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year})."),
                 [], new Dictionary<Guid, ContractorPayee>());
 
-        var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
+        // asOf: the totals as they stood then, folded from the payment events recorded by that moment.
+        var years = asOf is { } moment
+            ? await TaxYearHistory.AsOf(session, year, moment, ct)
+            : await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
         var payees = (await session.LoadManyAsync<ContractorPayee>(ct, years.Select(y => y.ContractorId).Distinct().ToArray())).ToDictionary(p => p.Id);
         return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees), null, years, payees);
     }

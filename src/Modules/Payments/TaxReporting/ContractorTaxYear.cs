@@ -12,6 +12,10 @@ public sealed record TaxPayment(Guid PaymentId, DateOnly PaidOn, string Method, 
 /// </summary>
 public sealed record ContractorTaxYear(string Id, Guid ContractorId, int Year, IReadOnlyList<TaxPayment> Payments)
 {
+    /// <summary>Payments in date order: the document does not depend on the order payments were recorded in.</summary>
+    public static IReadOnlyList<TaxPayment> Ordered(IEnumerable<TaxPayment> payments) =>
+        payments.OrderBy(p => p.PaidOn).ThenBy(p => p.PaymentId).ToList();
+
     public decimal Total => Payments.Where(p => p.Included && !p.Reversed).Sum(p => p.Amount);
     public decimal ExcludedTotal => Payments.Where(p => !p.Included && !p.Reversed).Sum(p => p.Amount);
 
@@ -33,6 +37,45 @@ public static class TaxRules
             : new TaxPayment(paymentId, paidOn, method, amount, true, null, false);
 }
 
+public static class TaxYearHistory
+{
+    /// <summary>
+    /// The contractors' years as they stood at <paramref name="moment"/>: the same folding as the
+    /// projection, over the payment events recorded by then.
+    /// </summary>
+    public static async Task<IReadOnlyList<ContractorTaxYear>> AsOf(Marten.IQuerySession session, int year, DateTimeOffset moment, CancellationToken ct)
+    {
+        var events = await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents()
+            .Where(e => e.Timestamp <= moment && (e.EventTypeName == "payment_sent" || e.EventTypeName == "manual_payment_recorded"
+                                                  || e.EventTypeName == "payment_reversed"))
+            .OrderBy(e => e.Sequence), ct);
+        var years = new Dictionary<string, ContractorTaxYear>();
+        foreach (var data in events.Select(e => e.Data))
+        {
+            var (contractor, paidOn) = data switch
+            {
+                PaymentSent s => (s.ContractorId, s.PaidOn),
+                ManualPaymentRecorded m => (m.ContractorId, m.PaidOn),
+                PaymentReversed r => (r.ContractorId, r.PaidOn),
+                _ => (Guid.Empty, default),
+            };
+            if (paidOn.Year != year) continue;
+            var id = ContractorTaxYear.IdFor(contractor, year);
+            years.TryGetValue(id, out var current);
+            years[id] = (data, current) switch
+            {
+                (PaymentSent s, null) => ContractorTaxYearProjection.Create(s),
+                (ManualPaymentRecorded m, null) => ContractorTaxYearProjection.Create(m),
+                (PaymentSent s, { } y) => ContractorTaxYearProjection.Apply(s, y),
+                (ManualPaymentRecorded m, { } y) => ContractorTaxYearProjection.Apply(m, y),
+                (PaymentReversed r, { } y) => ContractorTaxYearProjection.Apply(r, y),
+                _ => current!,
+            };
+        }
+        return years.Values.Where(y => y is not null).ToList();
+    }
+}
+
 public sealed partial class ContractorTaxYearProjection : MultiStreamProjection<ContractorTaxYear, string>
 {
     public ContractorTaxYearProjection()
@@ -49,10 +92,10 @@ public sealed partial class ContractorTaxYearProjection : MultiStreamProjection<
         new(ContractorTaxYear.IdFor(e.ContractorId, e.PaidOn.Year), e.ContractorId, e.PaidOn.Year, [TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]);
 
     public static ContractorTaxYear Apply(PaymentSent e, ContractorTaxYear y) =>
-        y with { Payments = [.. y.Payments.Where(p => p.PaymentId != e.PaymentId), TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)] };
+        y with { Payments = ContractorTaxYear.Ordered([.. y.Payments.Where(p => p.PaymentId != e.PaymentId), TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]) };
 
     public static ContractorTaxYear Apply(ManualPaymentRecorded e, ContractorTaxYear y) =>
-        y with { Payments = [.. y.Payments, TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)] };
+        y with { Payments = ContractorTaxYear.Ordered([.. y.Payments, TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]) };
 
     public static ContractorTaxYear Apply(PaymentReversed e, ContractorTaxYear y) =>
         y with { Payments = y.Payments.Select(p => p.PaymentId == e.PaymentId ? p with { Reversed = true } : p).ToList() };

@@ -48,12 +48,25 @@ public static class ViewPayStubsEndpoints
 
     [WolverineGet("/api/paystubs/{id}"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
     [ProducesResponseType<PayStubView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, FieldCipher cipher, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IQuerySession session, FieldCipher cipher, TimeProvider clock,
+        CancellationToken ct)
     {
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var problem)) return problem!;
         var caller = Caller.From(http.User);
         var stub = await session.LoadAsync<PayStub>(id, ct);
         if (stub is null || caller.Role == Roles.Contractor && !caller.IsContractor(stub.ContractorId)) return Problems.NotFound("pay stub", id);
-        return Results.Ok(View(stub, caller, cipher, await Earnings(session, [stub.ContractorId], ct), await Today(session, caller, clock, ct)));
+        if (at is not { } moment)
+            return Results.Ok(View(stub, caller, cipher, await Earnings(session, [stub.ContractorId], ct), await Today(session, caller, clock, ct)));
+
+        // asOf: a stub never changes once issued, so it is the stub if it was issued by then; its ytdPaid is the earnings as they stood.
+        var issued = (await session.Events.FetchStreamAsync(stub.PayRunId, token: ct))
+            .FirstOrDefault(e => e.Data is PayStubIssued p && p.PayStubId == id);
+        if (issued is null || issued.Timestamp > moment) return Problems.NotFound("pay stub", id);
+        var earnings = await session.Events.AggregateStreamAsync<ContractorEarnings>(ContractorEarnings.IdFor(stub.ContractorId), timestamp: moment, token: ct);
+        var then = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment,
+            TimeZoneInfo.FindSystemTimeZoneById((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone)).DateTime);
+        return Results.Ok(View(stub, caller, cipher,
+            earnings is null ? new Dictionary<Guid, ContractorEarnings>() : new Dictionary<Guid, ContractorEarnings> { [stub.ContractorId] = earnings }, then));
     }
 
     private static async Task<IReadOnlyDictionary<Guid, ContractorEarnings>> Earnings(IQuerySession session, IEnumerable<Guid> contractors, CancellationToken ct) =>

@@ -16,10 +16,14 @@ public static class LookUpBillRatesEndpoint
 {
     [WolverineGet("/api/agencies/{id}/bill-rates"), Authorize(Policy = Policies.BillRatesRead), Tags("Agencies")]
     [ProducesResponseType<BillRatesInEffect>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, string? knownAt, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         if (!Dates.TryReadAsOf(asOf, clock, out var date, out var problem)) return problem!;
-        var agency = await session.LoadAsync<Agency>(id, ct);
+        // knownAt: the rate sheet as it stood at that moment (asOf stays the business date the rates apply to).
+        if (!Dates.TryReadInstant("knownAt", knownAt, out var at, out problem)) return problem!;
+        var agency = at is { } moment
+            ? await session.Events.AggregateStreamAsync<Agency>(id, timestamp: moment, token: ct)
+            : await session.LoadAsync<Agency>(id, ct);
         if (agency is null) return Problems.NotFound("agency", id);
 
         var set = agency.BillRateSets.InEffectOn(date);

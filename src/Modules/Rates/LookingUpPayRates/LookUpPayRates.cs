@@ -22,15 +22,18 @@ public static class LookUpPayRatesEndpoint
 {
     [WolverineGet("/api/contractors/{id}/pay-rates"), Authorize(Policy = Policies.PayRatesRead), Tags("Contractors")]
     [ProducesResponseType<PayRatesInEffect>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, string? asOf, Guid? agencyId, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(Guid id, string? asOf, string? knownAt, Guid? agencyId, HttpContext http, IQuerySession session,
         TimeProvider clock, CancellationToken ct)
     {
         if (!Dates.TryReadAsOf(asOf, clock, out var date, out var problem)) return problem!;
+        if (!Dates.TryReadInstant("knownAt", knownAt, out var at, out problem)) return problem!;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor && !caller.IsContractor(id)) return Problems.NotFound("contractor", id);
         if (!await session.ExistsAsync(id, Streams.Contractor, ct)) return Problems.NotFound("contractor", id);
 
-        var sheet = await session.LoadAsync<PaySheet>(PaySheet.IdFor(id), ct);
+        var sheet = at is { } moment
+            ? await session.Events.AggregateStreamAsync<PaySheet>(PaySheet.IdFor(id), timestamp: moment, token: ct)
+            : await session.LoadAsync<PaySheet>(PaySheet.IdFor(id), ct);
         var set = sheet?.RateSets.InEffectOn(date);
         if (set is null) return Results.Ok(new PayRatesInEffect(id, date, agencyId, null, null, null, []));
 

@@ -32,11 +32,14 @@ public static class ViewAgenciesEndpoints
 
     [WolverineGet("/api/agencies/{id}"), Authorize(Policy = Policies.AgenciesRead), Tags("Agencies")]
     [ProducesResponseType<AgencyView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IQuerySession session, CancellationToken ct)
     {
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var problem)) return problem!;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Agency && !caller.IsAgency(id)) return Problems.NotFound("agency", id);
-        var agency = await session.LoadAsync<Agency>(id, ct);
+        var agency = at is { } moment
+            ? await session.Events.AggregateStreamAsync<Agency>(id, timestamp: moment, token: ct)
+            : await session.LoadAsync<Agency>(id, ct);
         return agency is null ? Problems.NotFound("agency", id) : Results.Ok(AgencyView.From(agency));
     }
 }

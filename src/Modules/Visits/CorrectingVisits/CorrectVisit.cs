@@ -1,5 +1,6 @@
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
 using ContractTherapy.Visits.Eligibility;
@@ -50,6 +51,7 @@ public static class CorrectVisitEndpoint
         TimeProvider clock, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
+        await session.SerializeBillingChangesAsync(caller.TenantId, ct);
         var stream = await session.Events.FetchForWriting<Visit>(id, ct);
         var visit = stream.Aggregate;
         if (visit is null || !caller.MayReach(visit)) return Problems.NotFound("visit", id);

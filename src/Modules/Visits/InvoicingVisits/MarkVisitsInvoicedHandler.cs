@@ -14,8 +14,11 @@ public static class MarkVisitsInvoicedHandler
 {
     public static async Task Handle(VisitsInvoiced message, IDocumentSession session, CancellationToken ct)
     {
-        var visits = await session.LoadManyAsync<Visit>(ct, message.VisitIds);
-        foreach (var visit in visits.Where(v => v.CycleId != message.CycleId))
-            session.Events.Append(visit.Id, new VisitInvoiced(visit.Id, message.CycleId));
+        foreach (var id in message.VisitIds)
+        {
+            // Fetched for writing so the visit's version stays exact (corrections are checked against it).
+            var stream = await session.Events.FetchForWriting<Visit>(id, ct);
+            if (stream.Aggregate is { } visit && visit.CycleId != message.CycleId) stream.AppendOne(new VisitInvoiced(id, message.CycleId));
+        }
     }
 }

@@ -19,11 +19,15 @@ public static class ViewVisitsEndpoints
 {
     [WolverineGet("/api/visits/{id}"), Authorize(Policy = Policies.VisitsRead), Tags("Visits")]
     [ProducesResponseType<VisitView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
+    public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
         CancellationToken ct)
     {
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var problem)) return problem!;
         var caller = Caller.From(http.User);
-        var visit = await session.LoadAsync<Visit>(id, ct);
+        // asOf: the visit as it stood at that moment, rebuilt from its events (404 before it was logged).
+        var visit = at is { } moment
+            ? await session.Events.AggregateStreamAsync<Visit>(id, timestamp: moment, token: ct)
+            : await session.LoadAsync<Visit>(id, ct);
         if (visit is null || !caller.MayReach(visit)) return Problems.NotFound("visit", id);
 
         if (caller.MaySeePatient(visit)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/visits/{id}", "visit", [visit.Id]);

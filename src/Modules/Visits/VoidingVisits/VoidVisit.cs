@@ -1,4 +1,5 @@
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Visits.Visits;
 using Marten;
@@ -24,6 +25,7 @@ public static class VoidVisitEndpoint
     public static async Task<IResult> Post(Guid id, VoidVisit cmd, HttpContext http, IDocumentSession session, FieldCipher cipher, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
+        await session.SerializeBillingChangesAsync(caller.TenantId, ct);
         var stream = await session.Events.FetchForWriting<Visit>(id, ct);
         var visit = stream.Aggregate;
         if (visit is null || !caller.MayReach(visit)) return Problems.NotFound("visit", id);

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+
+namespace ContractTherapy.Host.Audit;
+
+/// <summary>One link of a tenant's hash chain: the event's sequence and the hash that covers it and every link before.</summary>
+public sealed class ChainLink
+{
+    public long Id { get; set; }
+    public string Hash { get; set; } = "";
+}
+
+/// <summary>
+/// Tamper evidence beyond the event store itself: a hash chain per tenant over its events in
+/// sequence order. Each link is SHA-256 of the previous link and the event's canonical form
+/// (sequence, stream, version, type, timestamp, user, correlation, causation, headers, data).
+/// Links are written after the fact by a subscription that Wolverine runs (like the async
+/// projections), so an event altered in the database afterwards no longer matches its link.
+/// </summary>
+public static class AuditChain
+{
+    public static string Canonical(IEvent e, string dataJson)
+    {
+        var headers = e.Headers is null ? "{}" : JsonSerializer.Serialize(new SortedDictionary<string, string?>(
+            e.Headers.ToDictionary(h => h.Key, h => h.Value?.ToString()), StringComparer.Ordinal));
+        return string.Join('|', e.Sequence, e.StreamId, e.Version, e.EventTypeName, e.Timestamp.UtcTicks, e.TenantId, e.UserName,
+            e.CorrelationId, e.CausationId, headers, dataJson);
+    }
+
+    public static string Link(string previous, string canonical) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(previous + "\n" + canonical)));
+
+    public const string Genesis = "";
+}
+
+public sealed class AuditChainSubscription(IServiceProvider services) : SubscriptionBase
+{
+    private readonly Dictionary<string, string> _heads = new();
+
+    public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
+        CancellationToken ct)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        foreach (var tenantEvents in page.Events.GroupBy(e => e.TenantId))
+        {
+            await using var session = store.LightweightSession(tenantEvents.Key);
+            if (!_heads.TryGetValue(tenantEvents.Key, out var head))
+            {
+                var first = tenantEvents.Min(e => e.Sequence);
+                var last = await session.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
+                head = last?.Hash ?? AuditChain.Genesis;
+            }
+            foreach (var e in tenantEvents.OrderBy(e => e.Sequence))
+            {
+                head = AuditChain.Link(head, AuditChain.Canonical(e, store.Options.Serializer().ToJson(e.Data)));
+                session.Store(new ChainLink { Id = e.Sequence, Hash = head });
+            }
+            await session.SaveChangesAsync(ct);
+            _heads[tenantEvents.Key] = head;
+        }
+        return NullChangeListener.Instance;
+    }
+}
