@@ -68,6 +68,11 @@ CONF
       "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "create database \"$name\"" >/dev/null
     fi
     ;;
+  psql)
+    port=${3:?port}; name=${4:?database name}; sql=${5:?sql}
+    bin=$(find_bin)
+    "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$name" -tAc "$sql"
+    ;;
   stop)
     bin=$(find_bin) || exit 0
     [ -f "$data/PG_VERSION" ] || exit 0
