@@ -142,3 +142,13 @@ public static class PaymentScenarios
         (await api.Post($"/api/contractors/{contractorId}/payout-account", new { stripeAccountId = account })).ShouldBe(200);
     }
 }
+
+public static class RateLookup
+{
+    /// <summary>The amount a rate lookup reply lists for the pair, or null when it lists none.</summary>
+    public static decimal? AmountOf(Reply reply, string discipline, string visitType) =>
+        reply.Json["rates"]!.AsArray()
+            .Where(r => r!["discipline"]!.GetValue<string>() == discipline && r["visitType"]!.GetValue<string>() == visitType)
+            .Select(r => (decimal?)r!["amount"]!.GetValue<decimal>())
+            .SingleOrDefault();
+}

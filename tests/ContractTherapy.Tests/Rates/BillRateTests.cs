@@ -5,12 +5,6 @@ namespace ContractTherapy.Tests.Rates;
 
 public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
 {
-    private static decimal? AmountOf(Reply reply, string discipline, string visitType) =>
-        reply.Json["rates"]!.AsArray()
-            .Where(r => r!["discipline"]!.GetValue<string>() == discipline && r["visitType"]!.GetValue<string>() == visitType)
-            .Select(r => (decimal?)r!["amount"]!.GetValue<decimal>())
-            .SingleOrDefault();
-
     [Fact]
     public async Task the_worked_example_bill_rates_can_be_entered_and_read_back()
     {
@@ -23,13 +17,13 @@ public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
         january.Json["agencyId"]!.GetValue<string>().ShouldBe(sunrise.ToString());
 
         var onThe5th = (await Api.Get($"/api/agencies/{sunrise}/bill-rates?asOf=2026-03-05")).ShouldBe(200);
-        AmountOf(onThe5th, "PT", "Routine").ShouldBe(95.00m);
-        AmountOf(onThe5th, "PT", "Evaluation").ShouldBe(150.00m);
+        RateLookup.AmountOf(onThe5th, "PT", "Routine").ShouldBe(95.00m);
+        RateLookup.AmountOf(onThe5th, "PT", "Evaluation").ShouldBe(150.00m);
         onThe5th.Json["rateSetId"]!.GetValue<string>().ShouldBe(january.Json["id"]!.GetValue<string>());
 
         var onThe10th = await Api.Get($"/api/agencies/{sunrise}/bill-rates?asOf=2026-03-10");
-        AmountOf(onThe10th, "PT", "Routine").ShouldBe(100.00m);
-        AmountOf(onThe10th, "PT", "Discharge").ShouldBe(110.00m);
+        RateLookup.AmountOf(onThe10th, "PT", "Routine").ShouldBe(100.00m);
+        RateLookup.AmountOf(onThe10th, "PT", "Discharge").ShouldBe(110.00m);
         onThe10th.Json["rateSetId"]!.GetValue<string>().ShouldBe(march.Json["id"]!.GetValue<string>());
     }
 
@@ -44,10 +38,10 @@ public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
         before.Json["rateSetId"].ShouldBeNull();
         before.Json["rates"]!.AsArray().Count.ShouldBe(0);
 
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-02-01"), "OT", "Routine").ShouldBe(90m);
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-03-31"), "OT", "Routine").ShouldBe(90m);
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-04-01"), "OT", "Routine").ShouldBe(99.5m);
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2027-01-01"), "OT", "Routine").ShouldBe(99.5m);
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-02-01"), "OT", "Routine").ShouldBe(90m);
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-03-31"), "OT", "Routine").ShouldBe(90m);
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-04-01"), "OT", "Routine").ShouldBe(99.5m);
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2027-01-01"), "OT", "Routine").ShouldBe(99.5m);
     }
 
     [Fact]
@@ -58,8 +52,8 @@ public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
         await Api.SetBillRates(agency, "2026-06-01", Rate("PT", "Routine", 97m));
 
         var june = await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-06-15");
-        AmountOf(june, "PT", "Missed").ShouldBeNull();
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-05-31"), "PT", "Missed").ShouldBe(0m);
+        RateLookup.AmountOf(june, "PT", "Missed").ShouldBeNull();
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-05-31"), "PT", "Missed").ShouldBe(0m);
     }
 
     [Fact]
@@ -67,7 +61,7 @@ public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
     {
         var agency = await Api.RegisteredAgency();
         (await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Missed", 0m))).ShouldBe(200);
-        AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-01-02"), "PT", "Missed").ShouldBe(0m);
+        RateLookup.AmountOf(await Api.Get($"/api/agencies/{agency}/bill-rates?asOf=2026-01-02"), "PT", "Missed").ShouldBe(0m);
     }
 
     public static TheoryData<string, string> InvalidSets => new()

@@ -5,12 +5,6 @@ namespace ContractTherapy.Tests.Rates;
 
 public sealed class PayRateTests(AppFixture app) : IntegrationTest(app)
 {
-    private static decimal? AmountOf(Reply reply, string discipline, string visitType) =>
-        reply.Json["rates"]!.AsArray()
-            .Where(r => r!["discipline"]!.GetValue<string>() == discipline && r["visitType"]!.GetValue<string>() == visitType)
-            .Select(r => (decimal?)r!["amount"]!.GetValue<decimal>())
-            .SingleOrDefault();
-
     [Fact]
     public async Task the_worked_example_pay_rates_with_an_agency_override()
     {
@@ -30,13 +24,13 @@ public sealed class PayRateTests(AppFixture app) : IntegrationTest(app)
         set.Json["mileageRate"]!.GetValue<decimal>().ShouldBe(0.70m);
 
         var atSunrise = (await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-03-05&agencyId={sunrise}")).ShouldBe(200);
-        AmountOf(atSunrise, "PT", "Routine").ShouldBe(75.00m);
-        AmountOf(atSunrise, "PT", "Evaluation").ShouldBe(110.00m);
-        AmountOf(atSunrise, "PT", "Discharge").ShouldBe(80.00m);
+        RateLookup.AmountOf(atSunrise, "PT", "Routine").ShouldBe(75.00m);
+        RateLookup.AmountOf(atSunrise, "PT", "Evaluation").ShouldBe(110.00m);
+        RateLookup.AmountOf(atSunrise, "PT", "Discharge").ShouldBe(80.00m);
         atSunrise.Json["rateSetId"]!.GetValue<string>().ShouldBe(set.Json["id"]!.GetValue<string>());
 
         var atLakeside = await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-03-05&agencyId={lakeside}");
-        AmountOf(atLakeside, "PT", "Routine").ShouldBe(70.00m);
+        RateLookup.AmountOf(atLakeside, "PT", "Routine").ShouldBe(70.00m);
 
         // Without an agency, the whole set: both the general rate and the override.
         var whole = await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-03-05");
@@ -51,9 +45,9 @@ public sealed class PayRateTests(AppFixture app) : IntegrationTest(app)
         await Api.SetPayRates(dana, "2026-05-01", Rate("PT", "Routine", 72.5m));
 
         (await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-01-31")).Json["rates"]!.AsArray().Count.ShouldBe(0);
-        AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-02-01"), "PT", "Routine").ShouldBe(70m);
-        AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-04-30"), "PT", "Routine").ShouldBe(70m);
-        AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-05-01"), "PT", "Routine").ShouldBe(72.5m);
+        RateLookup.AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-02-01"), "PT", "Routine").ShouldBe(70m);
+        RateLookup.AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-04-30"), "PT", "Routine").ShouldBe(70m);
+        RateLookup.AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-05-01"), "PT", "Routine").ShouldBe(72.5m);
     }
 
     [Fact]
@@ -64,8 +58,8 @@ public sealed class PayRateTests(AppFixture app) : IntegrationTest(app)
         await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m), Rate("PT", "Routine", 75m, sunrise));
         await Api.SetPayRates(dana, "2026-04-01", Rate("PT", "Routine", 71m));
 
-        AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-03-31&agencyId={sunrise}"), "PT", "Routine").ShouldBe(75m);
-        AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-04-01&agencyId={sunrise}"), "PT", "Routine").ShouldBe(71m);
+        RateLookup.AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-03-31&agencyId={sunrise}"), "PT", "Routine").ShouldBe(75m);
+        RateLookup.AmountOf(await Api.Get($"/api/contractors/{dana}/pay-rates?asOf=2026-04-01&agencyId={sunrise}"), "PT", "Routine").ShouldBe(71m);
     }
 
     [Fact]

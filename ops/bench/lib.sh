@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Shared by the benchmarks (sourced): starts a private PostgreSQL (port 55434) and the host
+# (Release build, port 5090) with a tenant "bench" whose 32 contractors are placed with one
+# agency, set up through the API; exports what log-visits.lua needs. Stops both on exit.
+# Expects $connections to be set by the caller.
+port=5090
+url=http://127.0.0.1:$port
+data=$(mktemp -d /tmp/contracttherapy-bench.XXXXXX)
+chmod 755 "$data"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+host_pid=""
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
+  ops/postgres.sh stop "$data" || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+ops/postgres.sh start "$data" 55434
+ops/postgres.sh createdb "$data" 55434 bench
+dotnet build src/Host -c Release -v q -nologo >/dev/null
+
+ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true \
+  ConnectionStrings__Postgres="Host=127.0.0.1;Port=55434;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
+  Logging__LogLevel__Default=Warning \
+  dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll > "$data/host.log" 2>&1 &
+host_pid=$!
+for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.5; done
+curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
+
+json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
+post() { curl -sf -X "$1" "$url$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" ${3:+-d "$3"}; }
+token=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"owner"}' | json_field token)
+agency=$(post POST /api/agencies '{"name":"Bench HH","billingEmail":"ap@bench.example"}' | json_field id)
+contractors=""
+for i in $(seq 1 32); do
+  c=$(post POST /api/contractors "{\"legalName\":\"Bench Therapist $i\",\"email\":\"t$i@bench.example\",\"disciplines\":[\"PT\"]}" | json_field id)
+  post POST "/api/contractors/$c/agencies/$agency" >/dev/null
+  contractors="$contractors${contractors:+,}$c"
+done
+export BENCH_TOKEN=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"billing"}' | json_field token)
+export BENCH_AGENCY=$agency BENCH_CONTRACTORS=$contractors BENCH_DATE=$(date -u -d 'yesterday' +%F)
+
