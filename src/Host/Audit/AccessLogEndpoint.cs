@@ -1,4 +1,3 @@
-using System.Globalization;
 using ContractTherapy.Shared.Audit;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
@@ -19,22 +18,14 @@ public static class AccessLogEndpoint
     {
         var v = new Validation();
         var (p, size) = Paging.Read(page, pageSize, v);
-        var fromAt = ReadInstant("from", from, v);
-        var toAt = ReadInstant("to", to, v);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
+        if (!Dates.TryReadInstant("from", from, out var fromAt, out var problem) || !Dates.TryReadInstant("to", to, out var toAt, out problem))
+            return problem!;
 
         var query = session.Query<PhiAccess>().AsQueryable();
         if (fromAt is { } f) query = query.Where(a => a.At >= f);
         if (toAt is { } t) query = query.Where(a => a.At <= t);
         if (userId is not null) query = query.Where(a => a.UserId == userId);
         return Results.Ok(await query.OrderByDescending(a => a.At).ToPageAsync(p, size, a => a, ct));
-    }
-
-    private static DateTimeOffset? ReadInstant(string field, string? value, Validation v)
-    {
-        if (value is null) return null;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-        v.Add(field, $"'{field}' must be an ISO-8601 instant or date.");
-        return null;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
@@ -20,12 +19,9 @@ public static class ExportEndpoint
     [WolverineGet("/api/audit/export"), Authorize(Policy = Policies.AuditRead), Tags("Audit")]
     public static async Task Get(string? from, string? to, HttpContext http, IQuerySession session, AuditEventRenderer renderer, CancellationToken ct)
     {
-        var v = new Validation();
-        var fromAt = Instant("from", from, v);
-        var toAt = Instant("to", to, v);
-        if (!v.IsValid)
+        if (!Dates.TryReadInstant("from", from, out var fromAt, out var problem) || !Dates.TryReadInstant("to", to, out var toAt, out problem))
         {
-            await Results.Problem(v.ToProblem()).ExecuteAsync(http);
+            await problem!.ExecuteAsync(http);
             return;
         }
 
@@ -49,13 +45,5 @@ public static class ExportEndpoint
             await http.Response.Body.FlushAsync(ct);
             after = page[^1].Sequence;
         }
-    }
-
-    private static DateTimeOffset? Instant(string field, string? value, Validation v)
-    {
-        if (value is null) return null;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
-        v.Add(field, $"'{field}' must be an ISO-8601 instant or date.");
-        return null;
     }
 }

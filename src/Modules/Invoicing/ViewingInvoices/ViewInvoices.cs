@@ -1,4 +1,3 @@
-using System.Globalization;
 using ContractTherapy.Invoicing.Invoices;
 using ContractTherapy.Shared.Audit;
 using ContractTherapy.Shared.Http;
@@ -55,12 +54,11 @@ public static class ViewInvoicesEndpoints
     public static async Task<IResult> Get(Guid id, string? asOf, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
         CancellationToken ct)
     {
+        if (!Dates.TryReadInstant("asOf", asOf, out var at, out var problem)) return problem!;
         var caller = Caller.From(http.User);
-        Invoice? invoice;
-        if (asOf is null) invoice = await session.LoadAsync<Invoice>(id, ct);
-        else if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            invoice = await session.Events.AggregateStreamAsync<Invoice>(id, timestamp: at.UtcDateTime, token: ct);
-        else return Problems.Invalid("asOf", "'asOf' must be an ISO-8601 instant.");
+        var invoice = at is { } moment
+            ? await session.Events.AggregateStreamAsync<Invoice>(id, timestamp: moment, token: ct)
+            : await session.LoadAsync<Invoice>(id, ct);
 
         if (invoice is null || caller.Role == Roles.Agency && !caller.IsAgency(invoice.AgencyId)) return Problems.NotFound("invoice", id);
 
