@@ -15,7 +15,7 @@ public static class ReplayEndpoint
 }
 
 /// <summary><c>dotnet run --project src/Host -- replay-verify</c>: the same replay from the command line; exits non-zero on a difference.</summary>
-[Description("Rebuilds every projection from the events into a scratch schema and compares it with the live documents")]
+[Description("Rebuilds every projection from the events into a scratch schema and compares it with the live documents", Name = "replay-verify")]
 public sealed class ReplayVerifyCommand : JasperFxAsyncCommand<NetCoreInput>
 {
     public override async Task<bool> Execute(NetCoreInput input)
