@@ -20,6 +20,9 @@ public static class PayrollModule
     public static WolverineOptions AddPayroll(this WolverineOptions opts)
     {
         opts.Discovery.IncludeAssembly(typeof(PayrollModule).Assembly);
+        // One contractor's payments arrive together (a pay run); noting them one at a time on
+        // this node avoids racing on the contractor's earnings stream (the retry policy covers nodes).
+        opts.LocalQueueFor<Earnings.PaymentToContractor>().Sequential();
         return opts;
     }
 }
