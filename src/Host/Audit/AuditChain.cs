@@ -41,8 +41,6 @@ public static class AuditChain
 
 public sealed class AuditChainSubscription(IServiceProvider services) : SubscriptionBase
 {
-    private readonly Dictionary<string, string> _heads = new();
-
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
         CancellationToken ct)
     {
@@ -50,19 +48,17 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
         foreach (var tenantEvents in page.Events.GroupBy(e => e.TenantId))
         {
             await using var session = store.LightweightSession(tenantEvents.Key);
-            if (!_heads.TryGetValue(tenantEvents.Key, out var head))
-            {
-                var first = tenantEvents.Min(e => e.Sequence);
-                var last = await session.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
-                head = last?.Hash ?? AuditChain.Genesis;
-            }
+            // The previous link is read from the database, never remembered: a range delivered again
+            // (after a failure, or on another node) links onto exactly what is stored before it.
+            var first = tenantEvents.Min(e => e.Sequence);
+            var last = await session.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
+            var head = last?.Hash ?? AuditChain.Genesis;
             foreach (var e in tenantEvents.OrderBy(e => e.Sequence))
             {
                 head = AuditChain.Link(head, AuditChain.Canonical(e, store.Options.Serializer().ToJson(e.Data)));
                 session.Store(new ChainLink { Id = e.Sequence, Hash = head });
             }
             await session.SaveChangesAsync(ct);
-            _heads[tenantEvents.Key] = head;
         }
         return NullChangeListener.Instance;
     }
