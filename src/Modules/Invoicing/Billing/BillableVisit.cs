@@ -5,25 +5,11 @@ using Marten.Events.Projections;
 
 namespace ContractTherapy.Invoicing.Billing;
 
-/// <summary>How a visit was last billed: the facts its invoice and pay stub lines were computed from.</summary>
-public sealed record BilledAs(
-    Guid CycleId,
-    Guid AgencyId,
-    DateOnly VisitDate,
-    Discipline Discipline,
-    VisitType VisitType,
-    SealedPatient Patient,
-    decimal BillRate,
-    decimal BillAmount,
-    Guid? BillRateSetId,
-    decimal PayRate,
-    decimal PayAmount,
-    Guid? PayRateSetId,
-    bool PayRateIsAgencyOverride,
-    decimal Miles,
-    decimal MileageRate,
-    decimal MileageAmount,
-    bool Voided);
+/// <summary>
+/// How a visit was last billed: the close line its invoice and pay stub were computed from
+/// (as recorded in <see cref="CycleClosed"/>), and whether a later close reversed it.
+/// </summary>
+public sealed record BilledAs(Guid CycleId, ClosedLine Line, bool Voided);
 
 /// <summary>
 /// The Invoicing module's view of a visit: its current facts (from the Visits module's events)
@@ -48,8 +34,8 @@ public sealed record BillableVisit(
     public bool IsInvoiced => Billed is not null;
 
     /// <summary>Invoiced, and changed since in a way that moves money or where it is billed.</summary>
-    public bool NeedsAdjustment => Billed is { } b && (Voided != b.Voided || (!Voided && (AgencyId != b.AgencyId || VisitDate != b.VisitDate
-        || Discipline != b.Discipline || VisitType != b.VisitType || Miles != b.Miles)));
+    public bool NeedsAdjustment => Billed is { } b && (Voided != b.Voided || (!Voided && (AgencyId != b.Line.AgencyId
+        || VisitDate != b.Line.VisitDate || Discipline != b.Line.Discipline || VisitType != b.Line.VisitType || Miles != b.Line.Miles)));
 }
 
 public sealed partial class BillableVisitProjection : MultiStreamProjection<BillableVisit, Guid>
@@ -89,12 +75,6 @@ public sealed partial class BillableVisitProjection : MultiStreamProjection<Bill
         var current = e.Lines.LastOrDefault(l => l.VisitId == v.Id && !l.IsReversal);
         if (current is null)
             return v with { Billed = v.Billed is null ? null : v.Billed with { CycleId = e.CycleId, Voided = true }, PendingAdjustment = false };
-        return v with
-        {
-            PendingAdjustment = false,
-            Billed = new BilledAs(e.CycleId, current.AgencyId, current.VisitDate, current.Discipline, current.VisitType, current.Patient,
-                current.BillRate, current.BillAmount, current.BillRateSetId, current.PayRate, current.PayAmount, current.PayRateSetId,
-                current.PayRateIsAgencyOverride, current.Miles, current.MileageRate, current.MileageAmount, false),
-        };
+        return v with { PendingAdjustment = false, Billed = new BilledAs(e.CycleId, current, false) };
     }
 }

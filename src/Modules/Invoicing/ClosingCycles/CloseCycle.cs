@@ -93,7 +93,7 @@ public static class CloseCycleEndpoints
         var changed = (await session.Query<BillableVisit>().Where(v => v.Billed != null && v.PendingAdjustment).ToListAsync(ct))
             .Where(v => v.NeedsAdjustment).ToList();
 
-        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.AgencyId })).Distinct().ToArray();
+        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.Line.AgencyId })).Distinct().ToArray();
         var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
         var agencies = (await session.LoadManyAsync<AgencyTerms>(ct, agencyIds)).ToDictionary(a => a.Id);
         var contractors = (await session.LoadManyAsync<ContractorPayBook>(ct, contractorIds)).ToDictionary(c => c.Id);

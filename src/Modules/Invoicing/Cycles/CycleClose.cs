@@ -65,7 +65,7 @@ public static class CycleClose
             var reason = v.LastChangeReason ?? (v.Voided ? Adjustments.VoidedReason : Adjustments.CorrectedReason);
             var rebill = v.Voided ? null : Bill(v, LineKind.Adjustment, isReversal: false, reason, agencies, contractors, blocking);
             if (!v.Voided && rebill is null) continue;
-            if (!b.Voided) lines.Add(Reverse(v, b, reason, agencies, contractors));
+            if (!b.Voided) lines.Add(Reverse(b.Line, reason));
             if (rebill is not null) lines.Add(rebill);
         }
 
@@ -115,10 +115,14 @@ public static class CycleClose
             v.Miles, mileageRate, Money.Round(v.Miles * mileageRate), reason);
     }
 
-    /// <summary>Credits exactly what was billed and paid for the visit before (its recorded amounts, negated).</summary>
-    private static ClosedLine Reverse(BillableVisit v, BilledAs b, string reason,
-        IReadOnlyDictionary<Guid, AgencyTerms> agencies, IReadOnlyDictionary<Guid, ContractorPayBook> contractors) =>
-        new(v.Id, LineKind.Adjustment, true, b.AgencyId, agencies[b.AgencyId].Name, v.ContractorId, contractors[v.ContractorId].Name,
-            b.VisitDate, b.Discipline, b.VisitType, b.Patient, b.BillRate, -b.BillAmount, b.BillRateSetId, b.PayRate, -b.PayAmount,
-            b.PayRateSetId, b.PayRateIsAgencyOverride, b.Miles, b.MileageRate, -b.MileageAmount, reason);
+    /// <summary>Credits exactly what was billed and paid for the visit before: its recorded line, amounts negated.</summary>
+    private static ClosedLine Reverse(ClosedLine billed, string reason) => billed with
+    {
+        Kind = LineKind.Adjustment,
+        IsReversal = true,
+        BillAmount = -billed.BillAmount,
+        PayAmount = -billed.PayAmount,
+        MileageAmount = -billed.MileageAmount,
+        Reason = reason,
+    };
 }
