@@ -42,6 +42,15 @@ public sealed class AuthAndAuditTests(AppFixture app) : IntegrationTest(app)
         paths.ShouldContain("/api/contractors/{id}/pay-rates");
         paths.ShouldContain("/api/contractors/{id}/w9");
         paths.ShouldContain("/api/settings");
+        foreach (var later in new[]
+                 {
+                     "/api/visits", "/api/visits/{id}", "/api/visits/{id}/void", "/api/visits/live", "/api/cycles/{id}/close",
+                     "/api/cycles/{id}/preview", "/api/invoices/{id}", "/api/invoices/{id}/pdf", "/api/invoices/{id}/payments", "/api/paystubs/{id}",
+                     "/api/cycles/{id}/pay-run/approve", "/api/payments/manual", "/api/payments/{id}/retry", "/api/webhooks/stripe",
+                     "/api/tax/1099-nec/{year}", "/api/tax/1099-nec/{year}/iris.csv", "/api/audit/streams/{id}",
+                     "/api/audit/documents/{kind}/{id}/lineage", "/api/audit/replay", "/api/audit/verify", "/api/audit/export", "/api/audit/access-log",
+                 })
+            paths.ShouldContain(later);
         (await Api.Send(HttpMethod.Get, "/docs/", null, null)).Status.ShouldBe(200);
     }
 
