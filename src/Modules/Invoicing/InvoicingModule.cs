@@ -1,10 +1,14 @@
 using ContractTherapy.Invoicing.Billing;
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Invoicing.Invoices;
+using ContractTherapy.Invoicing.NotifyingAgencies;
 using ContractTherapy.Shared.Tenancy;
+using JasperFx.Core;
 using JasperFx.Events.Projections;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using Wolverine.ErrorHandling;
 
 namespace ContractTherapy.Invoicing;
 
@@ -27,6 +31,12 @@ public static class InvoicingModule
     public static WolverineOptions AddInvoicing(this WolverineOptions opts)
     {
         opts.Discovery.IncludeAssembly(typeof(InvoicingModule).Assembly);
+        opts.Services.AddSingleton<InvoiceMailer>();
+        // An SMTP server that is down or answers 4xx/5xx is tried again: quickly at first, then
+        // backing off; the notice stays in the durable inbox until it is sent, never dropped.
+        opts.Policies.OnException<NoticeDeliveryFailed>()
+            .RetryWithCooldown(250.Milliseconds(), 1.Seconds(), 3.Seconds())
+            .Then.ScheduleRetryIndefinitely(30.Seconds(), 2.Minutes(), 10.Minutes());
         return opts;
     }
 }

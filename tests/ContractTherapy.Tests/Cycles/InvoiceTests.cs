@@ -50,8 +50,8 @@ public sealed class InvoiceTests(AppFixture app) : IntegrationTest(app)
 
         await using var session = App.Store.QuerySession(Api.Tenant);
         var events = await session.Events.FetchStreamAsync(sunriseInvoice);
-        events.Select(e => e.EventTypeName).ShouldBe(["invoice_issued", "invoice_viewed"]);
-        events[1].UserName.ShouldBe($"agency@{Api.Tenant}");
+        events.Select(e => e.EventTypeName).ShouldBe(["invoice_issued", "invoice_notice_sent", "invoice_viewed"]);
+        events[2].UserName.ShouldBe($"agency@{Api.Tenant}");
     }
 
     [Fact]

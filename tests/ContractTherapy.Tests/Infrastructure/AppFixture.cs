@@ -21,6 +21,8 @@ public class AppFixture : IAsyncLifetime
     public IAlbaHost Host { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
     public FakeStripe Stripe { get; private set; } = null!;
+    public FakeSmtp Smtp { get; private set; } = null!;
+    public const string PortalBaseUrl = "https://portal.test.example";
 
     public async Task InitializeAsync()
     {
@@ -31,6 +33,7 @@ public class AppFixture : IAsyncLifetime
         ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName }.ConnectionString;
 
         Stripe = await FakeStripe.StartAsync();
+        Smtp = await FakeSmtp.StartAsync();
         JasperFxEnvironment.AutoStartHost = true;
         Host = await StartHostAsync();
     }
@@ -47,6 +50,11 @@ public class AppFixture : IAsyncLifetime
             builder.UseSetting("Stripe:ApiBase", Stripe.Url);
             builder.UseSetting("Stripe:TimeoutSeconds", "1");
             builder.UseSetting("Stripe:WebhookSecret", FakeStripe.WebhookSecret);
+            builder.UseSetting("Mail:Smtp:Host", "127.0.0.1");
+            builder.UseSetting("Mail:Smtp:Port", Smtp.Port.ToString());
+            builder.UseSetting("Mail:Smtp:TimeoutSeconds", "2");
+            builder.UseSetting("Mail:From", "Sunrise Therapy Billing <billing@sunrise-therapy.example>");
+            builder.UseSetting("Portal:BaseUrl", PortalBaseUrl);
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -59,6 +67,7 @@ public class AppFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Stripe.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();

@@ -1,5 +1,6 @@
 using ContractTherapy.Invoicing.Billing;
 using ContractTherapy.Invoicing.Cycles;
+using ContractTherapy.Invoicing.NotifyingAgencies;
 using ContractTherapy.Payroll.PayRuns;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Persistence;
@@ -25,7 +26,7 @@ public sealed record CyclePreview(Guid CycleId, DateOnly PeriodStart, DateOnly P
 
 /// <summary>
 /// Closing a cycle. Everything the close writes (the cycle's CycleClosed, the next cycle, each
-/// invoice's stream, the messages to Payroll and Visits) commits in one transaction; two closes
+/// invoice's stream, the messages to Payroll and Visits, each invoice's notice) commits in one transaction; two closes
 /// of the same cycle race on the cycle stream's version and the loser gets 409.
 /// </summary>
 public static class CloseCycleEndpoints
@@ -52,7 +53,11 @@ public static class CloseCycleEndpoints
 
         stream.AppendOne(plan.Closed);
         session.Events.StartStream<BillingCycle>(plan.Next.CycleId, plan.Next);
-        foreach (var invoice in plan.Invoices) session.Events.StartStream<Invoices.Invoice>(invoice.InvoiceId, invoice);
+        foreach (var invoice in plan.Invoices)
+        {
+            session.Events.StartStream<Invoices.Invoice>(invoice.InvoiceId, invoice);
+            await bus.PublishAsync(new SendInvoiceNotice(invoice.InvoiceId));
+        }
 
         if (plan.PayStubs.Count > 0)
             await bus.PublishAsync(new PayStubsDue(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today,

@@ -3,6 +3,9 @@ using ContractTherapy.Shared.Persistence;
 
 namespace ContractTherapy.Invoicing.Invoices;
 
+/// <summary>Whether the agency was sent its notice: to whom and as which message, or why not.</summary>
+public sealed record InvoiceNoticeState(bool Sent, string? To, string? MessageId, string? NotSentReason);
+
 /// <summary>The invoice stream's state. Totals are sums of lines; each line was rounded once when the cycle closed.</summary>
 public sealed record Invoice(
     Guid Id,
@@ -27,6 +30,13 @@ public sealed record Invoice(
     public Invoice Apply(InvoicePaymentReceived e) => this with { AmountPaid = AmountPaid + e.Amount };
 
     public Invoice Apply(InvoiceViewed _) => this with { Views = Views + 1 };
+
+    /// <summary>The e-mail notice to the agency: null until the notice handler ran.</summary>
+    public InvoiceNoticeState? Notice { get; init; }
+
+    public Invoice Apply(InvoiceNoticeSent e) => this with { Notice = new InvoiceNoticeState(true, e.To, e.MessageId, null) };
+
+    public Invoice Apply(InvoiceNoticeNotSent e) => this with { Notice = new InvoiceNoticeState(false, null, null, e.Reason) };
 
     public decimal Balance => Total - AmountPaid;
 

@@ -20,3 +20,12 @@ public sealed record InvoiceViewed(Guid InvoiceId);
 
 /// <summary>Money received from the agency against the invoice (accounts receivable).</summary>
 public sealed record InvoicePaymentReceived(Guid InvoiceId, decimal Amount, DateOnly ReceivedOn, string Reference);
+
+/// <summary>
+/// The agency's billing address was told that the invoice is ready (number, period, total, due date,
+/// portal link; never patient data). <c>MessageId</c> derives from the invoice, so a repeat is recognisable.
+/// </summary>
+public sealed record InvoiceNoticeSent(Guid InvoiceId, string MessageId, string To);
+
+/// <summary>No notice went out, and why (no SMTP server configured, no billing address on file); nothing retries it by itself.</summary>
+public sealed record InvoiceNoticeNotSent(Guid InvoiceId, string Reason);

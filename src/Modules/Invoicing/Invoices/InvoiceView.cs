@@ -9,7 +9,7 @@ public sealed record InvoiceLineView(string Kind, Guid VisitId, DateOnly VisitDa
 
 public sealed record InvoiceView(Guid Id, string Number, Guid AgencyId, string AgencyName, Guid CycleId, DateOnly PeriodStart, DateOnly PeriodEnd,
     DateOnly IssuedOn, DateOnly DueOn, IReadOnlyList<InvoiceLineView> Lines, decimal Subtotal, decimal Total, decimal AmountPaid, decimal Balance,
-    string Status);
+    string Status, InvoiceNoticeState? Notice = null);
 
 public static class InvoiceViews
 {
@@ -27,6 +27,6 @@ public static class InvoiceViews
             l.ContractorName, l.Discipline, l.VisitType, l.BillRate, l.BillAmount, l.Reason)).ToList();
         return new InvoiceView(invoice.Id, invoice.Number, invoice.AgencyId, invoice.AgencyName, invoice.CycleId, invoice.PeriodStart,
             invoice.PeriodEnd, invoice.IssuedOn, invoice.DueOn, lines, invoice.Total, invoice.Total, invoice.AmountPaid, invoice.Balance,
-            invoice.StatusOn(today));
+            invoice.StatusOn(today), invoice.Notice);
     }
 }

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace ContractTherapy.Tests.Infrastructure;
+
+/// <summary>
+/// A real SMTP server on loopback (the SmtpServer package) that keeps what it receives. Faults are
+/// queued per test: an answer to DATA (451, 554) instead of accepting, or the server going down
+/// (nothing takes the connection but a socket that drops it at once) until <see cref="ComeUpAsync"/>.
+/// </summary>
+public sealed class FakeSmtp : IAsyncDisposable
+{
+    public sealed record Received(MimeMessage Message, string Raw, IReadOnlyList<string> Recipients);
+
+    private readonly ConcurrentQueue<int> _answers = new();
+    private readonly ConcurrentQueue<Received> _received = new();
+    private SmtpServer.SmtpServer? _server;
+    private CancellationTokenSource? _running;
+    private Task _serving = Task.CompletedTask;
+    private TcpListener? _dropper;
+    private TaskCompletionSource _droppedOne = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _dataCommands;
+
+    public int Port { get; }
+
+    /// <summary>Every DATA the server answered, accepted or not.</summary>
+    public int DataCommands => _dataCommands;
+
+    public IReadOnlyList<Received> Messages => _received.ToList();
+
+    private FakeSmtp(int port) => Port = port;
+
+    public static async Task<FakeSmtp> StartAsync()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var smtp = new FakeSmtp(port);
+        await smtp.ComeUpAsync();
+        return smtp;
+    }
+
+    public IReadOnlyList<Received> MessagesFor(Guid invoiceId) =>
+        _received.Where(m => m.Message.Headers["X-ContractTherapy-Invoice"] == invoiceId.ToString()).ToList();
+
+    /// <summary>The next DATA commands are answered with these codes (e.g. 451, 554) instead of being accepted.</summary>
+    public void Answer(params int[] codes)
+    {
+        foreach (var c in codes) _answers.Enqueue(c);
+    }
+
+    public void Reset()
+    {
+        _answers.Clear();
+        _received.Clear();
+        _dataCommands = 0;
+    }
+
+    /// <summary>Stops the server; connections are dropped as soon as they are made until <see cref="ComeUpAsync"/>.</summary>
+    public async Task GoDownAsync()
+    {
+        await StopServerAsync();
+        _droppedOne = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _dropper = new TcpListener(IPAddress.Loopback, Port);
+        _dropper.Start();
+        var dropper = _dropper;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var socket = await dropper.AcceptSocketAsync();
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Close();
+                    _droppedOne.TrySetResult();
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+    }
+
+    /// <summary>Completes once a client tried to connect while the server was down.</summary>
+    public Task DroppedAConnection(TimeSpan within) => _droppedOne.Task.WaitAsync(within);
+
+    public async Task ComeUpAsync()
+    {
+        _dropper?.Stop();
+        _dropper = null;
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("localhost")
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listeners = new SmtpServer.Net.EndpointListenerFactory();
+        listeners.EndpointStarted += (_, _) => started.TrySetResult();
+        services.Add(listeners);
+        _server = new SmtpServer.SmtpServer(options, services);
+        _running = new CancellationTokenSource();
+        _serving = _server.StartAsync(_running.Token);
+        await Task.WhenAny(started.Task, _serving, Task.Delay(TimeSpan.FromSeconds(5)));
+        if (_serving.IsFaulted) await _serving;
+    }
+
+    private async Task StopServerAsync()
+    {
+        if (_server is null) return;
+        _server.Shutdown();
+        await _running!.CancelAsync();
+        try
+        {
+            await _serving;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _server = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _dropper?.Stop();
+        await StopServerAsync();
+    }
+
+    private sealed class Store(FakeSmtp smtp) : MessageStore
+    {
+        public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+            CancellationToken ct)
+        {
+            Interlocked.Increment(ref smtp._dataCommands);
+            if (smtp._answers.TryDequeue(out var code))
+                return Task.FromResult(new SmtpResponse((SmtpReplyCode)code, code >= 500 ? "Transaction failed" : "Local error, try again later"));
+            var raw = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+            using var stream = new MemoryStream(buffer.ToArray());
+            var message = MimeMessage.Load(stream, ct);
+            smtp._received.Enqueue(new Received(message, raw, transaction.To.Select(t => $"{t.User}@{t.Host}").ToList()));
+            return Task.FromResult(SmtpResponse.Ok);
+        }
+    }
+}
