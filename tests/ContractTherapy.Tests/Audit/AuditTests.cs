@@ -70,7 +70,7 @@ public sealed class AuditTests(AppFixture app) : IntegrationTest(app)
 
         var lineage = (await Api.Get($"/api/audit/documents/invoice/{invoice}/lineage", role: "compliance")).ShouldBe(200).Json;
         lineage["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>())
-            .ShouldBe(["visit_logged", "visit_note_signed", "cycle_closed", "invoice_issued"]);
+            .ShouldBe(["visit_logged", "visit_note_signed", "cycle_closed", "invoice_issued", "invoice_notice_sent"]);
         var stubLineage = (await Api.Get($"/api/audit/documents/paystub/{stub}/lineage", role: "compliance")).ShouldBe(200).Json;
         stubLineage["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ShouldContain("pay_stub_issued");
 

@@ -11,26 +11,26 @@ namespace ContractTherapy.Tests.Infrastructure;
 
 /// <summary>
 /// A real SMTP server on loopback (the SmtpServer package) that keeps what it receives. Faults are
-/// queued per test: an answer to DATA (451, 554) instead of accepting, or the server going down
+/// queued per recipient: an answer to DATA (451, 554) instead of accepting, or the server going down
 /// (nothing takes the connection but a socket that drops it at once) until <see cref="ComeUpAsync"/>.
 /// </summary>
 public sealed class FakeSmtp : IAsyncDisposable
 {
     public sealed record Received(MimeMessage Message, string Raw, IReadOnlyList<string> Recipients);
 
-    private readonly ConcurrentQueue<int> _answers = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _dataCommands = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<Received> _received = new();
     private SmtpServer.SmtpServer? _server;
     private CancellationTokenSource? _running;
     private Task _serving = Task.CompletedTask;
     private TcpListener? _dropper;
     private TaskCompletionSource _droppedOne = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _dataCommands;
 
     public int Port { get; }
 
-    /// <summary>Every DATA the server answered, accepted or not.</summary>
-    public int DataCommands => _dataCommands;
+    /// <summary>How many times a message to <paramref name="recipient"/> reached DATA, accepted or not.</summary>
+    public int DataCommandsTo(string recipient) => _dataCommands.GetValueOrDefault(recipient);
 
     public IReadOnlyList<Received> Messages => _received.ToList();
 
@@ -50,17 +50,18 @@ public sealed class FakeSmtp : IAsyncDisposable
     public IReadOnlyList<Received> MessagesFor(Guid invoiceId) =>
         _received.Where(m => m.Message.Headers["X-ContractTherapy-Invoice"] == invoiceId.ToString()).ToList();
 
-    /// <summary>The next DATA commands are answered with these codes (e.g. 451, 554) instead of being accepted.</summary>
-    public void Answer(params int[] codes)
+    /// <summary>The next messages to <paramref name="recipient"/> are answered with these codes (e.g. 451, 554) instead of being accepted.</summary>
+    public void Answer(string recipient, params int[] codes)
     {
-        foreach (var c in codes) _answers.Enqueue(c);
+        var queue = _answers.GetOrAdd(recipient, _ => new ConcurrentQueue<int>());
+        foreach (var c in codes) queue.Enqueue(c);
     }
 
     public void Reset()
     {
         _answers.Clear();
         _received.Clear();
-        _dataCommands = 0;
+        _dataCommands.Clear();
     }
 
     /// <summary>Stops the server; connections are dropped as soon as they are made until <see cref="ComeUpAsync"/>.</summary>
@@ -139,13 +140,15 @@ public sealed class FakeSmtp : IAsyncDisposable
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
             CancellationToken ct)
         {
-            Interlocked.Increment(ref smtp._dataCommands);
-            if (smtp._answers.TryDequeue(out var code))
+            var recipients = transaction.To.Select(t => $"{t.User}@{t.Host}").ToList();
+            foreach (var r in recipients) smtp._dataCommands.AddOrUpdate(r, 1, (_, n) => n + 1);
+            if (recipients.Select(r => smtp._answers.GetValueOrDefault(r)).FirstOrDefault(q => q is not null && !q.IsEmpty) is { } faults
+                && faults.TryDequeue(out var code))
                 return Task.FromResult(new SmtpResponse((SmtpReplyCode)code, code >= 500 ? "Transaction failed" : "Local error, try again later"));
             var raw = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
             using var stream = new MemoryStream(buffer.ToArray());
             var message = MimeMessage.Load(stream, ct);
-            smtp._received.Enqueue(new Received(message, raw, transaction.To.Select(t => $"{t.User}@{t.Host}").ToList()));
+            smtp._received.Enqueue(new Received(message, raw, recipients));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }
