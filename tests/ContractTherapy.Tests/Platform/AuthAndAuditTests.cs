@@ -49,6 +49,7 @@ public sealed class AuthAndAuditTests(AppFixture app) : IntegrationTest(app)
                      "/api/cycles/{id}/pay-run/approve", "/api/payments/manual", "/api/payments/{id}/retry", "/api/webhooks/stripe",
                      "/api/tax/1099-nec/{year}", "/api/tax/1099-nec/{year}/iris.csv", "/api/audit/streams/{id}",
                      "/api/audit/documents/{kind}/{id}/lineage", "/api/audit/replay", "/api/audit/verify", "/api/audit/export", "/api/audit/access-log",
+                     "/api/invoices/{id}/notice",
                  })
             paths.ShouldContain(later);
         (await Api.Send(HttpMethod.Get, "/docs/", null, null)).Status.ShouldBe(200);
