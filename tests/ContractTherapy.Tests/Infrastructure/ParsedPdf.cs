@@ -1,12 +1,15 @@
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.Tokens;
 
 namespace ContractTherapy.Tests.Infrastructure;
 
 /// <summary>
 /// A PDF read back with PdfPig (strict parsing, no repairs): its metadata, the fonts its text is
-/// drawn in, and each page's text as lines: words on one baseline, left to right, joined by a space.
+/// drawn in, the sizes of the TrueType programs embedded in it (FontFile2 /Length1), and each page's
+/// text as lines: words on one baseline, left to right, joined by a space.
 /// </summary>
-public sealed record ParsedPdf(int PageCount, string Title, string Subject, IReadOnlyList<IReadOnlyList<string>> Pages, IReadOnlySet<string> Fonts)
+public sealed record ParsedPdf(int PageCount, string Title, string Subject, IReadOnlyList<IReadOnlyList<string>> Pages, IReadOnlySet<string> Fonts,
+    IReadOnlyList<long> EmbeddedTrueTypeLengths)
 {
     public string Text => string.Join("\n", Pages.Select(p => string.Join("\n", p)));
 
@@ -26,6 +29,12 @@ public sealed record ParsedPdf(int PageCount, string Title, string Subject, IRea
                 .Select(g => string.Join(" ", g.OrderBy(w => w.BoundingBox.Left).Select(w => w.Text)))
                 .ToList());
         }
-        return new ParsedPdf(document.NumberOfPages, document.Information.Title ?? "", document.Information.Subject ?? "", pages, fonts);
+        var trueType = document.Structure.CrossReferenceTable.ObjectOffsets.Keys
+            .Select(reference => document.Structure.GetObject(reference).Data)
+            .OfType<StreamToken>()
+            .Select(stream => stream.StreamDictionary.TryGet(NameToken.Create("Length1"), out NumericToken length) ? length.Long : (long?)null)
+            .OfType<long>()
+            .ToList();
+        return new ParsedPdf(document.NumberOfPages, document.Information.Title ?? "", document.Information.Subject ?? "", pages, fonts, trueType);
     }
 }

@@ -40,7 +40,10 @@ public sealed class InvoicePdfRenderTests
         pdf.PageCount.ShouldBe(1);
         pdf.Title.ShouldBe("Invoice INV-2026-000042");
         pdf.Subject.ShouldBe("Sunrise HH 2026-03-02..2026-03-15");
-        pdf.Fonts.ShouldAllBe(f => f.EndsWith("+DejaVu Sans") || f.EndsWith("+DejaVu Sans,Bold")); // embedded subsets
+        pdf.Fonts.ShouldAllBe(f => f.EndsWith("+DejaVu Sans") || f.EndsWith("+DejaVu Sans,Bold"));
+        // Whole font files: a subset from PDFsharp loses the accents of letters built from nested composite glyphs ("ễ" printed as "e").
+        pdf.EmbeddedTrueTypeLengths.Order().ShouldBe(new[] { "DejaVuSans-Bold.ttf", "DejaVuSans.ttf" }
+            .Select(f => new FileInfo(Path.Combine(InvoiceFonts.Directory, f)).Length).Order());
         var lines = pdf.Lines.ToList();
         lines.ShouldContain("03/03/2026 Nguyễn Thị Ánh AL-1 Łukasz Wójcik PT Evaluation $150.00 $150.00");
         lines.ShouldContain("03/05/2026 Zoë Ødegaard ZO-2 O'Brien-Saint Claire PT Routine $95.00 $95.00");
@@ -107,6 +110,17 @@ public sealed class InvoicePdfRenderTests
         total.ShouldBeGreaterThan(1000m);
         pdf.Pages[^1].ShouldContain($"Total {total.ToString("$#,##0.00", System.Globalization.CultureInfo.GetCultureInfo("en-US"))}");
         text.Count(l => l.StartsWith("Total $")).ShouldBe(1);
+    }
+
+    [Fact]
+    public void a_credit_invoice_says_nothing_is_due_instead_of_asking_for_money()
+    {
+        var pdf = ParsedPdf.Parse(InvoicePdf.Render(Invoice([
+            Line("2026-03-10", "Zoë Ødegaard", "ZO-2", "Dana Kim", VisitType.Routine, 100m, kind: "adjustment", amount: -100m, reason: "Voided"),
+        ]), Issuer, BillTo));
+        pdf.Lines.ShouldContain("Balance due -$100.00");
+        pdf.Lines.ShouldContain("This invoice is a credit of $100.00 to Sunrise HH; nothing is due.");
+        pdf.Text.ShouldNotContain("Please remit");
     }
 
     [Fact]

@@ -94,7 +94,11 @@ public static class InvoicePdf
     {
         // Letterhead on the left: the tenant, as its settings name it. On the right: the invoice's
         // number, period and dates, on the same 12-point lines.
-        g.DrawString(Fit(g, issuer.Name, ink.Letterhead, 320), ink.Letterhead, ink.Black, Margin, Margin + 18);
+        // A long name is set smaller before it is cut: the room is what "INVOICE" leaves.
+        var room = Right - Margin - g.MeasureString("INVOICE", ink.Title).Width - 24;
+        var letterhead = new[] { 15.0, 13, 11 }.Select(size => Ink.Font(size, bold: true))
+            .FirstOrDefault(f => g.MeasureString(issuer.Name, f).Width <= room, Ink.Font(11, bold: true));
+        g.DrawString(Fit(g, issuer.Name, letterhead, room), letterhead, ink.Black, Margin, Margin + 18);
         RightText(g, "INVOICE", ink.Title, ink.Accent, Right, Margin + 18);
         var y = Margin + 33;
         foreach (var text in issuer.AddressLines.Append(string.Join("  \u00b7  ", issuer.Contacts)).Where(t => t.Length > 0))
@@ -200,7 +204,12 @@ public static class InvoicePdf
             y += 15;
         }
         y += 12;
-        var remit = $"Please remit {Money(invoice.Balance)} by {Date(invoice.DueOn)} to {issuer.Name}, quoting invoice {invoice.Number}.";
+        var remit = invoice.Balance switch
+        {
+            > 0 => $"Please remit {Money(invoice.Balance)} by {Date(invoice.DueOn)} to {issuer.Name}, quoting invoice {invoice.Number}.",
+            0 => "Nothing is due on this invoice.",
+            _ => $"This invoice is a credit of {Money(-invoice.Balance)} to {invoice.AgencyName}; nothing is due.",
+        };
         g.DrawString(Fit(g, remit, ink.Body, Right - Margin), ink.Body, ink.Gray, Margin, y);
     }
 
@@ -235,10 +244,10 @@ public static class InvoicePdf
         // deep only, and DejaVu draws letters such as "ễ" from a composite of composites, which a
         // subset prints as a bare "e". Both faces cost about 750 KiB per PDF.
         private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode, PdfFontEmbedding.EmbedCompleteFontFile);
-        private static XFont Font(double size, bool bold = false) =>
+        public static XFont Font(double size, bool bold = false) =>
             new(InvoiceFonts.Family, size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular, Unicode);
 
-        public readonly XFont Title = Font(20, bold: true), Letterhead = Font(15, bold: true), Strong = Font(10, bold: true);
+        public readonly XFont Title = Font(20, bold: true), Strong = Font(10, bold: true);
         public readonly XFont Body = Font(8), BodyBold = Font(8, bold: true), Label = Font(7.5), Note = Font(7), Small = Font(7);
         public readonly XBrush Black = XBrushes.Black, Gray = new XSolidBrush(XColor.FromArgb(90, 90, 90));
         public readonly XBrush Accent = new XSolidBrush(XColor.FromArgb(31, 78, 121)), Marked = new XSolidBrush(XColor.FromArgb(150, 60, 20));
