@@ -113,6 +113,16 @@ public sealed class InvoicePdfRenderTests
     }
 
     [Fact]
+    public void without_the_font_files_the_host_is_told_which_package_to_install()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-fonts-{Guid.NewGuid():N}");
+        Should.Throw<InvalidOperationException>(() => InvoiceFonts.Load(missing)).Message
+            .ShouldBe($"Invoice PDFs need the font file {missing}/DejaVuSans.ttf (DejaVu Sans), which is missing. " +
+                      "Install Debian's fonts-dejavu-core package: apt-get install -y fonts-dejavu-core (ops/run.sh and ops/test.sh do).");
+        InvoiceFonts.Load(InvoiceFonts.Directory).GetFont("DejaVuSans").ShouldNotBeNull();
+    }
+
+    [Fact]
     public void a_credit_invoice_says_nothing_is_due_instead_of_asking_for_money()
     {
         var pdf = ParsedPdf.Parse(InvoicePdf.Render(Invoice([

@@ -27,19 +27,25 @@ public sealed class InvoiceFonts : IFontResolver
         lock (Gate)
         {
             if (_registered is not null) return;
-            var faces = new Dictionary<string, byte[]>();
-            foreach (var face in new[] { Regular, Bold })
-            {
-                var path = Path.Combine(Directory, face + ".ttf");
-                if (!File.Exists(path))
-                    throw new InvalidOperationException(
-                        $"Invoice PDFs need the font file {path} (DejaVu Sans), which is missing. " +
-                        "Install Debian's fonts-dejavu-core package: apt-get install -y fonts-dejavu-core (ops/run.sh and ops/test.sh do).");
-                faces[face] = File.ReadAllBytes(path);
-            }
-            _registered = new InvoiceFonts(faces);
+            _registered = Load(Directory);
             GlobalFontSettings.FontResolver = _registered;
         }
+    }
+
+    /// <summary>Reads the regular and bold faces from <paramref name="directory"/>.</summary>
+    public static InvoiceFonts Load(string directory)
+    {
+        var faces = new Dictionary<string, byte[]>();
+        foreach (var face in new[] { Regular, Bold })
+        {
+            var path = Path.Combine(directory, face + ".ttf");
+            if (!File.Exists(path))
+                throw new InvalidOperationException(
+                    $"Invoice PDFs need the font file {path} (DejaVu Sans), which is missing. " +
+                    "Install Debian's fonts-dejavu-core package: apt-get install -y fonts-dejavu-core (ops/run.sh and ops/test.sh do).");
+            faces[face] = File.ReadAllBytes(path);
+        }
+        return new InvoiceFonts(faces);
     }
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
