@@ -123,7 +123,7 @@ public sealed class InvoicePdfRenderTests
     }
 
     [Fact]
-    public void a_credit_invoice_says_nothing_is_due_instead_of_asking_for_money()
+    public void a_credit_or_paid_invoice_says_nothing_is_due_instead_of_asking_for_money()
     {
         var pdf = ParsedPdf.Parse(InvoicePdf.Render(Invoice([
             Line("2026-03-10", "Zoë Ødegaard", "ZO-2", "Dana Kim", VisitType.Routine, 100m, kind: "adjustment", amount: -100m, reason: "Voided"),
@@ -131,6 +131,11 @@ public sealed class InvoicePdfRenderTests
         pdf.Lines.ShouldContain("Balance due -$100.00");
         pdf.Lines.ShouldContain("This invoice is a credit of $100.00 to Sunrise HH; nothing is due.");
         pdf.Text.ShouldNotContain("Please remit");
+
+        var paid = ParsedPdf.Parse(InvoicePdf.Render(Invoice([Line("2026-03-10", "Zoë Ødegaard", "ZO-2", "Dana Kim", VisitType.Routine, 100m)], paid: 100m),
+            Issuer, BillTo));
+        paid.Lines.ShouldContain("Balance due $0.00");
+        paid.Lines.ShouldContain("Paid in full; nothing is due. Thank you.");
     }
 
     [Fact]

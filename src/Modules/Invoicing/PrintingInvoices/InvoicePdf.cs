@@ -207,6 +207,7 @@ public static class InvoicePdf
         var remit = invoice.Balance switch
         {
             > 0 => $"Please remit {Money(invoice.Balance)} by {Date(invoice.DueOn)} to {issuer.Name}, quoting invoice {invoice.Number}.",
+            0 when invoice.AmountPaid > 0 => "Paid in full; nothing is due. Thank you.",
             0 => "Nothing is due on this invoice.",
             _ => $"This invoice is a credit of {Money(-invoice.Balance)} to {invoice.AgencyName}; nothing is due.",
         };
