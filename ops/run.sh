@@ -24,6 +24,7 @@ if [ "${1:-}" = "--reset" ]; then
   rm -rf "$data"
 fi
 
+ops/fonts.sh
 if [ -z "${ConnectionStrings__Postgres:-}" ]; then
   ops/postgres.sh start "$data" "$port"
   cleanups+=('ops/postgres.sh stop "$data"')

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ContractTherapy.Audit;
 using ContractTherapy.Contractors;
 using ContractTherapy.Host.Auth;
 using ContractTherapy.Host.Demo;
@@ -53,10 +54,9 @@ builder.Host.UseWolverine(opts =>
     opts.AddVisits();
     opts.AddPayroll();
     opts.AddPayments();
+    opts.AddAudit(PersistenceSetup.Blueprint(builder.Configuration));
 });
 builder.Services.AddWolverineHttp();
-builder.Services.AddSingleton<ContractTherapy.Host.Audit.AuditEventRenderer>();
-builder.Services.AddSingleton<ContractTherapy.Host.Audit.ReplayService>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 

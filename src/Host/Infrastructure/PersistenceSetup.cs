@@ -1,9 +1,9 @@
+using ContractTherapy.Audit;
 using ContractTherapy.Contractors;
 using ContractTherapy.Invoicing;
 using ContractTherapy.Payments;
 using ContractTherapy.Payroll;
 using ContractTherapy.Rates;
-using ContractTherapy.Shared.Audit;
 using ContractTherapy.Visits;
 using ContractTherapy.Shared.Idempotency;
 using JasperFx;
@@ -43,8 +43,6 @@ public static class PersistenceSetup
 
         opts.Schema.For<IdempotentRequest>();
         opts.Schema.For<ContractTherapy.Payments.ReceivingStripeWebhooks.ProcessedStripeEvent>();
-        opts.Schema.For<PhiAccess>().Index(a => a.At).Index(a => a.UserId);
-        opts.Schema.For<ContractTherapy.Host.Audit.ChainLink>();
 
         opts.AddContractors();
         opts.AddRates();
@@ -52,6 +50,14 @@ public static class PersistenceSetup
         opts.AddVisits();
         opts.AddPayroll();
         opts.AddPayments();
+        opts.AddAudit();
+    }
+
+    /// <summary>The live store's configuration as the Audit module's replay needs it (the same, in a scratch schema).</summary>
+    public static StoreBlueprint Blueprint(IConfiguration config)
+    {
+        var connectionString = ConnectionString(config);
+        return new StoreBlueprint(connectionString, Schema, (opts, schema) => ConfigureStore(opts, connectionString, schema));
     }
 
     /// <summary>
@@ -62,7 +68,6 @@ public static class PersistenceSetup
     {
         var connectionString = ConnectionString(builder.Configuration);
         builder.Services.AddMarten(opts => ConfigureStore(opts, connectionString, Schema))
-            .AddSubscriptionWithServices<ContractTherapy.Host.Audit.AuditChainSubscription>(ServiceLifetime.Singleton)
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true)

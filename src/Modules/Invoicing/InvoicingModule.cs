@@ -37,6 +37,8 @@ public static class InvoicingModule
         opts.Policies.OnException<NoticeDeliveryFailed>()
             .RetryWithCooldown(250.Milliseconds(), 1.Seconds(), 3.Seconds())
             .Then.ScheduleRetryIndefinitely(30.Seconds(), 2.Minutes(), 10.Minutes());
+        // Invoice PDFs embed DejaVu Sans: a host without the font fails here, naming the package to install.
+        PrintingInvoices.InvoiceFonts.Register();
         return opts;
     }
 }

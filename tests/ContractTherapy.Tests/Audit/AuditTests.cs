@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using ContractTherapy.Audit;
 using ContractTherapy.Tests.Infrastructure;
 using Npgsql;
 using static ContractTherapy.Tests.Infrastructure.Scenarios;
@@ -137,13 +139,13 @@ public sealed class AuditTests(AppFixture app) : IntegrationTest(app)
         });
 
         await Api.ProjectionsCaughtUp();
-        var report = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Json;
-        report["events"]!.GetValue<long>().ShouldBeGreaterThan(300);
-        var projections = report["projections"]!.AsArray();
-        projections.Count.ShouldBe(18);
-        foreach (var p in projections)
-            p!["identical"]!.GetValue<bool>().ShouldBeTrue($"{p["name"]}: {p["differences"]!.ToJsonString()}");
-        projections.Single(p => p!["name"]!.GetValue<string>() == "Invoice")!["documents"]!.GetValue<int>().ShouldBeGreaterThan(0);
+        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+        var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
+        report.Events.ShouldBeGreaterThan(300);
+        report.Projections.Count.ShouldBe(18);
+        foreach (var p in report.Projections)
+            p.Identical.ShouldBeTrue($"{p.Name}: {JsonSerializer.Serialize(p.Differences)}");
+        report.Projections.Single(p => p.Name == "Invoice").Documents.ShouldBeGreaterThan(0);
     }
 
     [Fact]

@@ -85,8 +85,9 @@ public static class InvoicePdfEndpoint
 
         if (caller.Role == Roles.Agency) session.Events.Append(id, new InvoiceViewed(id));
         if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}/pdf", "invoice", [id]);
-        var today = clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
-        var pdf = PrintingInvoices.InvoicePdf.Render(invoice.View(caller, cipher, today), "ContractTherapy");
+        var settings = await session.SettingsFor(caller.TenantId, clock, ct);
+        var view = invoice.View(caller, cipher, clock.TodayIn(settings.TimeZone));
+        var pdf = await PrintingInvoices.InvoiceParties.Print(session, settings, caller.TenantId, view, ct);
         return Results.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
     }
 }

@@ -7,10 +7,11 @@ using ContractTherapy.Shared.Security;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 public sealed record Lineage(string Kind, string Id, IReadOnlyList<AuditEvent> Events);
 

@@ -1,10 +1,12 @@
 using ContractTherapy.Shared.Security;
 using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary><c>POST /api/audit/replay</c>: rebuild every projection from the events into a scratch area and compare with the live documents.</summary>
 public static class ReplayEndpoint

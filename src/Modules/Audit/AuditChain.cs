@@ -6,8 +6,9 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary>One link of a tenant's hash chain: the event's sequence and the hash that covers it and every link before.</summary>
 public sealed class ChainLink

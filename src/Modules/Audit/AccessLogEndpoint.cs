@@ -3,10 +3,11 @@ using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary><c>GET /api/audit/access-log</c>: who read which patient data, when and through what (newest first).</summary>
 public static class AccessLogEndpoint

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ContractTherapy.Contractors.Contractors;
-using ContractTherapy.Host.Infrastructure;
 using ContractTherapy.Invoicing.Billing;
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Invoicing.Invoices;
@@ -20,7 +19,7 @@ using JasperFx;
 using Marten;
 using Npgsql;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary>A document that differs: missing on one side, or different in the listed JSON paths (live value, replayed value).</summary>
 public sealed record ProjectionDifference(string Tenant, string Id, string Kind, IReadOnlyList<string>? Fields = null);
@@ -40,18 +39,18 @@ public sealed record ReplayReport(long HighWaterMark, long Events, long EventsAf
 /// every document afresh; each is then compared with the live one. Live data is only read; the
 /// scratch schema is dropped at the end.
 /// </summary>
-public sealed class ReplayService(IDocumentStore live, IConfiguration config)
+public sealed class ReplayService(IDocumentStore live, StoreBlueprint blueprint)
 {
     private const int Page = 1000;
 
     public async Task<ReplayReport> RunAsync(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var connectionString = PersistenceSetup.ConnectionString(config);
+        var connectionString = blueprint.ConnectionString;
         var schema = $"ct_replay_{Guid.NewGuid():N}"[..24];
         var scratch = DocumentStore.For(opts =>
         {
-            PersistenceSetup.ConfigureStore(opts, connectionString, schema);
+            blueprint.Configure(opts, schema);
             opts.Events.UseMandatoryStreamTypeDeclaration = false;
             // Events are appended without fetching their streams; Rich mode gives the inline projections each event's stream version.
             opts.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
@@ -60,7 +59,7 @@ public sealed class ReplayService(IDocumentStore live, IConfiguration config)
         try
         {
             await scratch.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            var (highWater, tenants) = await Snapshot(connectionString, ct);
+            var (highWater, tenants) = await Snapshot(ct);
             long events = 0;
             foreach (var tenant in tenants) events += await Copy(tenant, highWater, scratch, ct);
             // The async projections (1099 totals) are rebuilt in the scratch store by a daemon of its own.
@@ -88,7 +87,7 @@ public sealed class ReplayService(IDocumentStore live, IConfiguration config)
             await Compare<PayableStub>("PayableStub");
             await Compare<ContractorTaxYear>("ContractorTaxYear");
 
-            var (latest, _) = await Snapshot(connectionString, ct);
+            var (latest, _) = await Snapshot(ct);
             return new ReplayReport(highWater, events, latest - highWater, watch.ElapsedMilliseconds, projections);
         }
         finally
@@ -101,12 +100,12 @@ public sealed class ReplayService(IDocumentStore live, IConfiguration config)
         }
     }
 
-    private static async Task<(long HighWater, IReadOnlyList<string> Tenants)> Snapshot(string connectionString, CancellationToken ct)
+    private async Task<(long HighWater, IReadOnlyList<string> Tenants)> Snapshot(CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(blueprint.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select coalesce(max(seq_id), 0), coalesce(array_agg(distinct tenant_id), '{{}}') from {PersistenceSetup.Schema}.mt_events", connection);
+            $"select coalesce(max(seq_id), 0), coalesce(array_agg(distinct tenant_id), '{{}}') from {blueprint.Schema}.mt_events", connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return (reader.GetInt64(0), reader.GetFieldValue<string[]>(1));

@@ -2,10 +2,11 @@ using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary><c>GET /api/audit/streams/{id}</c>: every event of a stream (a visit, contractor, agency, rate set, cycle, invoice, payment...).</summary>
 public static class StreamHistoryEndpoint

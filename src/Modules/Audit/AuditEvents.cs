@@ -6,7 +6,7 @@ using ContractTherapy.Shared.Security;
 using JasperFx.Events;
 using Marten;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary>One event as compliance staff read it: what, which version, when, who, why, and the data.</summary>
 public sealed record AuditEvent(Guid StreamId, string Type, long Version, long Sequence, DateTimeOffset Timestamp, string? User, string? Role,

@@ -1,10 +1,11 @@
 using ContractTherapy.Shared.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 public sealed record BrokenLink(long Sequence, Guid StreamId, string Type);
 

@@ -3,9 +3,10 @@ using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using Wolverine.Http;
 
-namespace ContractTherapy.Host.Audit;
+namespace ContractTherapy.Audit;
 
 /// <summary>
 /// <c>GET /api/audit/export?from&amp;to</c>: the tenant's events with their metadata as JSON lines,
