@@ -52,7 +52,7 @@ public class AppFixture : IAsyncLifetime
             builder.UseSetting("Stripe:WebhookSecret", FakeStripe.WebhookSecret);
             builder.UseSetting("Mail:Smtp:Host", "127.0.0.1");
             builder.UseSetting("Mail:Smtp:Port", Smtp.Port.ToString());
-            builder.UseSetting("Mail:Smtp:TimeoutSeconds", "2");
+            builder.UseSetting("Mail:Smtp:TimeoutSeconds", "15");
             builder.UseSetting("Mail:From", "Acme Therapy Billing <billing@acme-therapy.example>");
             builder.UseSetting("Portal:BaseUrl", PortalBaseUrl);
             builder.ConfigureServices(services =>

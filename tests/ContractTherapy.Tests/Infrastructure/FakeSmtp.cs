@@ -21,6 +21,7 @@ public sealed class FakeSmtp : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _dataCommands = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<Received> _received = new();
+    private readonly ConcurrentDictionary<string, Hold> _holds = new(StringComparer.OrdinalIgnoreCase);
     private SmtpServer.SmtpServer? _server;
     private CancellationTokenSource? _running;
     private Task _serving = Task.CompletedTask;
@@ -57,8 +58,24 @@ public sealed class FakeSmtp : IAsyncDisposable
         foreach (var c in codes) queue.Enqueue(c);
     }
 
+    /// <summary>A message held at DATA: the server has it but has not answered yet.</summary>
+    public sealed class Hold
+    {
+        internal readonly TaskCompletionSource Arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal readonly TaskCompletionSource Released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached(TimeSpan within) => Arrived.Task.WaitAsync(within);
+
+        public void Release() => Released.TrySetResult();
+    }
+
+    /// <summary>The next message to <paramref name="recipient"/> waits at DATA until the test releases it, then is accepted.</summary>
+    public Hold HoldNext(string recipient) => _holds[recipient] = new Hold();
+
     public void Reset()
     {
+        foreach (var hold in _holds.Values) hold.Release();
+        _holds.Clear();
         _answers.Clear();
         _received.Clear();
         _dataCommands.Clear();
@@ -137,19 +154,25 @@ public sealed class FakeSmtp : IAsyncDisposable
 
     private sealed class Store(FakeSmtp smtp) : MessageStore
     {
-        public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
             CancellationToken ct)
         {
             var recipients = transaction.To.Select(t => $"{t.User}@{t.Host}").ToList();
             foreach (var r in recipients) smtp._dataCommands.AddOrUpdate(r, 1, (_, n) => n + 1);
             if (recipients.Select(r => smtp._answers.GetValueOrDefault(r)).FirstOrDefault(q => q is not null && !q.IsEmpty) is { } faults
                 && faults.TryDequeue(out var code))
-                return Task.FromResult(new SmtpResponse((SmtpReplyCode)code, code >= 500 ? "Transaction failed" : "Local error, try again later"));
+                return new SmtpResponse((SmtpReplyCode)code, code >= 500 ? "Transaction failed" : "Local error, try again later");
+            foreach (var r in recipients)
+                if (smtp._holds.TryRemove(r, out var hold))
+                {
+                    hold.Arrived.TrySetResult();
+                    await hold.Released.Task.WaitAsync(ct);
+                }
             var raw = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
             using var stream = new MemoryStream(buffer.ToArray());
             var message = MimeMessage.Load(stream, ct);
             smtp._received.Enqueue(new Received(message, raw, recipients));
-            return Task.FromResult(SmtpResponse.Ok);
+            return SmtpResponse.Ok;
         }
     }
 }

@@ -154,6 +154,29 @@ public sealed class InvoiceNoticeTests(AppFixture app, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_payment_recorded_while_the_notice_is_being_sent_neither_fails_nor_sends_the_notice_twice()
+    {
+        var (sunrise, _, cycle) = await CycleWithTwoAgencies();
+        var hold = Smtp.HoldNext(SunriseEmail);
+        var closing = Api.CloseCycle(cycle);
+        await hold.Reached(within: TimeSpan.FromSeconds(20));
+
+        // The server has the message but has not answered; meanwhile the agency's payment is recorded.
+        var invoice = await InvoiceOf(cycle, sunrise);
+        (await Api.Post($"/api/invoices/{invoice}/payments", new { amount = 100m, receivedOn = "2026-03-20", reference = "ACH 1" }, role: "billing"))
+            .ShouldBe(200);
+        hold.Release();
+        (await closing).ShouldBe(200);
+
+        Smtp.MessagesFor(invoice).Count.ShouldBe(1);
+        Smtp.DataCommandsTo(SunriseEmail).ShouldBe(1);
+        (await InvoiceEvents(invoice)).ShouldBe(["invoice_issued", "invoice_payment_received", "invoice_notice_sent"]);
+        var after = (await Api.Get($"/api/invoices/{invoice}", role: "billing")).Json;
+        after["amountPaid"]!.GetValue<decimal>().ShouldBe(100m);
+        after["notice"]!["sent"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task without_an_smtp_server_the_notice_is_recorded_as_not_sent_and_can_be_sent_later_exactly_once()
     {
         var (sunrise, _, cycle) = await CycleWithTwoAgencies();
