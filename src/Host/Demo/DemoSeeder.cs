@@ -230,8 +230,16 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
 
     private async Task<HttpResponseMessage> Send(HttpMethod method, string url, object? body, CancellationToken ct)
     {
-        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
-        var reply = await http.SendAsync(request, ct);
+        HttpResponseMessage reply;
+        var attempts = 0;
+        // A 409 concurrency problem says "reload and try again": right after a close, the invoice
+        // notices are being recorded on the invoices the seeder then records a payment on.
+        do
+        {
+            var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+            reply = await http.SendAsync(request, ct);
+        } while (reply.StatusCode == System.Net.HttpStatusCode.Conflict && ++attempts < 5
+                 && (await reply.Content.ReadAsStringAsync(ct)).Contains("/problems/concurrency"));
         if (!reply.IsSuccessStatusCode)
             throw new InvalidOperationException($"Demo seeding: {method} {url} answered {(int)reply.StatusCode}: {await reply.Content.ReadAsStringAsync(ct)}");
         return reply;
