@@ -81,6 +81,15 @@ app.MapWolverineEndpoints(opts =>
     opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 });
 
+// A plain start runs the host. JasperFx's command line (replay-verify, db-apply, help, ...) is
+// only for commands: building its command list scans every [JasperFxAssembly] assembly and prints
+// "Searching '<assembly>' for commands" for each one, a screen of noise before every start.
+// Like JasperFx, an argument list that starts with a flag names no command (`--check` is its own).
+if (args.Length == 0 || args[0].StartsWith('-') && !args.Contains("--check"))
+{
+    await app.RunAsync();
+    return 0;
+}
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Visible to the tests' Alba host.</summary>
