@@ -49,11 +49,11 @@ public static class PersistenceSetup
         // How soon the async projections and the audit chain follow a write (README, "Read your own
         // writes"): the high-water agent looks again after 100 ms while events flow and 250 ms when idle
         // (Marten's defaults: 250 ms and 1 s), and a gap left by a rolled-back transaction is skipped
-        // after 500 ms instead of 3 s. Skipping stays safe: Marten first checks that no transaction
+        // after 300 ms instead of 3 s. Skipping stays safe: Marten first checks that no transaction
         // that could still fill the gap is alive. On the live store a commit also wakes the agent at once.
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
-        opts.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(500);
+        opts.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(300);
 
         opts.AddContractors();
         opts.AddRates();
