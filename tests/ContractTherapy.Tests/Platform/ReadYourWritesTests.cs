@@ -62,6 +62,7 @@ public sealed class ReadYourWritesTests(AppFixture app) : IntegrationTest(app)
         var answered = Stopwatch.StartNew();
         var stubs = close.Json.Ids("payStubs");
         stubs.Count.ShouldBe(1);
+        close.Json.Ids("invoicedVisits").ShouldBe([visit]);
 
         await VisibleWithinBound(answered, "pay stubs issued by the close", async () =>
         {
