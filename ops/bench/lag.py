@@ -3,7 +3,8 @@
 
 For each delay: the write is sent, its answer's arrival is t0, then the read that the next
 screen makes is polled (every 10 ms) until it shows the write; the delay is the arrival of the
-first read that shows it, minus t0 (so it includes one read's latency: a conservative figure).
+first read that shows it, minus t0 (so it includes one read's latency: a conservative figure;
+the "read" column is the median latency of those reads).
 
   lag.py URL TENANT SAMPLES LABEL    -> prints one markdown table row per delay
   lag.py --summarize FILE LABEL      -> the rows of the samples that runs with LAG_SAMPLES=FILE appended
@@ -26,7 +27,7 @@ def pct(values, p):
     return ordered[int(rank) - 1]
 
 
-def print_rows(results, label, target):
+def print_rows(results, label, target, read_times=None):
     for name, values in results.items():
         if not values:
             continue
@@ -34,20 +35,25 @@ def print_rows(results, label, target):
         failed = sum(1 for v in values if v is None)
         ok = [v for v in values if v is not None]
         if failed:
-            print(f"| {name} | {label} | {len(values)} | - | - | {failed} failed or not visible within {DEADLINE:.0f} s |")
+            print(f"| {name} | {label} | {len(values)} | - | - | - | {failed} failed or not visible within {DEADLINE:.0f} s |")
             continue
         p50, p99 = pct(ok, 50), pct(ok, 99)
         verdict = "ok" if target is None or p99 <= target else f"over {target:.0f} s"
-        print(f"| {name} | {label} | {len(ok)} | {p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms | {verdict} |")
+        read = (read_times or {}).get(name) or []
+        read_p50 = f"{pct(read, 50) * 1000:.0f} ms" if read else "-"
+        print(f"| {name} | {label} | {len(ok)} | {p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms | {read_p50} | {verdict} |")
 
 
 if sys.argv[1] == "--summarize":
-    merged = {}
+    merged, merged_reads = {}, {}
     with open(sys.argv[2]) as f:
         for line in f:
-            for name, values in json.loads(line).items():
+            run = json.loads(line)
+            for name, values in run["delays"].items():
                 merged.setdefault(name, []).extend(values)
-    print_rows(merged, sys.argv[3], None)
+            for name, values in run["reads"].items():
+                merged_reads.setdefault(name, []).extend(values)
+    print_rows(merged, sys.argv[3], None, merged_reads)
     sys.exit(0)
 
 url, tenant, samples, label = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -85,12 +91,18 @@ def put(path, body):
     return call("PUT", path, body, token=token)
 
 
+reads = {}  # per check's thread: how long the read that showed the write took
+
+
 def wait_for(check):
     """Polls check() (which reads through the API) until it is true; returns the arrival time of that read."""
     deadline = time.monotonic() + DEADLINE
     while True:
+        started = time.monotonic()
         if check():
-            return time.monotonic()
+            done = time.monotonic()
+            reads.setdefault(threading.current_thread().name, []).append(done - started)
+            return done
         if time.monotonic() > deadline:
             return None
         time.sleep(0.01)
@@ -108,7 +120,7 @@ def measure(t0, checks):
             t = None
         found[name] = None if t is None else t - t0
 
-    threads = [threading.Thread(target=run, args=item) for item in checks.items()]
+    threads = [threading.Thread(target=run, args=item, name=item[0]) for item in checks.items()]
     for th in threads:
         th.start()
     for th in threads:
@@ -185,6 +197,6 @@ for i in range(samples):
 
 if os.environ.get("LAG_SAMPLES"):
     with open(os.environ["LAG_SAMPLES"], "a") as f:
-        f.write(json.dumps(results) + "\n")
+        f.write(json.dumps({"delays": results, "reads": reads}) + "\n")
 else:
-    print_rows(results, label, 1.0 if label == "at rest" else 2.0)
+    print_rows(results, label, 1.0 if label == "at rest" else 2.0, reads)

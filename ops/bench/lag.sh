@@ -18,8 +18,8 @@ wrk_pid=""
 stop_load() { [ -n "$wrk_pid" ] && kill -INT "$wrk_pid" 2>/dev/null && wait "$wrk_pid" 2>/dev/null; wrk_pid=""; }
 trap 'stop_load; [ -n "${BENCH_HOST_LOG:-}" ] && cp "$data/host.log" "$BENCH_HOST_LOG"; cleanup' EXIT
 
-echo "| delay | condition | samples | p50 | p99 | target |"
-echo "|---|---|---|---|---|---|"
+echo "| delay | condition | samples | p50 | p99 | read | target |"
+echo "|---|---|---|---|---|---|---|"
 python3 ops/bench/lag.py "$url" "lag-rest-$$" "$samples" "at rest"
 
 # Under load: visits at full speed in the bench tenant for as long as the measurement takes.
