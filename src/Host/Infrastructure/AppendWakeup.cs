@@ -22,7 +22,7 @@ namespace ContractTherapy.Host.Infrastructure;
 /// </summary>
 public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
 {
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(50);
 
     // At most one pending wake: the agent re-reads the real high-water mark on every cycle, so one
     // wake covers everything committed so far. Sticky, so a commit between two waits is not lost.
