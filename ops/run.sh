@@ -16,6 +16,7 @@ if [ "${1:-}" = "--reset" ]; then
   rm -rf "$data"
 fi
 
+ops/fonts.sh
 if [ -z "${ConnectionStrings__Postgres:-}" ]; then
   ops/postgres.sh start "$data" "$port"
   trap 'ops/postgres.sh stop "$data"' EXIT

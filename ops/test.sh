@@ -10,6 +10,7 @@ chmod 755 "$data"
 cleanup() { ops/postgres.sh stop "$data" || true; rm -rf "$data"; }
 trap cleanup EXIT
 
+ops/fonts.sh
 ops/postgres.sh start "$data" "$port"
 export CT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ContractTherapy.Audit;
 using ContractTherapy.Contractors;
 using ContractTherapy.Host.Auth;
@@ -29,6 +30,9 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    // Inputs marked [OneOf] (disciplines, visit types, W-9 fields, methods...) accept any letter case.
+    o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+        .WithAddedModifier(Choices.Canonicalize);
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
 });
 
@@ -58,7 +62,7 @@ builder.Host.UseWolverine(opts =>
     opts.StartAgentsPromptly();
 });
 builder.Services.AddWolverineHttp();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddSchemaTransformer<ChoiceSchemas>());
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -82,6 +86,15 @@ app.MapWolverineEndpoints(opts =>
     opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 });
 
+// A plain start runs the host. JasperFx's command line (replay-verify, db-apply, help, ...) is
+// only for commands: building its command list scans every [JasperFxAssembly] assembly and prints
+// "Searching '<assembly>' for commands" for each one, a screen of noise before every start.
+// Like JasperFx, an argument list that starts with a flag names no command (`--check` is its own).
+if (args.Length == 0 || args[0].StartsWith('-') && !args.Contains("--check"))
+{
+    await app.RunAsync();
+    return 0;
+}
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Visible to the tests' Alba host.</summary>

@@ -6,7 +6,9 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace ContractTherapy.Host.Auth;
 
-public sealed record DevTokenRequest(string? Tenant, string? Role, string? Sub, Guid? ContractorId, Guid? AgencyId);
+public sealed record DevTokenRequest(string? Tenant,
+    [property: OneOf(Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Contractor, Roles.Agency, Roles.Compliance, Roles.Accountant)] string? Role,
+    string? Sub, Guid? ContractorId, Guid? AgencyId);
 
 public sealed record DevTokenResponse(string Token);
 
@@ -24,8 +26,7 @@ public static class DevTokenEndpoint
             var v = new Validation();
             if (request.Tenant is null || !TenantShape.IsMatch(request.Tenant))
                 v.Add("tenant", "'tenant' must be 1 to 64 letters, digits, '-' or '_'.");
-            if (request.Role is null || !Roles.All.Contains(request.Role))
-                v.Add("role", $"'role' must be one of {string.Join(", ", Roles.All)}.");
+            v.OneOf("role", request.Role, Choices.For<DevTokenRequest>(nameof(DevTokenRequest.Role)));
             if (request.Role == Roles.Contractor && request.ContractorId is null)
                 v.Add("contractorId", "A contractor token needs 'contractorId'.");
             if (request.Role == Roles.Agency && request.AgencyId is null)

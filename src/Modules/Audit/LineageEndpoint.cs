@@ -26,12 +26,16 @@ public sealed record Lineage(string Kind, string Id, IReadOnlyList<AuditEvent> E
 /// </summary>
 public static class LineageEndpoint
 {
+    private static readonly Choice Kinds = new(["invoice", "paystub", "1099"]);
+
     [WolverineGet("/api/audit/documents/{kind}/{id}/lineage"), Authorize(Policy = Policies.AuditRead), Tags("Audit")]
     [ProducesResponseType<Lineage>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(string kind, string id, int? year, HttpContext http, IDocumentSession session, AuditEventRenderer renderer,
+    public static async Task<IResult> Get([OneOf("invoice", "paystub", "1099")] string kind, string id, int? year, HttpContext http, IDocumentSession session, AuditEventRenderer renderer,
         TimeProvider clock, CancellationToken ct)
     {
-        if (kind is not ("invoice" or "paystub" or "1099")) return Problems.Invalid("kind", "'kind' must be invoice, paystub or 1099.");
+        var v = new Validation();
+        if (v.Read("kind", kind, Kinds) is not { } listed) return Results.Problem(v.ToProblem());
+        kind = listed;
         if (kind == "1099" && year is null) return Problems.Invalid("year", "'year' is required for a 1099 lineage.");
         var caller = Caller.From(http.User);
         List<IEvent>? events = !Guid.TryParse(id, out var guid) ? null : kind switch

@@ -27,6 +27,8 @@ public static class InvoicingModule
     public static WolverineOptions AddInvoicing(this WolverineOptions opts)
     {
         opts.Discovery.IncludeAssembly(typeof(InvoicingModule).Assembly);
+        // Invoice PDFs embed DejaVu Sans: a host without the font fails here, naming the package to install.
+        PrintingInvoices.InvoiceFonts.Register();
         return opts;
     }
 }

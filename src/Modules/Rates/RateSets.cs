@@ -31,7 +31,8 @@ public static class RateSetHistory
 }
 
 /// <summary>One rate as a request carries it; strings so that bad vocabulary is a field error.</summary>
-public sealed record RateInput(string? Discipline, string? VisitType, decimal? Amount, Guid? AgencyId = null);
+public sealed record RateInput([property: OneOf(typeof(Discipline))] string? Discipline, [property: OneOf(typeof(VisitType))] string? VisitType,
+    decimal? Amount, Guid? AgencyId = null);
 
 public static class RateInputs
 {
@@ -63,12 +64,12 @@ public static class RateInputs
                 .Money($"{at}.amount", r.Amount);
             if (!allowAgency && r.AgencyId is not null)
                 v.Add($"{at}.agencyId", "Bill rates are set per agency already; 'agencyId' is not allowed here.");
-            if (!seen.Add((r.Discipline, r.VisitType, r.AgencyId)))
+            if (!seen.Add((Choice.Of<Discipline>().Canonical(r.Discipline) ?? r.Discipline, Choice.Of<VisitType>().Canonical(r.VisitType) ?? r.VisitType, r.AgencyId)))
                 v.Add(at, $"'{r.Discipline} {r.VisitType}'{(r.AgencyId is null ? "" : $" for agency {r.AgencyId}")} appears more than once in this set.");
         }
     }
 
     public static IReadOnlyList<Rate> ToRates(IReadOnlyList<RateInput> inputs) => inputs
-        .Select(r => new Rate(Enum.Parse<Discipline>(r.Discipline!), Enum.Parse<VisitType>(r.VisitType!), r.Amount!.Value, r.AgencyId))
+        .Select(r => new Rate(Enum.Parse<Discipline>(r.Discipline!, ignoreCase: true), Enum.Parse<VisitType>(r.VisitType!, ignoreCase: true), r.Amount!.Value, r.AgencyId))
         .ToList();
 }

@@ -146,39 +146,114 @@ public sealed class InvoiceTests(AppFixture app) : IntegrationTest(app)
 
 public sealed class InvoicePdfTests(AppFixture app) : IntegrationTest(app)
 {
-    [Fact]
-    public async Task the_invoice_pdf_parses_back_with_its_number_agency_and_amounts()
+    private async Task<byte[]> Pdf(Guid invoiceId, string role, Guid? agencyId = null)
     {
-        await Api.CyclesFrom("2026-03-02");
-        var agency = await Api.RegisteredAgency("Sunrise HH");
-        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Routine", 95m), Rate("PT", "Evaluation", 150m));
-        var dana = await Api.PlacedContractor(agency);
-        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m), Rate("PT", "Evaluation", 110m));
-        for (var day = 2; day <= 13; day++)
-            await Api.LogVisit(Visit(dana, agency, $"2026-03-{day:D2}", day % 5 == 0 ? "Evaluation" : "Routine", patientName: $"Patient {day}", mrn: $"P-{day}"));
-        var invoiceId = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
-        var invoice = (await Api.Get($"/api/invoices/{invoiceId}", role: "billing")).Json;
-
-        var token = await Api.Token("agency", agencyId: agency);
+        var token = await Api.Token(role, agencyId: agencyId);
         using var client = App.Host.Server.CreateClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using var response = await client.GetAsync($"/api/invoices/{invoiceId}/pdf");
         ((int)response.StatusCode).ShouldBe(200);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        System.Text.Encoding.ASCII.GetString(bytes, 0, 5).ShouldBe("%PDF-");
-        (await Api.Get($"/api/invoices/{invoiceId}/pdf", role: "agency", agencyId: Guid.NewGuid())).ShouldBeProblem(404);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
 
+    /// <summary>
+    /// domain.md §5 through the real host, with names that need more than Latin-1. Set CT_SAVE_PDF to a
+    /// folder to keep both PDFs (docs/invoice-worked-example.png is page 1 of the first, through pdftoppm).
+    /// </summary>
+    [Fact]
+    public async Task the_worked_example_invoice_prints_the_letterhead_bill_to_every_line_and_the_total_with_names_exactly()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        (await Api.Put("/api/settings", new
+        {
+            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
+            requireSignedNote = true,
+            timeZone = "America/New_York",
+            payer = new
+            {
+                name = "Ødegaard & Nguyễn Therapy Staffing LLC", ein = "12-3456789",
+                address = new { line1 = "100 State St", line2 = "Suite 4", city = "Albany", state = "NY", zip = "12207" },
+                phone = "518-555-0199", email = "books@odegaard.example",
+            },
+        })).ShouldBe(200);
+        var sunrise = (await Api.Post("/api/agencies", new
+        {
+            name = "Sunrise HH", billingEmail = "ap@sunrise.example",
+            address = new { line1 = "9 Lake Rd", city = "Troy", state = "NY", zip = "12180" },
+        })).ShouldBe(201).Id;
+        await Api.SetBillRates(sunrise, "2026-01-01", Rate("PT", "Evaluation", 150.00m), Rate("PT", "Routine", 95.00m), Rate("PT", "Discharge", 110.00m));
+        await Api.SetBillRates(sunrise, "2026-03-09", Rate("PT", "Evaluation", 150.00m), Rate("PT", "Routine", 100.00m), Rate("PT", "Discharge", 110.00m));
+        var dana = await Api.PlacedContractor(sunrise, "Dana Kim", "PT");
+        var lukasz = await Api.PlacedContractor(sunrise, "Łukasz Wójcik", "PT");
+        foreach (var c in new[] { dana, lukasz })
+            await Api.SetPayRates(c, "2026-01-01", Rate("PT", "Evaluation", 110.00m), Rate("PT", "Routine", 70.00m), Rate("PT", "Discharge", 80.00m));
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-03", "Evaluation", patientName: "Nguyễn Thị Ánh", mrn: "NT-1"));
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-05", "Routine", patientName: "Zoë Ødegaard", mrn: "ZO-2"));
+        var tenth = (await Api.LogVisit(Visit(lukasz, sunrise, "2026-03-10", "Routine", patientName: "O'Brien-Saint Claire", mrn: "OB-3"))).Id;
+        await Api.LogVisit(Visit(lukasz, sunrise, "2026-03-12", "Discharge", patientName: "Nguyễn Thị Ánh", mrn: "NT-1"));
+        var invoiceId = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
+        var invoice = (await Api.Get($"/api/invoices/{invoiceId}", role: "billing")).Json;
+        var number = invoice["number"]!.GetValue<string>();
+        var issued = DateOnly.Parse(invoice["issuedOn"]!.GetValue<string>());
+        var due = DateOnly.Parse(invoice["dueOn"]!.GetValue<string>());
+
+        var bytes = await Pdf(invoiceId, "agency", sunrise);
+        (await Api.Get($"/api/invoices/{invoiceId}/pdf", role: "agency", agencyId: Guid.NewGuid())).ShouldBeProblem(404);
         var pdf = ParsedPdf.Parse(bytes);
         pdf.PageCount.ShouldBe(1);
-        var number = invoice["number"]!.GetValue<string>();
         pdf.Title.ShouldBe($"Invoice {number}");
-        pdf.Subject.ShouldContain("Sunrise HH");
-        var text = pdf.Text;
-        text.ShouldContain(number);
-        text.ShouldContain("Sunrise HH");
-        text.ShouldContain("Patient 5");
-        invoice["total"]!.GetValue<decimal>().ShouldBe(1250m); // 10 routine at 95.00 and 2 evaluations at 150.00
-        text.ShouldContain("$1,250.00");
+        pdf.Subject.ShouldBe("Sunrise HH 2026-03-02..2026-03-15");
+        pdf.Lines.Take(13).ShouldBe([
+            "Ødegaard & Nguyễn Therapy Staffing LLC INVOICE",
+            $"100 State St {number}",
+            "Suite 4 Service period 03/02/2026 – 03/15/2026",
+            $"Albany, NY 12207 Issue date {issued:MM/dd/yyyy}",
+            $"518-555-0199 · books@odegaard.example Due date {due:MM/dd/yyyy} (net 30)",
+            "BILL TO REMIT TO",
+            "Sunrise HH Ødegaard & Nguyễn Therapy Staffing LLC",
+            "9 Lake Rd 100 State St",
+            "Troy, NY 12180 Suite 4",
+            "ap@sunrise.example Albany, NY 12207",
+            "518-555-0199",
+            "books@odegaard.example",
+            "Date Patient MRN Clinician Disc. Visit type Rate Amount",
+        ]);
+        pdf.Lines.Skip(13).Take(4).ShouldBe([
+            "03/03/2026 Nguyễn Thị Ánh NT-1 Dana Kim PT Evaluation $150.00 $150.00",
+            "03/05/2026 Zoë Ødegaard ZO-2 Dana Kim PT Routine $95.00 $95.00",
+            "03/10/2026 O'Brien-Saint Claire OB-3 Łukasz Wójcik PT Routine $100.00 $100.00",
+            "03/12/2026 Nguyễn Thị Ánh NT-1 Łukasz Wójcik PT Discharge $110.00 $110.00",
+        ]);
+        invoice["total"]!.GetValue<decimal>().ShouldBe(455.00m);
+        pdf.Lines.ShouldContain("Total $455.00");
+        pdf.Lines.ShouldContain("Balance due $455.00");
+        pdf.Lines.ShouldContain($"Please remit $455.00 by {due:MM/dd/yyyy} to Ødegaard & Nguyễn Therapy Staffing LLC, quoting invoice {number}.");
+        pdf.Lines.Last().ShouldBe($"{number} · Sunrise HH · please quote the invoice number with your payment Page 1 of 1");
+
+        // Compliance may read the invoice but not the patients: the PDF leaves them out, as the JSON does.
+        var forCompliance = ParsedPdf.Parse(await Pdf(invoiceId, "compliance"));
+        forCompliance.Lines.ShouldContain("03/03/2026 Dana Kim PT Evaluation $150.00 $150.00");
+        forCompliance.Text.ShouldNotContain("Nguyễn Thị");
+        forCompliance.Text.ShouldNotContain("NT-1");
+
+        // Next cycle: the 03-10 visit voided after the close is credited, a visit of 03-13 logged late is billed, both marked.
+        (await Api.Post($"/api/visits/{tenth}/void", new { reason = "Visit did not take place" })).ShouldBe(200);
+        await Api.LogVisit(Visit(dana, sunrise, "2026-03-13", "Routine", patientName: "Zoë Ødegaard", mrn: "ZO-2"));
+        var nextId = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
+        var nextBytes = await Pdf(nextId, "billing");
+        var next = ParsedPdf.Parse(nextBytes);
+        next.Lines.ShouldContain("03/10/2026 O'Brien-Saint Claire OB-3 Łukasz Wójcik PT Routine $100.00 -$100.00");
+        next.Lines.ShouldContain("↳ Adjustment (credit): Visit did not take place");
+        next.Lines.ShouldContain("03/13/2026 Zoë Ødegaard ZO-2 Dana Kim PT Routine $100.00 $100.00");
+        next.Lines.ShouldContain("↳ Late visit: dated in an earlier, already closed period");
+        next.Lines.ShouldContain("Total $0.00");
+        next.Lines.ShouldContain("Nothing is due on this invoice.");
+
+        if (Environment.GetEnvironmentVariable("CT_SAVE_PDF") is { Length: > 0 } folder)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder, "invoice-worked-example.pdf"), bytes);
+            await File.WriteAllBytesAsync(Path.Combine(folder, "invoice-worked-example-next.pdf"), nextBytes);
+        }
     }
 }

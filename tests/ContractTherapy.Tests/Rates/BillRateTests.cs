@@ -70,7 +70,7 @@ public sealed class BillRateTests(AppFixture app) : IntegrationTest(app)
         { """{"effectiveFrom":"2026-01-01","rates":[]}""", "rates" },
         { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"XX","visitType":"Routine","amount":95}]}""", "rates[0].discipline" },
         { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"PT","visitType":"Walk","amount":95}]}""", "rates[0].visitType" },
-        { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"pt","visitType":"Routine","amount":95}]}""", "rates[0].discipline" },
+        { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"P.T.","visitType":"Routine","amount":95}]}""", "rates[0].discipline" },
         { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"PT","visitType":"Routine","amount":-1}]}""", "rates[0].amount" },
         { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"PT","visitType":"Routine","amount":95.005}]}""", "rates[0].amount" },
         { """{"effectiveFrom":"2026-01-01","rates":[{"discipline":"PT","visitType":"Routine"}]}""", "rates[0].amount" },

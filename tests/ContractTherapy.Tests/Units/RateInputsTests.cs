@@ -90,7 +90,7 @@ public class RateInputsTests
 
         var errors = Errors(v);
         errors.Keys.ShouldBe(["rates[1].discipline"]);
-        errors["rates[1].discipline"].Single().ShouldContain("'XX' is not a discipline");
+        errors["rates[1].discipline"].Single().ShouldBe("'rates[1].discipline' must be one of PT, PTA, OT, COTA, ST; 'XX' is not.");
     }
 
     [Fact]
@@ -104,22 +104,32 @@ public class RateInputsTests
 
         var errors = Errors(v);
         errors.Keys.ShouldBe(["rates[1].visitType"]);
-        errors["rates[1].visitType"].Single().ShouldContain("'Checkup' is not a visit type");
+        errors["rates[1].visitType"].Single().ShouldContain("'Checkup' is not.");
     }
 
     [Theory]
-    [InlineData("pt", "Routine", "rates[0].discipline")]
     [InlineData("0", "Routine", "rates[0].discipline")]
     [InlineData("PT,OT", "Routine", "rates[0].discipline")]
-    [InlineData("PT", "routine", "rates[0].visitType")]
+    [InlineData("P T", "Routine", "rates[0].discipline")]
     [InlineData("PT", "2", "rates[0].visitType")]
     [InlineData(null, "Routine", "rates[0].discipline")]
     [InlineData("PT", " ", "rates[0].visitType")]
-    public void only_exact_vocabulary_names_are_accepted(string? discipline, string? visitType, string field)
+    public void only_vocabulary_names_are_accepted(string? discipline, string? visitType, string field)
     {
         var v = Check(July, [new(discipline, visitType, 70.00m)], allowAgency: false);
 
         Errors(v).Keys.ShouldBe([field]);
+    }
+
+    [Theory]
+    [InlineData("pt", "routine")]
+    [InlineData("Pt", "ROUTINE")]
+    public void vocabulary_names_are_accepted_in_any_letter_case_and_read_as_listed(string discipline, string visitType)
+    {
+        Check(July, [new(discipline, visitType, 70.00m)], allowAgency: false).IsValid.ShouldBeTrue();
+        var rate = RateInputs.ToRates([new(discipline, visitType, 70.00m)]).Single();
+        (rate.Discipline, rate.VisitType).ShouldBe((Discipline.PT, VisitType.Routine));
+        Errors(Check(July, [new("PT", "Routine", 70.00m), new(discipline, visitType, 71.00m)], allowAgency: false)).Keys.ShouldBe(["rates[1]"]);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Contractors.OnboardingContractors;
 
-public sealed record OnboardContractor(string? LegalName, string? Email, IReadOnlyList<string>? Disciplines, string? Phone);
+public sealed record OnboardContractor(string? LegalName, string? Email, [property: OneOf(typeof(Discipline))] IReadOnlyList<string>? Disciplines, string? Phone);
 
 public static class OnboardContractorEndpoint
 {
@@ -26,7 +26,7 @@ public static class OnboardContractorEndpoint
         else
         {
             for (var i = 0; i < cmd.Disciplines.Count; i++) v.Discipline($"disciplines[{i}]", cmd.Disciplines[i]);
-            if (cmd.Disciplines.Distinct().Count() != cmd.Disciplines.Count)
+            if (cmd.Disciplines.Distinct(StringComparer.OrdinalIgnoreCase).Count() != cmd.Disciplines.Count)
                 v.Add("disciplines", "'disciplines' lists a discipline more than once.");
         }
         return v.Result();
@@ -43,7 +43,7 @@ public static class OnboardContractorEndpoint
 
         var id = Guid.CreateVersion7();
         var onboarded = new ContractorOnboarded(id, cmd.LegalName!.Trim(), email,
-            cmd.Disciplines!.Select(Enum.Parse<Discipline>).ToList(), cmd.Phone?.Trim());
+            cmd.Disciplines!.Select(d => Enum.Parse<Discipline>(d, ignoreCase: true)).ToList(), cmd.Phone?.Trim());
         session.Events.StartStream<Contractor>(id, onboarded);
         return Results.Created($"/api/contractors/{id}", ContractorView.From(Contractor.Create(onboarded)));
     }

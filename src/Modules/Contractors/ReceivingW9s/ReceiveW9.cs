@@ -10,31 +10,26 @@ using Wolverine.Http;
 namespace ContractTherapy.Contractors.ReceivingW9s;
 
 public sealed record ReceiveW9(
-    string? TinType,
+    [property: OneOf("SSN", "EIN")] string? TinType,
     string? Tin,
     string? LegalName,
     string? BusinessName,
-    string? TaxClassification,
+    [property: OneOf(typeof(W9TaxClassification), CamelCase = true)] string? TaxClassification,
     Address? Address,
     DateOnly? CertifiedOn);
 
+/// <summary>The federal tax classifications of Form W-9, line 3a (the API spells them camelCased: <c>soleProprietor</c>, <c>llcC</c>).</summary>
+public enum W9TaxClassification { Individual, SoleProprietor, CCorporation, SCorporation, Partnership, TrustEstate, LlcC, LlcS, LlcP, Other }
+
 public static class ReceiveW9Endpoint
 {
-    /// <summary>The federal tax classifications of Form W-9, line 3a.</summary>
-    public static readonly IReadOnlySet<string> TaxClassifications = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "individual", "soleProprietor", "cCorporation", "sCorporation", "partnership", "trustEstate",
-        "llcC", "llcS", "llcP", "other",
-    };
-
     public static ProblemDetails Validate(ReceiveW9 cmd, TimeProvider clock)
     {
         var v = new Validation();
-        if (cmd.TinType is not ("SSN" or "EIN")) v.Add("tinType", "'tinType' must be SSN or EIN.");
+        v.OneOf("tinType", cmd.TinType, Choices.For<ReceiveW9>(nameof(ReceiveW9.TinType)));
         if (Tin.Normalize(cmd.Tin) is null) v.Add("tin", "'tin' must be 9 digits (dashes allowed).");
         v.Text("legalName", cmd.LegalName, 200).MaxLength("businessName", cmd.BusinessName, 200);
-        if (cmd.TaxClassification is null || !TaxClassifications.Contains(cmd.TaxClassification))
-            v.Add("taxClassification", $"'taxClassification' must be one of {string.Join(", ", TaxClassifications)}.");
+        v.OneOf("taxClassification", cmd.TaxClassification, Choices.For<ReceiveW9>(nameof(ReceiveW9.TaxClassification)));
         v.Address("address", cmd.Address, required: true);
         if (cmd.CertifiedOn is null) v.Add("certifiedOn", "'certifiedOn' is required (YYYY-MM-DD).");
         else if (cmd.CertifiedOn > DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(1)))

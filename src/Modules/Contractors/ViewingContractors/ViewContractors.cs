@@ -14,11 +14,11 @@ public static class ViewContractorsEndpoints
     /// <summary>Staff see every contractor; a contractor sees only itself.</summary>
     [WolverineGet("/api/contractors"), Authorize(Policy = Policies.ContractorsRead), Tags("Contractors")]
     [ProducesResponseType<PagedResult<ContractorView>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(int? page, int? pageSize, string? status, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> List(int? page, int? pageSize, [OneOf("active", "inactive")] string? status, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var v = new Validation();
         var (p, size) = Paging.Read(page, pageSize, v);
-        if (status is not null and not "active" and not "inactive") v.Add("status", "'status' must be 'active' or 'inactive'.");
+        status = v.Read("status", status, new Choice(["active", "inactive"]));
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         var caller = Caller.From(http.User);

@@ -3,17 +3,22 @@ using ContractTherapy.Rates;
 using ContractTherapy.Rates.Agencies;
 using ContractTherapy.Rates.PaySheets;
 using ContractTherapy.Shared.Domain;
+using ContractTherapy.Shared.Http;
 using Marten.Events.Aggregation;
 using Marten.Events.Projections;
 
 namespace ContractTherapy.Invoicing.Billing;
 
-/// <summary>What closing a cycle needs of an agency: its name, payment terms and bill rate sets (from the Rates module's events).</summary>
-public sealed record AgencyTerms(Guid Id, string Name, int PaymentTermsDays, IReadOnlyList<RateSet> BillRateSets);
+/// <summary>
+/// What closing a cycle needs of an agency: its name, payment terms and bill rate sets (from the
+/// Rates module's events); and where its invoices go (address and billing e-mail, for the PDF's bill-to).
+/// </summary>
+public sealed record AgencyTerms(Guid Id, string Name, int PaymentTermsDays, IReadOnlyList<RateSet> BillRateSets,
+    Address? Address = null, string? BillingEmail = null);
 
 public sealed partial class AgencyTermsProjection : SingleStreamProjection<AgencyTerms, Guid>
 {
-    public static AgencyTerms Create(AgencyRegistered e) => new(e.AgencyId, e.Name, e.PaymentTermsDays, []);
+    public static AgencyTerms Create(AgencyRegistered e) => new(e.AgencyId, e.Name, e.PaymentTermsDays, [], e.Address, e.BillingEmail);
 
     public static AgencyTerms Apply(BillRatesSet e, AgencyTerms s) =>
         s with { BillRateSets = [.. s.BillRateSets, new RateSet(e.RateSetId, e.EffectiveFrom, e.Rates)] };

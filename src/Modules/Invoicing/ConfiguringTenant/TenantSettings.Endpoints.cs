@@ -10,7 +10,7 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Invoicing.ConfiguringTenant;
 
-public sealed record BillingCycleInput(string? Frequency, DateOnly? FirstCycleStartsOn);
+public sealed record BillingCycleInput([property: OneOf(typeof(CycleFrequency), CamelCase = true)] string? Frequency, DateOnly? FirstCycleStartsOn);
 
 /// <summary>The payer's details for 1099-NEC filing: the tenant's legal name, EIN, address and contact.</summary>
 public sealed record PayerInput(string? Name, string? Ein, Address? Address, string? Phone, string? Email);
@@ -56,8 +56,7 @@ public static class UpdateTenantSettingsEndpoint
         else
         {
             var frequency = ParseFrequency(cycle.Frequency);
-            if (frequency is null)
-                v.Add("billingCycle.frequency", "'billingCycle.frequency' must be weekly, biweekly, semimonthly or monthly.");
+            v.OneOf("billingCycle.frequency", cycle.Frequency, Choices.For<BillingCycleInput>(nameof(BillingCycleInput.Frequency)));
             if (cycle.FirstCycleStartsOn is not { } start)
                 v.Add("billingCycle.firstCycleStartsOn", "'billingCycle.firstCycleStartsOn' is required (YYYY-MM-DD).");
             else if (frequency == CycleFrequency.Semimonthly && start.Day is not (1 or 16))
@@ -94,9 +93,7 @@ public static class UpdateTenantSettingsEndpoint
         return TenantSettingsView.From(changed);
     }
 
-    private static CycleFrequency? ParseFrequency(string? value) =>
-        Enum.GetValues<CycleFrequency>().Select(f => (CycleFrequency?)f)
-            .FirstOrDefault(f => string.Equals(f.ToString(), value, StringComparison.OrdinalIgnoreCase));
+    private static CycleFrequency? ParseFrequency(string? value) => Choice.TryParse<CycleFrequency>(value, out var f) ? f : null;
 
     private static Payer SealPayer(PayerInput p, string tenant, FieldCipher cipher)
     {

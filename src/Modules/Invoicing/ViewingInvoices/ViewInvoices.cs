@@ -18,15 +18,16 @@ namespace ContractTherapy.Invoicing.ViewingInvoices;
 /// </summary>
 public static class ViewInvoicesEndpoints
 {
+    private static readonly Choice Statuses = new(["issued", "partiallyPaid", "paid", "overdue"]);
+
     [WolverineGet("/api/invoices"), Authorize(Policy = Policies.InvoicesRead), Tags("Invoices")]
     [ProducesResponseType<PagedResult<InvoiceView>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(Guid? cycleId, Guid? agencyId, string? status, int? page, int? pageSize, HttpContext http,
+    public static async Task<IResult> List(Guid? cycleId, Guid? agencyId, [OneOf("issued", "partiallyPaid", "paid", "overdue")] string? status, int? page, int? pageSize, HttpContext http,
         IDocumentSession session, FieldCipher cipher, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var (p, size) = Paging.Read(page, pageSize, v);
-        if (status is not null and not ("issued" or "partiallyPaid" or "paid" or "overdue"))
-            v.Add("status", "'status' must be issued, partiallyPaid, paid or overdue.");
+        status = v.Read("status", status, Statuses);
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         var caller = Caller.From(http.User);
@@ -85,8 +86,9 @@ public static class InvoicePdfEndpoint
 
         if (caller.Role == Roles.Agency) session.Events.Append(id, new InvoiceViewed(id));
         if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}/pdf", "invoice", [id]);
-        var today = clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
-        var pdf = PrintingInvoices.InvoicePdf.Render(invoice.View(caller, cipher, today), "ContractTherapy");
+        var settings = await session.SettingsFor(caller.TenantId, clock, ct);
+        var view = invoice.View(caller, cipher, clock.TodayIn(settings.TimeZone));
+        var pdf = await PrintingInvoices.InvoiceParties.Print(session, settings, caller.TenantId, view, ct);
         return Results.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
     }
 }

@@ -1,6 +1,7 @@
 using ContractTherapy.Payments.Payees;
 using ContractTherapy.Payments.TaxReporting;
 using ContractTherapy.Shared.Audit;
+using ContractTherapy.Shared.Exports;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
@@ -39,14 +40,14 @@ public static class NecEndpoints
     public static async Task<IResult> Summary(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
         var (report, problem, _, _) = await Load(year, session, rules, ct);
-        return problem ?? Csv(NecReports.Summary(report!), $"1099-nec-{year}-summary.csv");
+        return problem ?? CsvExport.File(NecReports.Summary(report!), $"1099-nec-{year}-summary.csv");
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/ledger.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
     public static async Task<IResult> Ledger(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
         var (_, problem, years, payees) = await Load(year, session, rules, ct);
-        return problem ?? Csv(NecReports.Ledger(year, years, payees), $"1099-nec-{year}-ledger.csv");
+        return problem ?? CsvExport.File(NecReports.Ledger(year, years, payees), $"1099-nec-{year}-ledger.csv");
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/iris.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
@@ -63,15 +64,18 @@ public static class NecEndpoints
         if (settings.Payer is not { } payer)
             return Problems.Refused("payer-details", "Set the payer's name, EIN and address in the tenant settings before exporting for IRIS.");
 
-        var csv = NecReports.Iris(year, columns, report!, payer, cipher.Decrypt(caller.TenantId, payer.EncryptedTin), payees,
+        var (csv, refused) = NecReports.Iris(year, columns, report!, payer, cipher.Decrypt(caller.TenantId, payer.EncryptedTin), payees,
             encrypted => cipher.Decrypt(caller.TenantId, encrypted));
+        if (refused is not null)
+            return Problems.Refused("iris-plain-values",
+                $"'{refused.Column}' of {(refused.ContractorId is { } id ? $"contractor {id}" : "the payer")} starts with a character a spreadsheet runs as a formula " +
+                "(= + - @, tab or carriage return). The IRIS file carries values exactly as recorded, so correct the " +
+                (refused.ContractorId is null ? "payer in the settings" : "contractor's W-9") + " and export again.",
+                new Dictionary<string, object?> { ["column"] = refused.Column, ["contractorId"] = refused.ContractorId });
         session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/tax/1099-nec/{year}/iris.csv", "tin",
             report!.Contractors.Where(c => c.Reportable && c.W9OnFile).Select(c => c.ContractorId).ToList());
-        return Csv(csv, $"1099-nec-{year}-iris.csv");
+        return CsvExport.File(csv!, $"1099-nec-{year}-iris.csv");
     }
-
-    private static IResult Csv(string content, string fileName) =>
-        Results.File(System.Text.Encoding.UTF8.GetBytes(content), "text/csv; charset=utf-8", fileName);
 
     private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyList<ContractorTaxYear> Years, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
         Load(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct, DateTimeOffset? asOf = null)

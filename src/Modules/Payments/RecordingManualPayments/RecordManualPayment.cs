@@ -13,19 +13,18 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Payments.RecordingManualPayments;
 
-public sealed record RecordManualPayment(Guid? ContractorId, decimal? Amount, DateOnly? PaidOn, string? Method, string? Reference);
+public sealed record RecordManualPayment(Guid? ContractorId, decimal? Amount, DateOnly? PaidOn,
+    [property: OneOf("check", "ach", "card", "paypal", "other")] string? Method, string? Reference);
 
 /// <summary>A payment made outside the product, recorded by hand with its method and reference.</summary>
 public static class RecordManualPaymentEndpoint
 {
-    public static readonly IReadOnlySet<string> Methods = new HashSet<string> { "check", "ach", "card", "paypal", "other" };
-
     public static ProblemDetails Validate(RecordManualPayment cmd)
     {
         var v = new Validation().Required("contractorId", cmd.ContractorId).Money("amount", cmd.Amount).Text("reference", cmd.Reference, 100);
         if (cmd.Amount == 0) v.Add("amount", "'amount' must be more than 0.");
         if (cmd.PaidOn is null) v.Add("paidOn", "'paidOn' is required (YYYY-MM-DD).");
-        if (cmd.Method is null || !Methods.Contains(cmd.Method)) v.Add("method", $"'method' must be one of {string.Join(", ", Methods)}.");
+        v.OneOf("method", cmd.Method, Choices.For<RecordManualPayment>(nameof(RecordManualPayment.Method)));
         return v.Result();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContractTherapy.Payments.Payees;
+using ContractTherapy.Shared.Exports;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
 using CsvHelper;
@@ -11,7 +12,13 @@ public sealed record NecContractor(Guid ContractorId, string Name, string? TinMa
 
 public sealed record NecYear(int Year, decimal Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors);
 
-/// <summary>The three CSV files the accountant exports (built with CsvHelper, RFC 4180 quoting).</summary>
+/// <summary>A value the IRIS file cannot carry exactly: it starts like a spreadsheet formula (see <see cref="CsvExport"/>).</summary>
+public sealed record IrisRefusal(string Column, Guid? ContractorId);
+
+/// <summary>
+/// The three CSV files the accountant exports, written through <see cref="CsvExport"/>: the summary and
+/// the ledger for a spreadsheet, the IRIS file with exact values.
+/// </summary>
 public static class NecReports
 {
     public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYear> years,
@@ -25,7 +32,7 @@ public static class NecReports
         })
         .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.ContractorId).ToList());
 
-    public static string Summary(NecYear report) => Write(csv =>
+    public static byte[] Summary(NecYear report) => CsvExport.Write(CsvExport.ForSpreadsheets, csv =>
     {
         foreach (var h in new[] { "Contractor Id", "Name", "TIN", "W-9", "Total", "Excluded", "Threshold", "Reportable" }) csv.WriteField(h);
         csv.EndRecord();
@@ -35,15 +42,16 @@ public static class NecReports
             csv.WriteField(c.Name);
             csv.WriteField(c.TinMasked ?? "");
             csv.WriteField(c.W9OnFile ? "on file" : "missing");
-            csv.WriteField(Amount(c.Total));
-            csv.WriteField(Amount(c.ExcludedTotal));
-            csv.WriteField(Amount(report.Threshold));
+            csv.WriteField(c.Total, AmountFormat);
+            csv.WriteField(c.ExcludedTotal, AmountFormat);
+            csv.WriteField(report.Threshold, AmountFormat);
             csv.WriteField(c.Reportable ? "yes" : "no");
             csv.EndRecord();
         }
     });
 
-    public static string Ledger(int year, IReadOnlyList<ContractorTaxYear> years, IReadOnlyDictionary<Guid, ContractorPayee> payees) => Write(csv =>
+    public static byte[] Ledger(int year, IReadOnlyList<ContractorTaxYear> years, IReadOnlyDictionary<Guid, ContractorPayee> payees) =>
+        CsvExport.Write(CsvExport.ForSpreadsheets, csv =>
     {
         foreach (var h in new[] { "Contractor Id", "Name", "Payment Id", "Paid On", "Method", "Amount", "Included", "Reason" }) csv.WriteField(h);
         csv.EndRecord();
@@ -55,25 +63,30 @@ public static class NecReports
             csv.WriteField(p.PaymentId.ToString());
             csv.WriteField(p.PaidOn.ToString("yyyy-MM-dd"));
             csv.WriteField(p.Method);
-            csv.WriteField(Amount(p.Amount));
+            csv.WriteField(p.Amount, AmountFormat);
             csv.WriteField(p.Reversed ? "no" : p.Included ? "yes" : "no");
             csv.WriteField(p.Reversed ? "Reversed by Stripe; not paid." : p.ExclusionReason ?? "");
             csv.EndRecord();
         }
     });
 
-    /// <summary>The IRIS bulk-upload file: one row per reportable contractor with a W-9, full TINs (accountant and owner only).</summary>
-    public static string Iris(int year, IReadOnlyList<string> columns, NecYear report, Payer payer, string payerTin,
-        IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> decrypt) => Write(csv =>
+    /// <summary>
+    /// The IRIS bulk-upload file: one row per reportable contractor with a W-9, full TINs (accountant and owner only).
+    /// Every value is written exactly as recorded (the IRS matches names and TINs as filed): amounts as numbers
+    /// (never negative here: reportable totals are at least the threshold, Box 4 is 0.00), codes and TINs as they
+    /// are, and free text (names, addresses, phone, e-mail) unescaped. A free-text value that starts like a formula
+    /// is refused instead of altered: the first such value is returned and nothing is written.
+    /// </summary>
+    public static (byte[]? Csv, IrisRefusal? Refused) Iris(int year, IReadOnlyList<string> columns, NecYear report, Payer payer, string payerTin,
+        IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> decrypt)
     {
-        foreach (var column in columns) csv.WriteField(column);
-        csv.EndRecord();
+        var rows = new List<(Guid ContractorId, Dictionary<string, string> Text, Dictionary<string, decimal> Amounts)>();
         foreach (var c in report.Contractors.Where(c => c.Reportable && c.W9OnFile))
         {
             var w9 = payees[c.ContractorId].W9!;
             var business = w9.TinType == "EIN" || !string.IsNullOrWhiteSpace(w9.BusinessName);
             var names = w9.LegalName.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var values = new Dictionary<string, string>
+            var text = new Dictionary<string, string>
             {
                 ["Form Type"] = "1099-NEC",
                 ["Tax Year"] = year.ToString(CultureInfo.InvariantCulture),
@@ -105,24 +118,31 @@ public static class NecReports
                 ["Recipient State/Province/Territory"] = w9.Address.State ?? "",
                 ["Recipient ZIP/Postal Code"] = w9.Address.Zip ?? "",
                 ["Form Account Number"] = c.ContractorId.ToString("N")[..20],
-                ["Box 1 - Nonemployee Compensation"] = Amount(c.Total),
-                ["Box 4 - Federal income tax withheld"] = "0.00",
             };
-            foreach (var column in columns) csv.WriteField(values.GetValueOrDefault(column, ""));
-            csv.EndRecord();
+            var amounts = new Dictionary<string, decimal>
+            {
+                ["Box 1 - Nonemployee Compensation"] = c.Total,
+                ["Box 4 - Federal income tax withheld"] = 0m,
+            };
+            foreach (var column in columns)
+                if (text.TryGetValue(column, out var value) && CsvExport.StartsLikeFormula(value))
+                    return (null, new IrisRefusal(column, column.StartsWith("Payer", StringComparison.Ordinal) ? null : c.ContractorId));
+            rows.Add((c.ContractorId, text, amounts));
         }
-    });
 
-    private static string Amount(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
-
-    private static string Write(Action<CsvWriter> write)
-    {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = CsvWriter.Create(text, options: null, leaveOpen: true))
+        return (CsvExport.Write(CsvExport.Exact, csv =>
         {
-            write(csv);
-            csv.Flush();
-        }
-        return text.ToString();
+            foreach (var column in columns) csv.WriteField(column);
+            csv.EndRecord();
+            foreach (var (_, text, amounts) in rows)
+            {
+                foreach (var column in columns)
+                    if (amounts.TryGetValue(column, out var amount)) csv.WriteField(amount, AmountFormat);
+                    else csv.WriteField(text.GetValueOrDefault(column, ""));
+                csv.EndRecord();
+            }
+        }), null);
     }
+
+    private const string AmountFormat = "0.00";
 }

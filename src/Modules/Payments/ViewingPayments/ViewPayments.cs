@@ -14,18 +14,13 @@ public static class ViewPaymentsEndpoints
 {
     [WolverineGet("/api/payments"), Authorize(Policy = Policies.PaymentsRead), Tags("Payments")]
     [ProducesResponseType<PagedResult<PaymentView>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(Guid? contractorId, int? year, string? status, int? page, int? pageSize, HttpContext http,
+    public static async Task<IResult> List(Guid? contractorId, int? year, [OneOf(typeof(PaymentStatus), CamelCase = true)] string? status, int? page, int? pageSize, HttpContext http,
         IQuerySession session, CancellationToken ct)
     {
         var v = new Validation();
         var (p, size) = Paging.Read(page, pageSize, v);
-        PaymentStatus? wanted = null;
-        if (status is not null)
-        {
-            if (Enum.GetNames<PaymentStatus>().FirstOrDefault(n => n.Equals(status, StringComparison.OrdinalIgnoreCase)) is { } name)
-                wanted = Enum.Parse<PaymentStatus>(name);
-            else v.Add("status", "'status' must be requested, held, sent, failed or reversed.");
-        }
+        PaymentStatus? wanted = v.Read("status", status, Choice.Of<PaymentStatus>(camelCase: true)) is { } name
+            ? Enum.Parse<PaymentStatus>(name, ignoreCase: true) : null;
         if (year is < 2000 or > 2100) v.Add("year", "'year' must be a calendar year.");
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 

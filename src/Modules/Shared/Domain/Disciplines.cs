@@ -1,3 +1,5 @@
+using ContractTherapy.Shared.Http;
+
 namespace ContractTherapy.Shared.Domain;
 
 /// <summary>Therapy disciplines (domain.md §1).</summary>
@@ -18,41 +20,19 @@ public enum VisitType
 }
 
 /// <summary>
-/// Requests carry disciplines and visit types as strings so that an unknown value becomes a
-/// field error naming the allowed values, not an opaque JSON failure.
+/// Requests carry disciplines and visit types as strings (marked <c>[OneOf(typeof(Discipline))]</c>) so
+/// that any letter case is accepted and an unknown value is a field error naming the allowed values,
+/// not an opaque JSON failure.
 /// </summary>
 public static class Vocabulary
 {
-    public static readonly string DisciplineNames = string.Join(", ", Enum.GetNames<Discipline>());
-    public static readonly string VisitTypeNames = string.Join(", ", Enum.GetNames<VisitType>());
+    public static bool TryDiscipline(string? value, out Discipline discipline) => Choice.TryParse(value, out discipline);
 
-    public static bool TryDiscipline(string? value, out Discipline discipline) =>
-        TryParseExact(value, out discipline);
+    public static bool TryVisitType(string? value, out VisitType visitType) => Choice.TryParse(value, out visitType);
 
-    public static bool TryVisitType(string? value, out VisitType visitType) =>
-        TryParseExact(value, out visitType);
+    public static Validation Discipline(this Validation v, string field, string? value) =>
+        v.OneOf(field, string.IsNullOrWhiteSpace(value) ? null : value, Choice.Of<Discipline>());
 
-    private static bool TryParseExact<T>(string? value, out T result) where T : struct, Enum
-    {
-        result = default;
-        // Enum.TryParse also accepts numbers and comma lists; only the exact names are vocabulary.
-        return value is not null && Enum.GetNames<T>().Contains(value, StringComparer.Ordinal)
-            && Enum.TryParse(value, out result);
-    }
-
-    public static Http.Validation Discipline(this Http.Validation v, string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return v.Add(field, $"'{field}' is required.");
-        if (!TryDiscipline(value, out _))
-            v.Add(field, $"'{value}' is not a discipline; expected one of {DisciplineNames}.");
-        return v;
-    }
-
-    public static Http.Validation VisitType(this Http.Validation v, string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return v.Add(field, $"'{field}' is required.");
-        if (!TryVisitType(value, out _))
-            v.Add(field, $"'{value}' is not a visit type; expected one of {VisitTypeNames}.");
-        return v;
-    }
+    public static Validation VisitType(this Validation v, string field, string? value) =>
+        v.OneOf(field, string.IsNullOrWhiteSpace(value) ? null : value, Choice.Of<VisitType>());
 }

@@ -23,8 +23,8 @@ public sealed record CorrectVisit(
     Guid? AgencyId,
     PatientInput? Patient,
     DateOnly? VisitDate,
-    string? Discipline,
-    string? VisitType,
+    [property: OneOf(typeof(Discipline))] string? Discipline,
+    [property: OneOf(typeof(VisitType))] string? VisitType,
     decimal? Miles,
     string? Notes,
     string? Reason,
@@ -67,8 +67,8 @@ public static class CorrectVisitEndpoint
             AgencyId = cmd.AgencyId ?? visit.AgencyId,
             Patient = patientChanged ? PatientSeal.Seal(cipher, tenant, cmd.Patient!.Name!, cmd.Patient.Mrn!) : visit.Patient,
             VisitDate = cmd.VisitDate ?? visit.VisitDate,
-            Discipline = cmd.Discipline is null ? visit.Discipline : Enum.Parse<Discipline>(cmd.Discipline),
-            VisitType = cmd.VisitType is null ? visit.VisitType : Enum.Parse<VisitType>(cmd.VisitType),
+            Discipline = cmd.Discipline is null ? visit.Discipline : Enum.Parse<Discipline>(cmd.Discipline, ignoreCase: true),
+            VisitType = cmd.VisitType is null ? visit.VisitType : Enum.Parse<VisitType>(cmd.VisitType, ignoreCase: true),
             Miles = cmd.Miles ?? visit.Miles,
         };
         var currentNotes = PatientSeal.OpenNotes(cipher, tenant, visit.Notes);

@@ -19,8 +19,8 @@ public sealed record LogVisit(
     Guid? AgencyId,
     PatientInput? Patient,
     DateOnly? VisitDate,
-    string? Discipline,
-    string? VisitType,
+    [property: OneOf(typeof(Discipline))] string? Discipline,
+    [property: OneOf(typeof(VisitType))] string? VisitType,
     decimal? Miles,
     string? Notes,
     bool? NoteSigned,
@@ -59,8 +59,8 @@ public static class LogVisitEndpoint
             return Problems.Forbidden("A contractor logs visits for themself only.");
 
         var agencyId = cmd.AgencyId!.Value;
-        var discipline = Enum.Parse<Discipline>(cmd.Discipline!);
-        var visitType = Enum.Parse<VisitType>(cmd.VisitType!);
+        var discipline = Enum.Parse<Discipline>(cmd.Discipline!, ignoreCase: true);
+        var visitType = Enum.Parse<VisitType>(cmd.VisitType!, ignoreCase: true);
         var visitDate = cmd.VisitDate!.Value;
         var patient = PatientSeal.Seal(cipher, caller.TenantId, cmd.Patient!.Name!, cmd.Patient.Mrn!);
         var key = VisitFingerprint.KeyFor(contractorId, patient.MrnFingerprint, agencyId, visitDate, discipline, visitType);

@@ -36,7 +36,8 @@ public static class ViewVisitsEndpoints
 
     [WolverineGet("/api/visits"), Authorize(Policy = Policies.VisitsRead), Tags("Visits")]
     [ProducesResponseType<PagedResult<VisitView>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(Guid? agencyId, Guid? contractorId, string? from, string? to, string? status, int? page, int? pageSize,
+    public static async Task<IResult> List(Guid? agencyId, Guid? contractorId, string? from, string? to,
+        [OneOf(typeof(VisitStatus), CamelCase = true)] string? status, int? page, int? pageSize,
         HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
@@ -44,15 +45,8 @@ public static class ViewVisitsEndpoints
         DateOnly fromDate = default, toDate = default;
         if (from is not null && !Dates.TryParse(from, out fromDate)) v.Add("from", "'from' must be a date (YYYY-MM-DD).");
         if (to is not null && !Dates.TryParse(to, out toDate)) v.Add("to", "'to' must be a date (YYYY-MM-DD).");
-        VisitStatus? wanted = status switch
-        {
-            null => null,
-            "open" => VisitStatus.Open,
-            "invoiced" => VisitStatus.Invoiced,
-            "voided" => VisitStatus.Voided,
-            _ => (VisitStatus?)null,
-        };
-        if (status is not null && wanted is null) v.Add("status", "'status' must be open, invoiced or voided.");
+        VisitStatus? wanted = v.Read("status", status, Choice.Of<VisitStatus>(camelCase: true)) is { } name
+            ? Enum.Parse<VisitStatus>(name, ignoreCase: true) : null;
         if (!v.IsValid) return Results.Problem(v.ToProblem());
 
         var caller = Caller.From(http.User);
