@@ -148,7 +148,11 @@ public sealed class ReadYourWritesTests(AppFixture app) : IntegrationTest(app)
         var today = TestClock.TodayIn("America/New_York");
         await Api.ProjectionsCaughtUp();
         var agents = App.Host.Services.GetRequiredService<IWolverineRuntime>().Agents;
-        var taxYears = agents.AllRunningAgentUris().Single(u => u.ToString().Contains("contractortaxyear", StringComparison.OrdinalIgnoreCase));
+        // The agent runs from the host's start; a test that runs first may still find it starting.
+        Uri? taxYears = null;
+        for (var started = Stopwatch.StartNew(); taxYears is null && started.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(50))
+            taxYears = agents.AllRunningAgentUris().SingleOrDefault(u => u.ToString().Contains("contractortaxyear", StringComparison.OrdinalIgnoreCase));
+        taxYears.ShouldNotBeNull("the 1099 projection's agent never started");
 
         await agents.StopLocallyAsync(taxYears);
         try
