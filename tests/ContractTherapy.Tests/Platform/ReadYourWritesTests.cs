@@ -164,6 +164,11 @@ public sealed class ReadYourWritesTests(AppFixture app) : IntegrationTest(app)
             trailing["stale"]!.GetValue<bool>().ShouldBeTrue();
             trailing["pendingPayments"]!.GetValue<int>().ShouldBe(1);
             trailing["projectedThrough"]!.GetValue<long>().ShouldBeGreaterThan(0);
+            // The contractor learns that the figures trail, not how many payments of others are on the way.
+            var own = (await Api.Get($"/api/tax/1099-nec/{today.Year}", role: "contractor", contractorId: contractor)).ShouldBe(200).Json;
+            own["stale"]!.GetValue<bool>().ShouldBeTrue();
+            own["pendingPayments"].ShouldBeNull();
+            own["projectedThrough"].ShouldBeNull();
         }
         finally
         {

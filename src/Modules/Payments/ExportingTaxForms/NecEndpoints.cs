@@ -33,7 +33,10 @@ public static class NecEndpoints
         if (caller.Role == Roles.Contractor)
             report = report! with { Contractors = report.Contractors.Where(c => caller.IsContractor(c.ContractorId)).ToList() };
         var reading = NecYearReading.Current(report!);
-        return Results.Ok(at is null ? reading with { Stale = pending > 0, PendingPayments = pending, ProjectedThrough = through } : reading);
+        if (at is not null) return Results.Ok(reading);
+        return Results.Ok(caller.Role == Roles.Contractor
+            ? reading with { Stale = pending > 0, PendingPayments = null }
+            : reading with { Stale = pending > 0, PendingPayments = pending, ProjectedThrough = through });
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/summary.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]

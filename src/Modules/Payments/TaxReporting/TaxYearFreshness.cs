@@ -8,10 +8,11 @@ namespace ContractTherapy.Payments.TaxReporting;
 /// projection (README, "Read your own writes"), so a payment recorded a moment ago may not be in
 /// them yet. <c>stale</c> says so, <c>pendingPayments</c> counts this tenant's payment events the
 /// totals do not include yet, <c>projectedThrough</c> is the event sequence they include (absent
-/// for <c>asOf</c> reads, which fold the events themselves and never trail).
+/// for <c>asOf</c> reads, which fold the events themselves and never trail). A contractor sees
+/// only <c>stale</c>: the count covers every contractor's payments.
 /// </summary>
 public sealed record NecYearReading(int Year, decimal Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors, bool Stale,
-    int PendingPayments, long? ProjectedThrough)
+    int? PendingPayments, long? ProjectedThrough)
 {
     public static NecYearReading Current(NecYear report) =>
         new(report.Year, report.Threshold, report.DueOn, report.Contractors, false, 0, null);
