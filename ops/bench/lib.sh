@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Shared by the benchmarks (sourced): starts a private PostgreSQL (port 55434) and the host
-# (Release build, port 5090) with a tenant "bench" whose 32 contractors are placed with one
-# agency, set up through the API; exports what log-visits.lua needs. Stops both on exit.
+# Shared by the benchmarks (sourced): starts a private PostgreSQL (port 55434, or BENCH_PG_PORT)
+# and the host (Release build, port 5090, or BENCH_HTTP_PORT) with a tenant "bench" whose 32
+# contractors are placed with one agency, set up through the API; exports what log-visits.lua
+# needs. Stops both on exit.
 # Expects $connections to be set by the caller.
-port=5090
+pg_port=${BENCH_PG_PORT:-55434}
+port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
 data=$(mktemp -d /tmp/contracttherapy-bench.XXXXXX)
 chmod 755 "$data"
@@ -18,17 +20,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ops/postgres.sh start "$data" 55434
-ops/postgres.sh createdb "$data" 55434 bench
+ops/postgres.sh start "$data" "$pg_port"
+ops/postgres.sh createdb "$data" "$pg_port" bench
 dotnet build src/Host -c Release -v q -nologo >/dev/null
 
-ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true \
-  ConnectionStrings__Postgres="Host=127.0.0.1;Port=55434;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
-  Logging__LogLevel__Default=Warning \
-  dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll > "$data/host.log" 2>&1 &
-host_pid=$!
-for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.5; done
-curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
+# Starts the host (again, after stop_host) and waits until it is ready.
+start_host() {
+  ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
+    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
+    Logging__LogLevel__Default=Warning \
+    dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll >> "$data/host.log" 2>&1 &
+  host_pid=$!
+  for _ in $(seq 1 600); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.1; done
+  curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
+}
+stop_host() { kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null; host_pid=""; }
+start_host
 
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 post() { curl -sf -X "$1" "$url$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" ${3:+-d "$3"}; }

@@ -13,7 +13,7 @@ source ops/bench/lib.sh
 
 echo "logging visits until the store holds $target events..."
 while true; do
-  count=$(ops/postgres.sh psql "$data" 55434 bench "select count(*) from contracttherapy.mt_events")
+  count=$(ops/postgres.sh psql "$data" "$pg_port" bench "select count(*) from contracttherapy.mt_events")
   [ "$count" -ge "$target" ] && break
   wrk -t2 -c"$connections" -d20s -s ops/bench/log-visits.lua "$url" >/dev/null
 done

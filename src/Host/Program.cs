@@ -59,6 +59,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddPayroll();
     opts.AddPayments();
     opts.AddAudit(PersistenceSetup.Blueprint(builder.Configuration));
+    opts.StartAgentsPromptly();
 });
 builder.Services.AddWolverineHttp();
 builder.Services.AddOpenApi(o => o.AddSchemaTransformer<ChoiceSchemas>());

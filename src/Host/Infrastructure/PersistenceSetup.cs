@@ -11,6 +11,8 @@ using JasperFx.Events;
 using JasperFx.MultiTenancy;
 using Marten;
 using Weasel.Core;
+using JasperFx.Core;
+using Wolverine;
 using Wolverine.Marten;
 
 namespace ContractTherapy.Host.Infrastructure;
@@ -44,6 +46,15 @@ public static class PersistenceSetup
         opts.Schema.For<IdempotentRequest>();
         opts.Schema.For<ContractTherapy.Payments.ReceivingStripeWebhooks.ProcessedStripeEvent>();
 
+        // How soon the async projections and the audit chain follow a write (README, "Read your own
+        // writes"): the high-water agent looks again after 100 ms while events flow and 250 ms when idle
+        // (Marten's defaults: 250 ms and 1 s), and a gap left by a rolled-back transaction is skipped
+        // after 300 ms instead of 3 s. Skipping stays safe: Marten first checks that no transaction
+        // that could still fill the gap is alive. On the live store a commit also wakes the agent at once.
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+        opts.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(300);
+
         opts.AddContractors();
         opts.AddRates();
         opts.AddInvoicing();
@@ -67,10 +78,31 @@ public static class PersistenceSetup
     public static void AddContractTherapyPersistence(this WebApplicationBuilder builder)
     {
         var connectionString = ConnectionString(builder.Configuration);
-        builder.Services.AddMarten(opts => ConfigureStore(opts, connectionString, Schema))
+        var wakeup = new AppendWakeup();
+        builder.Services.AddSingleton(wakeup);
+        builder.Services.AddMarten(opts =>
+            {
+                ConfigureStore(opts, connectionString, Schema);
+                opts.Listeners.Add(wakeup);
+                opts.Projections.Wakeup = wakeup;
+            })
             .UseLightweightSessions()
             // Async projections are distributed by Wolverine, not Marten's HotCold daemon (see ops/nuget/README.md).
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true)
             .ApplyAllDatabaseChangesOnStartup();
+    }
+
+    /// <summary>
+    /// The async projections and the audit chain run as Wolverine agents, which the leader node
+    /// assigns in its health check. By default that check first runs 3 s + 10 s after start, so the
+    /// first writes after a start stayed out of the 1099 totals and the chain for 9-13 s. Checking
+    /// half a second after start and every 2 s starts them within about 2.5 s (a heartbeat write and
+    /// an assignment check every 2 s cost next to nothing).
+    /// </summary>
+    public static WolverineOptions StartAgentsPromptly(this WolverineOptions opts)
+    {
+        opts.Durability.FirstHealthCheckExecution = 500.Milliseconds();
+        opts.Durability.HealthCheckPollingTime = 2.Seconds();
+        return opts;
     }
 }

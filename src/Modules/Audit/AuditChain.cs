@@ -45,21 +45,22 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
         CancellationToken ct)
     {
-        var store = services.GetRequiredService<IDocumentStore>();
+        var serializer = services.GetRequiredService<IDocumentStore>().Options.Serializer();
+        // The links are written through the daemon's own operations, so they commit in one transaction
+        // with the subscription's progress: one round trip per page, however many tenants it holds.
         foreach (var tenantEvents in page.Events.GroupBy(e => e.TenantId))
         {
-            await using var session = store.LightweightSession(tenantEvents.Key);
+            var tenant = operations.ForTenant(tenantEvents.Key);
             // The previous link is read from the database, never remembered: a range delivered again
             // (after a failure, or on another node) links onto exactly what is stored before it.
             var first = tenantEvents.Min(e => e.Sequence);
-            var last = await session.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
+            var last = await tenant.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
             var head = last?.Hash ?? AuditChain.Genesis;
             foreach (var e in tenantEvents.OrderBy(e => e.Sequence))
             {
-                head = AuditChain.Link(head, AuditChain.Canonical(e, store.Options.Serializer().ToJson(e.Data)));
-                session.Store(new ChainLink { Id = e.Sequence, Hash = head });
+                head = AuditChain.Link(head, AuditChain.Canonical(e, serializer.ToJson(e.Data)));
+                tenant.Store(new ChainLink { Id = e.Sequence, Hash = head });
             }
-            await session.SaveChangesAsync(ct);
         }
         return NullChangeListener.Instance;
     }

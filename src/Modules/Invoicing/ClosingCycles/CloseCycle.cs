@@ -16,7 +16,13 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Invoicing.ClosingCycles;
 
-public sealed record CloseResult(Guid CycleId, IReadOnlyList<Guid> Invoices, IReadOnlyList<Guid> PayStubs, Guid NextCycleId);
+/// <summary>
+/// The invoices exist when the close answers. The pay stubs and the visits' <c>invoiced</c> status
+/// follow within moments (messages to Payroll and Visits): <c>payStubs</c> and <c>invoicedVisits</c>
+/// are the ids that will show, so a screen can say "updating" until they do.
+/// </summary>
+public sealed record CloseResult(Guid CycleId, IReadOnlyList<Guid> Invoices, IReadOnlyList<Guid> PayStubs, Guid NextCycleId,
+    IReadOnlyList<Guid> InvoicedVisits);
 
 public sealed record PreviewDocument(Guid Id, Guid PartyId, string Name, int Lines, decimal Total);
 
@@ -62,11 +68,12 @@ public static class CloseCycleEndpoints
         if (plan.PayStubs.Count > 0)
             await bus.PublishAsync(new PayStubsDue(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today,
                 plan.PayStubs.Select(p => new PayStubDue(p.PayStubId, p.ContractorId, p.ContractorName, p.Lines.Select(ToPayLine).ToList())).ToList()));
-        if (plan.Closed.Lines.Count > 0)
-            await bus.PublishAsync(new VisitsInvoiced(cycle.Id, plan.Closed.Lines.Select(l => l.VisitId).Distinct().ToList()));
+        var invoicedVisits = plan.Closed.Lines.Select(l => l.VisitId).Distinct().ToList();
+        if (invoicedVisits.Count > 0)
+            await bus.PublishAsync(new VisitsInvoiced(cycle.Id, invoicedVisits));
 
         return Results.Ok(new CloseResult(cycle.Id, plan.Invoices.Select(i => i.InvoiceId).ToList(),
-            plan.PayStubs.Select(p => p.PayStubId).ToList(), plan.Next.CycleId));
+            plan.PayStubs.Select(p => p.PayStubId).ToList(), plan.Next.CycleId, invoicedVisits));
     }
 
     [WolverineGet("/api/cycles/{id}/preview"), Authorize(Policy = Policies.CyclesRead), Tags("Cycles")]

@@ -21,16 +21,22 @@ namespace ContractTherapy.Payments.ExportingTaxForms;
 public static class NecEndpoints
 {
     [WolverineGet("/api/tax/1099-nec/{year}"), Authorize(Policy = Policies.TaxRead), Tags("1099-NEC")]
-    [ProducesResponseType<NecYear>(StatusCodes.Status200OK)]
+    [ProducesResponseType<NecYearReading>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(int year, string? asOf, HttpContext http, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
         if (!Dates.TryReadInstant("asOf", asOf, out var at, out var bad)) return bad!;
+        // How far the totals trail is read before the totals themselves (see TaxYearFreshness).
+        var (through, pending) = at is null ? await TaxYearFreshness.Of(session, ct) : (0L, 0);
         var (report, problem, _, _) = await Load(year, session, rules, ct, at);
         if (problem is not null) return problem;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor)
             report = report! with { Contractors = report.Contractors.Where(c => caller.IsContractor(c.ContractorId)).ToList() };
-        return Results.Ok(report);
+        var reading = NecYearReading.Current(report!);
+        if (at is not null) return Results.Ok(reading);
+        return Results.Ok(caller.Role == Roles.Contractor
+            ? reading with { Stale = pending > 0, PendingPayments = null }
+            : reading with { Stale = pending > 0, PendingPayments = pending, ProjectedThrough = through });
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/summary.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
