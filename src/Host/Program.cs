@@ -4,6 +4,7 @@ using ContractTherapy.Contractors;
 using ContractTherapy.Host.Auth;
 using ContractTherapy.Host.Demo;
 using ContractTherapy.Host.Infrastructure;
+using ContractTherapy.Host.Web;
 using ContractTherapy.Invoicing;
 using ContractTherapy.Payments;
 using ContractTherapy.Payroll;
@@ -64,6 +65,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<IdempotencyMiddleware>();
@@ -73,6 +75,7 @@ app.MapScalarApiReference("/docs");
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapDevTokens();
+app.MapAuthConfig();
 app.MapWolverineEndpoints(opts =>
 {
     opts.TenantId.IsClaimTypeNamed("tenant");
@@ -80,6 +83,7 @@ app.MapWolverineEndpoints(opts =>
     opts.RejectUnparseableQueryValues = true;
     opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 });
+app.MapWebAppFallback();
 
 return await app.RunJasperFxCommands(args);
 
