@@ -38,4 +38,5 @@ cat <<MSG
   then send it as 'Authorization: Bearer <token>'. Ctrl+C stops the host and the database.
 
 MSG
+ops/web.sh build
 dotnet run --project src/Host -c Release

@@ -12,7 +12,7 @@ namespace ContractTherapy.Host.Web;
 /// </summary>
 public static class WebApp
 {
-    private const string NotTheApp = "api/|dev/|openapi/|docs|health/";
+    private static readonly string[] NotTheApp = ["/api/", "/dev/", "/openapi/", "/docs", "/health/"];
 
     public static string? Root(WebApplication app)
     {
@@ -32,13 +32,24 @@ public static class WebApp
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files, OnPrepareResponse = Cache });
     }
 
-    /// <summary>Any other GET the app routes itself (/visits, /cycles/...) answers index.html.</summary>
+    /// <summary>
+    /// Any other GET of a path without a file extension (/visits, /cycles/...) answers index.html,
+    /// which routes it in the browser; paths the app does not own stay 404 problems.
+    /// </summary>
     public static void MapWebAppFallback(this WebApplication app)
     {
         if (Root(app) is not { } root) return;
-        var files = new PhysicalFileProvider(root);
-        app.MapFallbackToFile($"{{*path:regex(^(?!({NotTheApp})).*$)}}", "index.html",
-            new StaticFileOptions { FileProvider = files, OnPrepareResponse = Cache }).AllowAnonymous();
+        var index = Path.Combine(root, "index.html");
+        app.MapFallback("{*path:nonfile}", (HttpContext http) =>
+            {
+                var path = http.Request.Path.Value ?? "/";
+                if (!(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+                    || NotTheApp.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+                    return Results.NotFound();
+                http.Response.Headers[HeaderNames.CacheControl] = "no-cache";
+                return Results.File(index, "text/html; charset=utf-8");
+            })
+            .AllowAnonymous().ExcludeFromDescription();
     }
 
     private static void Cache(StaticFileResponseContext context)

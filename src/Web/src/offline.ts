@@ -82,18 +82,18 @@ async function send(p: PendingVisit): Promise<SendOutcome> {
 
 let flushing: Promise<void> | null = null;
 
+async function sendAll(): Promise<void> {
+  for (const p of pendingVisits().filter((q) => !q.refused)) {
+    const outcome = await send(p);
+    if (outcome.kind === 'waiting') break; // still offline: keep the order, try again later
+  }
+}
+
 /** Sends every waiting visit once, oldest first; one flush at a time. */
 export function flush(): Promise<void> {
-  flushing ??= (async () => {
-    try {
-      for (const p of pendingVisits().filter((q) => !q.refused)) {
-        const outcome = await send(p);
-        if (outcome.kind === 'waiting') break; // still offline: keep the order, try again later
-      }
-    } finally {
-      flushing = null;
-    }
-  })();
+  flushing ??= sendAll().finally(() => {
+    flushing = null;
+  });
   return flushing;
 }
 

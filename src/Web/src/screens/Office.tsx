@@ -119,7 +119,8 @@ function PreviewSummary({ preview, names }: { preview: Schemas['CyclePreview']; 
 }
 
 export function Cycles() {
-  const cycles = useLoad(() => must(api.GET('/api/cycles', { params: { query: { pageSize: 50 } } })));
+  // The current cycle first: a tenant's first cycle opens on the first look at it.
+  const cycles = useLoad(() => must(api.GET('/api/cycles/current')).then(() => must(api.GET('/api/cycles', { params: { query: { pageSize: 50 } } }))));
   return (
     <Page title="Cycles">
       <Loaded state={cycles}>
