@@ -25,7 +25,7 @@ const expectedMenus = {
   owner: ['Dashboard', 'Cycles', 'Compliance', '1099-NEC'],
   billing: ['Dashboard', 'Cycles'],
   payroll: ['Dashboard', 'Cycles'],
-  contractor: ['Log a visit', 'My visits', 'My pay stubs', 'My payments'],
+  contractor: ['Log visit', 'Visits', 'Pay stubs', 'Payments'],
   agency: ['Invoices'],
   compliance: ['Compliance'],
   accountant: ['1099-NEC'],
@@ -94,7 +94,7 @@ describe('a role never sees another role\'s screens or data', () => {
       assert.equal(new URL(page.url()).pathname, '/log');
     }
     // My visits are Sam's only: every visit listed is one of Sam's in the API.
-    await page.getByRole('link', { name: 'My visits' }).click();
+    await page.getByRole('link', { name: 'Visits', exact: true }).click();
     await page.getByRole('list', { name: 'Visits' }).waitFor();
     const shown = await page.getByRole('list', { name: 'Visits' }).getByRole('listitem').count();
     const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
@@ -223,11 +223,11 @@ describe('the therapist on a phone', () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
     for (const [link, heading, shot] of [
-      ['My visits', 'My visits', 'therapist-my-visits'],
-      ['My pay stubs', 'My pay stubs', 'therapist-pay-stubs'],
-      ['My payments', 'My payments', 'therapist-payments'],
+      ['Visits', 'My visits', 'therapist-my-visits'],
+      ['Pay stubs', 'My pay stubs', 'therapist-pay-stubs'],
+      ['Payments', 'My payments', 'therapist-payments'],
     ]) {
-      await page.getByRole('link', { name: link }).click();
+      await page.getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading }).waitFor();
       await page.getByRole('list', { name: heading.replace('My ', '').replace(/^./, (c) => c.toUpperCase()) }).waitFor();
       await checkA11y(page, heading);
@@ -255,6 +255,31 @@ describe('the office', () => {
     await page.getByRole('list', { name: 'Visits logged since this page opened' }).getByText('Alex Park').waitFor();
     await checkA11y(page, 'dashboard');
     await screenshot(page, 'office-dashboard');
+    await context.close();
+  });
+
+  test('the owner sees billed and paid per cycle and the margin per agency, discipline and therapist', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'owner');
+    await page.getByRole('heading', { name: 'Billed, paid and margin' }).waitFor();
+    const perCycle = page.getByRole('img', { name: /^Billed and paid per cycle\./ });
+    await perCycle.waitFor();
+    assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Paid \$[\d,]+\.\d\d/);
+    for (const by of ['agency', 'discipline', 'therapist']) {
+      await page.getByRole('radio', { name: by }).check({ force: true });
+      const margin = page.getByRole('img', { name: new RegExp(`^Margin per ${by}\\.`) });
+      await margin.waitFor();
+      if (by === 'agency') assert.match(await margin.getAttribute('aria-label'), /Sunrise HH: Margin \$/);
+      if (by === 'therapist') assert.match(await margin.getAttribute('aria-label'), /Dana Kim: Margin \$/);
+    }
+    await page.getByRole('radio', { name: 'agency' }).check({ force: true });
+    await checkA11y(page, 'owner dashboard');
+    await screenshot(page, 'owner-dashboard');
+    // Billing and payroll each read only half of it (invoices or pay stubs): no margin charts for them.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInAs(page, 'billing');
+    await page.getByText('To bill').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Billed, paid and margin' }).count(), 0);
     await context.close();
   });
 

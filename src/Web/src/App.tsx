@@ -31,10 +31,10 @@ export const menus: Record<Role, MenuItem[]> = {
     { to: '/cycles', label: 'Cycles' },
   ],
   contractor: [
-    { to: '/log', label: 'Log a visit' },
-    { to: '/my/visits', label: 'My visits' },
-    { to: '/my/paystubs', label: 'My pay stubs' },
-    { to: '/my/payments', label: 'My payments' },
+    { to: '/log', label: 'Log visit' },
+    { to: '/my/visits', label: 'Visits' },
+    { to: '/my/paystubs', label: 'Pay stubs' },
+    { to: '/my/payments', label: 'Payments' },
   ],
   agency: [{ to: '/invoices', label: 'Invoices' }],
   compliance: [{ to: '/audit', label: 'Compliance' }],
@@ -78,7 +78,8 @@ export function App() {
         </nav>
         <div className="who">
           <span>
-            {session.displayName} · {roleLabel(session.role)}
+            {session.displayName !== roleLabel(session.role) && `${session.displayName} · `}
+            {roleLabel(session.role)} <span className="tenant">· {session.tenant}</span>
           </span>
           <button type="button" className="link" onClick={signOut}>
             Sign out

@@ -50,13 +50,13 @@ export function AgencyInvoices() {
                 <tbody>
                   {r.items.map((i) => (
                     <tr key={i.id}>
-                      <td>
+                      <td className="nowrap">
                         <Link to={`/invoices/${i.id}`}>{i.number}</Link>
                       </td>
-                      <td>
+                      <td className="nowrap">
                         {i.periodStart} – {i.periodEnd}
                       </td>
-                      <td>
+                      <td className="nowrap">
                         {i.dueOn}
                         {num(i.balance) > 0 && i.dueOn < today() && <span className="badge badge-overdue">overdue</span>}
                       </td>

@@ -4,6 +4,7 @@ import { api, download, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
 import { Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { MarginCharts } from './Charts';
 
 function useNames() {
   const [names, setNames] = useState<Record<string, string>>({});
@@ -37,6 +38,7 @@ export function Dashboard() {
         </section>
         <LiveVisits names={names} />
       </div>
+      {currentSession()?.role === 'owner' && <MarginCharts />}
     </Page>
   );
 }
@@ -285,9 +287,9 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                 <tbody>
                   {r!.items.map((i) => (
                     <tr key={i.id}>
-                      <td>{i.number}</td>
+                      <td className="nowrap">{i.number}</td>
                       <td>{i.agencyName}</td>
-                      <td>{i.dueOn}</td>
+                      <td className="nowrap">{i.dueOn}</td>
                       <td className="num">
                         <Money value={i.total} />
                       </td>
