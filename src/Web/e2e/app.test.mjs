@@ -22,9 +22,9 @@ async function open(options = desktop) {
 const uid = () => Math.random().toString(36).slice(2, 8).toUpperCase();
 
 const expectedMenus = {
-  owner: ['Dashboard', 'Cycles', 'Compliance', '1099-NEC'],
-  billing: ['Dashboard', 'Cycles'],
-  payroll: ['Dashboard', 'Cycles'],
+  owner: ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Compliance', '1099-NEC'],
+  billing: ['Dashboard', 'Visits', 'Cycles'],
+  payroll: ['Dashboard', 'Cycles', 'Pay runs'],
   contractor: ['Log visit', 'Visits', 'Pay stubs', 'Payments'],
   agency: ['Invoices'],
   compliance: ['Compliance'],
@@ -326,6 +326,65 @@ describe('the office', () => {
     });
     assert.match(await stubs.innerText(), /\$80\.00/);
     await screenshot(page, 'office-closed-cycle');
+
+    // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
+    await page.getByRole('link', { name: 'Pay runs' }).click();
+    await page.getByRole('button', { name: `Approve the pay run of ${day(0)}` }).click();
+    await page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
+    const held = page.getByRole('table', { name: 'Payments waiting, with the reason' });
+    await held.getByRole('cell', { name: 'Jordan Lee', exact: true }).waitFor();
+    assert.match(await held.innerText(), /held/);
+    await page.getByLabel('Amount (USD)').fill('12.345');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await page.getByRole('alert').first().waitFor(); // more than 2 decimals: a field error
+    assert.match(await page.locator('#' + (await page.getByLabel('Amount (USD)').getAttribute('aria-describedby')).replace(/:/g, '\\:')).innerText(), /amount/i);
+    await page.getByLabel('Amount (USD)').fill('80');
+    await page.getByLabel('Reference').fill('CHK-1001');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await page.getByRole('table', { name: 'Payments requested, sent or recorded' }).getByText('CHK-1001').waitFor();
+    await checkA11y(page, 'pay runs');
+    await screenshot(page, 'office-pay-runs');
+    const payments = await call(tenant, 'owner', 'GET', '/api/payments?pageSize=50');
+    assert.equal(payments.items.filter((p) => p.reference === 'CHK-1001').length, 1);
+    await context.close();
+  });
+});
+
+describe('the office\'s visits', () => {
+  test('billing filters the visits and voids one with a reason', async () => {
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const riley = contractors.items.find((c) => c.legalName === 'Riley Chen');
+    const mrn = `E2E-${uid()}`;
+    const visit = await call('demo', 'billing', 'POST', '/api/visits', {
+      contractorId: riley.id, agencyId: riley.agencyIds[0], patient: { name: 'Void Me', mrn },
+      visitDate: new Date().toISOString().slice(0, 10), discipline: 'ST', visitType: 'Routine', noteSigned: true,
+    });
+
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('link', { name: 'Visits' }).click();
+    await page.getByLabel('Therapist').selectOption({ label: 'Riley Chen' });
+    await page.getByLabel('Status').selectOption('open');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const row = page.getByRole('row').filter({ hasText: mrn });
+    await row.waitFor();
+    const rows = page.getByRole('table', { name: 'Visits matching the filter' }).locator('tbody tr');
+    for (const text of await rows.allInnerTexts()) assert.match(text, /Riley Chen[\s\S]*open/);
+    await checkA11y(page, 'visits');
+    await screenshot(page, 'office-visits');
+
+    await row.getByRole('button', { name: /^Void/ }).click();
+    await page.getByRole('button', { name: 'Void visit' }).click(); // no reason
+    await page.getByRole('alert').first().waitFor();
+    await page.getByLabel('Reason (kept in the visit\'s history)').fill('Logged twice by mistake');
+    await page.getByRole('button', { name: 'Void visit' }).click();
+    await page.getByRole('button', { name: 'Void visit' }).waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: mrn }).waitFor({ state: 'detached' }); // no longer open
+    const after = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
+    assert.equal(after.status, 'voided');
+    const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`);
+    assert.equal(history.at(-1).reason, 'Logged twice by mistake');
+    assert.equal(history.at(-1).role, 'billing');
     await context.close();
   });
 });

@@ -8,6 +8,8 @@ import { AgencyInvoice, AgencyInvoices } from './screens/AgencyPortal';
 import { Compliance } from './screens/Compliance';
 import { Accountant } from './screens/Accountant';
 import { PendingVisits } from './screens/PendingVisits';
+import { OfficeVisits } from './screens/OfficeVisits';
+import { PayRuns } from './screens/PayRuns';
 
 interface MenuItem {
   to: string;
@@ -18,17 +20,21 @@ interface MenuItem {
 export const menus: Record<Role, MenuItem[]> = {
   owner: [
     { to: '/dashboard', label: 'Dashboard' },
+    { to: '/visits', label: 'Visits' },
     { to: '/cycles', label: 'Cycles' },
+    { to: '/payruns', label: 'Pay runs' },
     { to: '/audit', label: 'Compliance' },
     { to: '/tax', label: '1099-NEC' },
   ],
   billing: [
     { to: '/dashboard', label: 'Dashboard' },
+    { to: '/visits', label: 'Visits' },
     { to: '/cycles', label: 'Cycles' },
   ],
   payroll: [
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/cycles', label: 'Cycles' },
+    { to: '/payruns', label: 'Pay runs' },
   ],
   contractor: [
     { to: '/log', label: 'Log visit' },
@@ -92,6 +98,8 @@ export function App() {
           <Route path="/dashboard" element={guard('/dashboard', <Dashboard />)} />
           <Route path="/cycles" element={guard('/cycles', <Cycles />)} />
           <Route path="/cycles/:id" element={guard('/cycles', <CycleDetail />)} />
+          <Route path="/visits" element={guard('/visits', <OfficeVisits />)} />
+          <Route path="/payruns" element={guard('/payruns', <PayRuns />)} />
           <Route path="/log" element={guard('/log', <LogVisit />)} />
           <Route path="/my/visits" element={guard('/my/visits', <MyVisits />)} />
           <Route path="/my/paystubs" element={guard('/my/paystubs', <MyPayStubs />)} />

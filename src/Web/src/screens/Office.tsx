@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, download, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
 import { Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
-import { MarginCharts } from './Charts';
+
+// Chart.js loads only for the owner's dashboard: the therapist's phone never downloads it.
+const MarginCharts = lazy(() => import('./Charts').then((m) => ({ default: m.MarginCharts })));
 
 function useNames() {
   const [names, setNames] = useState<Record<string, string>>({});
@@ -38,7 +40,11 @@ export function Dashboard() {
         </section>
         <LiveVisits names={names} />
       </div>
-      {currentSession()?.role === 'owner' && <MarginCharts />}
+      {currentSession()?.role === 'owner' && (
+        <Suspense fallback={<p aria-busy="true">Loading charts…</p>}>
+          <MarginCharts />
+        </Suspense>
+      )}
     </Page>
   );
 }
