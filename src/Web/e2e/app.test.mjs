@@ -436,6 +436,35 @@ describe('compliance', () => {
   });
 });
 
+describe('compliance, as of an instant', () => {
+  test('an invoice as it stood when issued, before its payment', async () => {
+    const invoices = await call('demo', 'owner', 'GET', '/api/invoices?pageSize=500');
+    const paid = invoices.items.find((i) => i.amountPaid > 0);
+    const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${paid.id}`);
+    const issuedAt = history.find((e) => e.type === 'invoice_issued').timestamp;
+
+    const { context, page } = await open();
+    await signInAs(page, 'compliance');
+    await page.getByLabel('Id', { exact: true }).fill(paid.id);
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill('last tuesday');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    assert.match(await page.getByRole('alert').first().innerText(), /asOf/i);
+
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill(issuedAt);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    const doc = page.locator('figure.doc pre');
+    await doc.waitFor();
+    assert.match(await doc.innerText(), /"amountPaid": 0[,\n]/);
+    assert.match(await doc.innerText(), new RegExp(`"number": "${paid.number}"`));
+
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill(new Date().toISOString());
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText(`"amountPaid": ${paid.amountPaid}`, { exact: false }).waitFor();
+    await checkA11y(page, 'compliance as of');
+    await context.close();
+  });
+});
+
 describe('the accountant', () => {
   test('sees the 1099-NEC year and downloads the IRIS file', async () => {
     const { context, page } = await open();
