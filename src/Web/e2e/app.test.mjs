@@ -22,9 +22,9 @@ async function open(options = desktop) {
 const uid = () => Math.random().toString(36).slice(2, 8).toUpperCase();
 
 const expectedMenus = {
-  owner: ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Compliance', '1099-NEC'],
-  billing: ['Dashboard', 'Visits', 'Cycles'],
-  payroll: ['Dashboard', 'Cycles', 'Pay runs'],
+  owner: ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Contractors', 'Agencies', 'Compliance', '1099-NEC'],
+  billing: ['Dashboard', 'Visits', 'Cycles', 'Agencies'],
+  payroll: ['Dashboard', 'Cycles', 'Pay runs', 'Contractors'],
   contractor: ['Log visit', 'Visits', 'Pay stubs', 'Payments'],
   agency: ['Invoices'],
   compliance: ['Compliance'],
@@ -174,7 +174,7 @@ describe('the therapist on a phone', () => {
   test('with the network cut the visit waits on the phone and is sent once when it is back', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
-    await page.getByRole('heading', { name: 'Log a visit' }).waitFor();
+    await page.getByLabel('Patient name').waitFor(); // the form, with the therapist's agencies loaded
     const mrn = `E2E-${uid()}`;
     await context.setOffline(true);
     await fillVisit(page, 'Grace Hopper', mrn);
@@ -193,7 +193,7 @@ describe('the therapist on a phone', () => {
   test('when the answer is lost after the server saved the visit, the resend carries the same key: one visit, not two', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
-    await page.getByRole('heading', { name: 'Log a visit' }).waitFor();
+    await page.getByLabel('Patient name').waitFor();
     const keys = [];
     // The request reaches the server (which logs the visit), then the phone loses the answer.
     await page.route('**/api/visits', async (route) => {
@@ -385,6 +385,72 @@ describe('the office\'s visits', () => {
     const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`);
     assert.equal(history.at(-1).reason, 'Logged twice by mistake');
     assert.equal(history.at(-1).role, 'billing');
+    await context.close();
+  });
+});
+
+describe('contractors and agencies', () => {
+  test('payroll onboards a contractor, places it, and sees its W-9 masked and its pay sheet', async () => {
+    const tenant = `e2e-${uid().toLowerCase()}`;
+    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Cedar Home Health', billingEmail: 'ap@cedar.example' });
+    const { context, page } = await open();
+    await signInAs(page, 'payroll', { tenant });
+    await page.getByRole('link', { name: 'Contractors' }).click();
+    await page.getByRole('button', { name: 'Onboard', exact: true }).click(); // nothing filled in
+    await page.getByRole('alert').first().waitFor();
+    const nameErr = await page.getByLabel('Legal name').getAttribute('aria-describedby');
+    assert.match(await page.locator('#' + nameErr.replace(/:/g, '\\:')).innerText(), /legalName|name/i);
+
+    await page.getByLabel('Legal name').fill('Morgan Reyes');
+    await page.getByLabel('E-mail').fill(`morgan.${uid().toLowerCase()}@therapists.example`);
+    await page.getByRole('checkbox', { name: 'OT', exact: true }).check({ force: true });
+    await page.getByRole('button', { name: 'Onboard', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Morgan Reyes onboarded' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'Morgan Reyes' });
+    assert.match(await row.innerText(), /missing/);
+
+    const morgan = (await call(tenant, 'owner', 'GET', '/api/contractors?pageSize=10')).items.find((c) => c.legalName === 'Morgan Reyes');
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/w9`, {
+      tinType: 'SSN', tin: '987-65-4321', legalName: 'Morgan Reyes', taxClassification: 'individual',
+      address: { line1: '1 Oak St', city: 'Troy', state: 'NY', zip: '12180' }, certifiedOn: '2026-01-05',
+    });
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/pay-rates`, {
+      effectiveFrom: '2026-01-01', mileageRate: 0.65,
+      rates: [{ discipline: 'OT', visitType: 'Routine', amount: 72 }, { discipline: 'OT', visitType: 'Evaluation', amount: 115 },
+        { discipline: 'OT', visitType: 'Routine', amount: 78, agencyId: agency.id }],
+    });
+    await row.getByRole('link', { name: 'Morgan Reyes' }).click();
+    await page.getByRole('heading', { name: 'Morgan Reyes' }).waitFor();
+    await page.getByRole('button', { name: 'Place with Cedar Home Health' }).click();
+    await page.getByRole('button', { name: 'Remove with Cedar Home Health' }).waitFor();
+    const body = await page.locator('main').innerText();
+    assert.match(body, /\*\*\*-\*\*-4321/);
+    assert.doesNotMatch(body, /987-?65/);
+    const matrix = page.getByRole('table', { name: /^Pay rates in effect on/ });
+    assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
+    assert.match(await page.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
+    await page.getByLabel('In effect on').fill('2025-12-31');
+    await page.getByText('No pay rates in effect on 2025-12-31.').waitFor();
+    await page.getByLabel('In effect on').fill('2026-02-01');
+    await matrix.waitFor();
+    await checkA11y(page, 'contractor');
+    await screenshot(page, 'office-contractor');
+    assert.deepEqual((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}`)).agencyIds, [agency.id]);
+    await context.close();
+  });
+
+  test('billing sees an agency\'s bill-rate matrix on a date', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('link', { name: 'Agencies' }).click();
+    await page.getByRole('link', { name: 'Sunrise HH' }).click();
+    const matrix = page.getByRole('table', { name: /^Bill rates in effect on/ });
+    await matrix.waitFor();
+    assert.match(await matrix.innerText(), /Evaluation\s+\$150\.00/);
+    await checkA11y(page, 'agency rates');
+    await screenshot(page, 'office-agency-rates');
+    await page.getByLabel('In effect on').fill('2025-09-30');
+    await page.getByText('No bill rates in effect on 2025-09-30.').waitFor();
     await context.close();
   });
 });

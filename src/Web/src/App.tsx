@@ -10,6 +10,8 @@ import { Accountant } from './screens/Accountant';
 import { PendingVisits } from './screens/PendingVisits';
 import { OfficeVisits } from './screens/OfficeVisits';
 import { PayRuns } from './screens/PayRuns';
+import { ContractorDetail, Contractors } from './screens/Contractors';
+import { AgencyDetail, Agencies } from './screens/Agencies';
 
 interface MenuItem {
   to: string;
@@ -23,6 +25,8 @@ export const menus: Record<Role, MenuItem[]> = {
     { to: '/visits', label: 'Visits' },
     { to: '/cycles', label: 'Cycles' },
     { to: '/payruns', label: 'Pay runs' },
+    { to: '/contractors', label: 'Contractors' },
+    { to: '/agencies', label: 'Agencies' },
     { to: '/audit', label: 'Compliance' },
     { to: '/tax', label: '1099-NEC' },
   ],
@@ -30,11 +34,13 @@ export const menus: Record<Role, MenuItem[]> = {
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/visits', label: 'Visits' },
     { to: '/cycles', label: 'Cycles' },
+    { to: '/agencies', label: 'Agencies' },
   ],
   payroll: [
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/cycles', label: 'Cycles' },
     { to: '/payruns', label: 'Pay runs' },
+    { to: '/contractors', label: 'Contractors' },
   ],
   contractor: [
     { to: '/log', label: 'Log visit' },
@@ -100,6 +106,10 @@ export function App() {
           <Route path="/cycles/:id" element={guard('/cycles', <CycleDetail />)} />
           <Route path="/visits" element={guard('/visits', <OfficeVisits />)} />
           <Route path="/payruns" element={guard('/payruns', <PayRuns />)} />
+          <Route path="/contractors" element={guard('/contractors', <Contractors />)} />
+          <Route path="/contractors/:id" element={guard('/contractors', <ContractorDetail />)} />
+          <Route path="/agencies" element={guard('/agencies', <Agencies />)} />
+          <Route path="/agencies/:id" element={guard('/agencies', <AgencyDetail />)} />
           <Route path="/log" element={guard('/log', <LogVisit />)} />
           <Route path="/my/visits" element={guard('/my/visits', <MyVisits />)} />
           <Route path="/my/paystubs" element={guard('/my/paystubs', <MyPayStubs />)} />
