@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiProblem, must, type Schemas } from '../api/client';
-import { FieldError, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
 export function PayRuns() {
@@ -200,7 +200,7 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
           headers: { 'Idempotency-Key': key },
         }),
       );
-      onDone(`Payment of ${form.amount} to ${contractors.find((c) => c.id === form.contractorId)?.legalName} recorded.`);
+      onDone(`Payment of ${money(form.amount)} to ${contractors.find((c) => c.id === form.contractorId)?.legalName} recorded.`);
       setForm({ ...form, amount: '', reference: '' });
       setKey(crypto.randomUUID());
     } catch (err) {
