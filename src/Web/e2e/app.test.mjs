@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { base, call, checkA11y, demoReady, desktop, launch, menuOf, phone, screenshot, signInAs } from './harness.mjs';
+import { base, call, checkA11y, demoReady, desktop, launch, menuOf, phone, screenshot, signInAs, tenantToday } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -141,8 +141,7 @@ describe('the therapist on a phone', () => {
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
     await page.getByRole('heading', { name: 'Log a visit' }).waitFor();
     const dateValue = await page.getByLabel('Date').inputValue();
-    const now = new Date();
-    assert.equal(dateValue, `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`);
+    assert.equal(dateValue, tenantToday());
     assert.ok((await page.getByLabel('Agency').locator('option').count()) === 3);
     await checkA11y(page, 'log a visit');
     await screenshot(page, 'therapist-log-visit');
@@ -247,7 +246,7 @@ describe('the office', () => {
 
     const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
     const alex = contractors.items.find((c) => c.legalName === 'Alex Park');
-    const today = new Date().toISOString().slice(0, 10);
+    const today = tenantToday();
     await call('demo', 'contractor', 'POST', '/api/visits', {
       contractorId: alex.id, agencyId: alex.agencyIds[0], patient: { name: 'Live Feed', mrn: `E2E-${uid()}` },
       visitDate: today, discipline: 'PT', visitType: 'Routine', noteSigned: true,
@@ -286,9 +285,9 @@ describe('the office', () => {
   test('billing closes a cycle and sees its invoices; the owner sees its pay stubs', async () => {
     // A tenant of its own whose first weekly cycle is over, with one signed visit in it.
     const tenant = `e2e-${uid().toLowerCase()}`;
-    const monday = new Date();
-    monday.setDate(monday.getDate() - ((monday.getDay() + 6) % 7) - 14);
-    const day = (d) => { const x = new Date(monday); x.setDate(x.getDate() + d); return x.toISOString().slice(0, 10); };
+    const monday = new Date(`${tenantToday()}T12:00:00Z`);
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
+    const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
     await call(tenant, 'owner', 'PUT', '/api/settings', {
       billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
     });
@@ -357,7 +356,7 @@ describe('the office\'s visits', () => {
     const mrn = `E2E-${uid()}`;
     const visit = await call('demo', 'billing', 'POST', '/api/visits', {
       contractorId: riley.id, agencyId: riley.agencyIds[0], patient: { name: 'Void Me', mrn },
-      visitDate: new Date().toISOString().slice(0, 10), discipline: 'ST', visitType: 'Routine', noteSigned: true,
+      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', noteSigned: true,
     });
 
     const { context, page } = await open();
@@ -543,7 +542,12 @@ describe('the accountant', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'IRIS file' }).click()]);
     const iris = (await readFile(await download.path())).toString();
     assert.match(iris.split('\n')[0], /TIN|Recipient/i);
-    assert.match(iris, /Dana,,Kim/);
+    // One row per reportable contractor with a W-9, as the API's year says (thresholds change by year).
+    const year = new Date().getFullYear() - 1;
+    const nec = await call('demo', 'accountant', 'GET', `/api/tax/1099-nec/${year}`);
+    const filed = nec.contractors.filter((c) => c.reportable && c.w9OnFile);
+    assert.equal(iris.trim().split(/\r?\n/).length - 1, filed.length);
+    for (const c of filed) assert.match(iris, new RegExp(`,${c.name.split(' ')[0]},,${c.name.split(' ').at(-1)},`));
     await context.close();
   });
 });

@@ -26,8 +26,12 @@ export async function launch() {
   return browser;
 }
 
-export const phone = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-export const desktop = { viewport: { width: 1280, height: 860 } };
+// People work in the demo tenant's time zone, so "today" in the browser is the tenant's today
+// (a visit dated after the tenant's today is refused), whatever the machine's zone.
+const timezoneId = 'America/New_York';
+export const phone = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, timezoneId };
+export const desktop = { viewport: { width: 1280, height: 860 }, timezoneId };
+export const tenantToday = () => new Date().toLocaleDateString('en-CA', { timeZone: timezoneId });
 
 /** 0 serious or critical axe-core violations on what the page shows now. */
 export async function checkA11y(page, screen) {
