@@ -372,7 +372,17 @@ describe('the office\'s visits', () => {
     await checkA11y(page, 'visits');
     await screenshot(page, 'office-visits');
 
-    await row.getByRole('button', { name: /^Void/ }).click();
+    await row.getByRole('button', { name: /^Correct/ }).click();
+    await page.getByLabel('Miles').fill('12.5');
+    await page.getByLabel('Reason for the correction').fill('Odometer misread');
+    await page.getByRole('button', { name: 'Save correction' }).click();
+    await page.getByRole('button', { name: 'Save correction' }).waitFor({ state: 'detached' });
+    const corrected = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
+    assert.equal(corrected.miles, 12.5);
+    assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
+    assert.equal((await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`)).at(-1).reason, 'Odometer misread');
+
+    await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Void/ }).click();
     await page.getByRole('button', { name: 'Void visit' }).click(); // no reason
     await page.getByRole('alert').first().waitFor();
     await page.getByLabel('Reason (kept in the visit\'s history)').fill('Logged twice by mistake');

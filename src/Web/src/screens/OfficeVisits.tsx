@@ -37,6 +37,7 @@ export function OfficeVisits() {
     [applied],
   );
   const [voiding, setVoiding] = useState<Visit>();
+  const [correcting, setCorrecting] = useState<Visit>();
   const names = Object.fromEntries([
     ...(people.data?.agencies ?? []).map((a) => [a.id, a.name]),
     ...(people.data?.contractors ?? []).map((c) => [c.id, c.legalName]),
@@ -105,6 +106,16 @@ export function OfficeVisits() {
           }}
         />
       )}
+      {correcting && (
+        <CorrectForm
+          visit={correcting}
+          who={names[correcting.contractorId]}
+          onDone={(changed) => {
+            setCorrecting(undefined);
+            if (changed) visits.reload();
+          }}
+        />
+      )}
       <Loaded state={visits}>
         {(r) => (
           <>
@@ -145,9 +156,14 @@ export function OfficeVisits() {
                       {canWrite && (
                         <td>
                           {v.status !== 'voided' && (
-                            <button type="button" className="link" onClick={() => setVoiding(v)}>
-                              Void<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
-                            </button>
+                            <>
+                              <button type="button" className="link" onClick={() => setCorrecting(v)}>
+                                Correct<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                              </button>
+                              <button type="button" className="link" onClick={() => setVoiding(v)}>
+                                Void<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                              </button>
+                            </>
                           )}
                         </td>
                       )}
@@ -194,6 +210,82 @@ function VoidForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: 
       <div className="toolbar">
         <button type="submit" className="primary">
           Void visit
+        </button>
+        <button type="button" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const visitTypes = ['Evaluation', 'ReEvaluation', 'Routine', 'Discharge', 'Supervisory', 'StartOfCare', 'ResumptionOfCare', 'Recertification', 'Missed'];
+
+/** A correction: only the fields changed are sent, with the reason; an invoiced visit is reversed and re-billed at the next close. */
+function CorrectForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: (changed: boolean) => void }) {
+  const [form, setForm] = useState({ visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles === null ? '' : String(visit.miles), reason: '' });
+  const [error, setError] = useState<unknown>();
+  const id = useId();
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await must(
+        api.PUT('/api/visits/{id}', {
+          params: { path: { id: visit.id } },
+          body: {
+            agencyId: null,
+            patient: null,
+            discipline: null,
+            notes: null,
+            allowDuplicate: null,
+            duplicateReason: null,
+            visitType: form.visitType !== visit.visitType ? form.visitType : null,
+            visitDate: form.visitDate !== visit.visitDate ? form.visitDate : null,
+            miles: form.miles !== (visit.miles === null ? '' : String(visit.miles)) ? (form.miles === '' ? 0 : Number(form.miles)) : null,
+            reason: form.reason,
+            expectedVersion: visit.version,
+          },
+        }),
+      );
+      onDone(true);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (
+    <div className="field">
+      <label htmlFor={`${id}-${k}`}>{label}</label>
+      {input}
+      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
+    </div>
+  );
+  const props = (k: keyof typeof form) => ({ id: `${id}-${k}`, value: form[k], onChange: set(k), 'aria-describedby': `${id}-${k}-err` });
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>
+        Correct the visit of {visit.visitDate} by {who ?? 'the therapist'}
+      </h2>
+      <ProblemView error={error} />
+      <div className="row">
+        {field(
+          'visitType',
+          'Visit type',
+          <select {...props('visitType')}>
+            {visitTypes.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field('visitDate', 'Visit date', <input {...props('visitDate')} type="date" />)}
+        {field('miles', 'Miles', <input {...props('miles')} inputMode="decimal" />)}
+      </div>
+      {field('reason', 'Reason for the correction', <input {...props('reason')} autoComplete="off" />)}
+      <div className="toolbar">
+        <button type="submit" className="primary">
+          Save correction
         </button>
         <button type="button" onClick={() => onDone(false)}>
           Cancel
