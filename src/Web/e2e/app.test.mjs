@@ -189,6 +189,32 @@ describe('the therapist on a phone', () => {
     await context.close();
   });
 
+  test('the app opens with no network after a reload, and a visit logged then is sent once the network is back', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor();
+    await page.evaluate(() =>
+      Promise.race([
+        navigator.serviceWorker.ready,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no service worker took control within 10 s')), 10_000)),
+      ]),
+    );
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByLabel('Patient name').waitFor(); // shell from the service worker, agencies from the phone
+    const mrn = `E2E-${uid()}`;
+    await fillVisit(page, 'Katherine Johnson', mrn);
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved on this phone' }).waitFor();
+    await page.reload(); // still offline: the outbox is still there
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor();
+    assert.equal((await visitsWithMrn(mrn)).length, 0);
+    await context.setOffline(false);
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor({ state: 'detached' });
+    assert.equal((await visitsWithMrn(mrn)).length, 1);
+    await context.close();
+  });
+
   test('when the answer is lost after the server saved the visit, the resend carries the same key: one visit, not two', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
