@@ -69,7 +69,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // The loader is re-created on every render; `deps` say when it means something else.
   const run = useCallback(load, deps);
   const reload = useCallback(() => {
     setLoading(true);

@@ -143,7 +143,6 @@ function VisitForm({ options }: { options: FormOptions }) {
           onChange={(e) => setPatientName(e.target.value)}
           autoComplete="off"
           aria-describedby={`${id}-name-err`}
-          aria-invalid={error ? undefined : undefined}
         />
         <FieldError id={`${id}-name-err`} error={error} field="patient.name" />
       </div>
