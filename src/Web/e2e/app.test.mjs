@@ -584,6 +584,14 @@ describe('the accountant', () => {
     const filed = nec.contractors.filter((c) => c.reportable && c.w9OnFile);
     assert.equal(iris.trim().split(/\r?\n/).length - 1, filed.length);
     for (const c of filed) assert.match(iris, new RegExp(`,${c.name.split(' ')[0]},,${c.name.split(' ').at(-1)},`));
+    for (const file of ['Summary CSV', 'Ledger CSV']) {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: file }).click()]);
+      assert.match(d.suggestedFilename(), /\.csv$/);
+      const csv = (await readFile(await d.path())).toString();
+      assert.ok(csv.split(/\r?\n/).length > 2, `${file}: a header and rows`);
+      assert.match(csv, /Dana Kim/);
+      assert.doesNotMatch(csv, /123-?45-?6789/, `${file}: no full TIN`);
+    }
     await context.close();
   });
 });
