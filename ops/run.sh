@@ -69,4 +69,5 @@ $mail_line
   then send it as 'Authorization: Bearer <token>'. Ctrl+C stops the host, the database and the mail catcher.
 
 MSG
+ops/web.sh build
 dotnet run --project src/Host -c Release

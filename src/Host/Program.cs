@@ -6,6 +6,7 @@ using ContractTherapy.Contractors;
 using ContractTherapy.Host.Auth;
 using ContractTherapy.Host.Demo;
 using ContractTherapy.Host.Infrastructure;
+using ContractTherapy.Host.Web;
 using ContractTherapy.Invoicing;
 using ContractTherapy.Payments;
 using ContractTherapy.Payroll;
@@ -69,6 +70,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<IdempotencyMiddleware>();
@@ -78,6 +80,7 @@ app.MapScalarApiReference("/docs");
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapDevTokens();
+app.MapAuthConfig();
 app.MapWolverineEndpoints(opts =>
 {
     opts.TenantId.IsClaimTypeNamed("tenant");
@@ -85,6 +88,7 @@ app.MapWolverineEndpoints(opts =>
     opts.RejectUnparseableQueryValues = true;
     opts.AddMiddleware(typeof(AuditStamp), chain => chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 });
+app.MapWebAppFallback();
 
 // A plain start runs the host. JasperFx's command line (replay-verify, db-apply, help, ...) is
 // only for commands: building its command list scans every [JasperFxAssembly] assembly and prints

@@ -20,7 +20,12 @@ internal sealed class ChoiceSchemas : IOpenApiSchemaTransformer
             : ParameterAttribute(context);
         if (oneOf is null) return Task.CompletedTask;
 
-        var nullable = schema.Type is { } current && current.HasFlag(JsonSchemaType.Null) ? JsonSchemaType.Null : 0;
+        // The exporter has not always marked a nullable property yet when this runs; the property's own
+        // annotation (string? Discipline) says whether null is accepted, and then null must be both a
+        // type and a listed value, or a schema validator would refuse what the endpoint accepts.
+        var acceptsNull = schema.Type is { } current && current.HasFlag(JsonSchemaType.Null)
+            || context.JsonPropertyInfo is { IsSetNullable: true };
+        var nullable = acceptsNull ? JsonSchemaType.Null : 0;
         var values = oneOf.Choice.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
         var clrType = context.JsonPropertyInfo?.PropertyType ?? context.ParameterDescription?.Type ?? typeof(string);
         if (clrType != typeof(string) && clrType.IsAssignableFrom(typeof(List<string>)))
@@ -31,7 +36,7 @@ internal sealed class ChoiceSchemas : IOpenApiSchemaTransformer
         else
         {
             schema.Type = JsonSchemaType.String | nullable;
-            schema.Enum = values;
+            schema.Enum = acceptsNull ? [.. values, null!] : values; // a null entry is written as JSON null
         }
         return Task.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using ContractTherapy.Rates.Agencies;
 using ContractTherapy.Rates.PaySheets;
+using ContractTherapy.Rates.Placements;
 using JasperFx.Events.Projections;
 using Marten;
 using Wolverine;
@@ -13,6 +14,7 @@ public static class RatesModule
     {
         opts.Projections.Snapshot<Agency>(SnapshotLifecycle.Inline);
         opts.Projections.Snapshot<PaySheet>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<ContractorPlacementsProjection>(ProjectionLifecycle.Inline);
         return opts;
     }
 

@@ -102,9 +102,20 @@ public sealed class AgencyTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task a_contractor_cannot_list_agencies()
+    public async Task a_contractor_sees_only_the_agencies_it_is_placed_with()
     {
-        (await Api.Get("/api/agencies", role: "contractor", contractorId: Guid.NewGuid())).ShouldBeProblem(403);
+        var placed = await Api.RegisteredAgency("Placed HH");
+        var other = await Api.RegisteredAgency("Other HH");
+        var contractor = await Api.PlacedContractor(placed);
+
+        var list = (await Api.Get("/api/agencies", role: "contractor", contractorId: contractor)).ShouldBe(200).Json;
+        list["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ShouldBe([placed.ToString()]);
+        (await Api.Get($"/api/agencies/{placed}", role: "contractor", contractorId: contractor)).ShouldBe(200);
+        (await Api.Get($"/api/agencies/{other}", role: "contractor", contractorId: contractor)).ShouldBeProblem(404);
+
+        (await Api.Delete($"/api/contractors/{contractor}/agencies/{placed}")).ShouldBe(200);
+        (await Api.Get("/api/agencies", role: "contractor", contractorId: contractor)).ShouldBe(200).Json["items"]!.AsArray().ShouldBeEmpty();
+        (await Api.Get("/api/agencies", role: "contractor", contractorId: Guid.NewGuid())).ShouldBe(200).Json["items"]!.AsArray().ShouldBeEmpty();
     }
 
     [Fact]

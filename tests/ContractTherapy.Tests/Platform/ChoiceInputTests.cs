@@ -115,7 +115,7 @@ public sealed class ChoiceInputTests(AppFixture app) : IntegrationTest(app)
     {
         var doc = (await Api.Send(HttpMethod.Get, "/openapi/v1.json", null, null)).ShouldBe(200).Json;
         var schemas = doc["components"]!["schemas"]!;
-        static IEnumerable<string> Enum(JsonNode? schema) => schema!["enum"]!.AsArray().Select(v => v!.GetValue<string>());
+        static IEnumerable<string> Enum(JsonNode? schema) => schema!["enum"]!.AsArray().OfType<JsonNode>().Select(v => v.GetValue<string>());
 
         Enum(schemas["ReceiveW9"]!["properties"]!["tinType"]).ShouldBe(["SSN", "EIN"]);
         Enum(schemas["ReceiveW9"]!["properties"]!["taxClassification"]).ShouldContain("soleProprietor");
@@ -126,6 +126,11 @@ public sealed class ChoiceInputTests(AppFixture app) : IntegrationTest(app)
         Enum(schemas["RecordManualPayment"]!["properties"]!["method"]).ShouldBe(["check", "ach", "card", "paypal", "other"]);
         Enum(schemas["BillingCycleInput"]!["properties"]!["frequency"]).ShouldBe(["weekly", "biweekly", "semimonthly", "monthly"]);
         schemas["ReceiveW9"]!["properties"]!["tinType"]!["type"]!.ToJsonString().ShouldContain("string");
+
+        // An optional enumerated input stays optional: a correction sends null for what it leaves alone.
+        var correctedDiscipline = schemas["CorrectVisit"]!["properties"]!["discipline"]!;
+        correctedDiscipline["type"]!.ToJsonString().ShouldContain("null");
+        correctedDiscipline["enum"]!.AsArray().ShouldContain(v => v == null);
 
         var visitsStatus = doc["paths"]!["/api/visits"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "status")!;
         Enum(visitsStatus["schema"]).ShouldBe(["open", "invoiced", "voided"]);

@@ -33,7 +33,7 @@ public static class Policies
         [TenantOwner] = [Roles.Owner],
         [StaffRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance],
         [AgenciesWrite] = [Roles.Owner, Roles.Billing],
-        [AgenciesRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance, Roles.Agency],
+        [AgenciesRead] = [Roles.Owner, Roles.Billing, Roles.Payroll, Roles.Compliance, Roles.Agency, Roles.Contractor],
         [BillRatesRead] = [Roles.Owner, Roles.Billing, Roles.Compliance],
         [ContractorsWrite] = [Roles.Owner, Roles.Payroll],
         [ContractorsRead] = [Roles.Owner, Roles.Payroll, Roles.Billing, Roles.Compliance, Roles.Accountant, Roles.Contractor],

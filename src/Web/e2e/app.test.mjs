@@ -1,0 +1,597 @@
+// End-to-end: the web app in Chromium against the real host and PostgreSQL (ops/test.sh).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { base, call, checkA11y, demoReady, desktop, launch, menuOf, phone, screenshot, signInAs, tenantToday } from './harness.mjs';
+
+let browser;
+before(async () => {
+  await demoReady();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function open(options = desktop) {
+  const context = await browser.newContext({ ...options, acceptDownloads: true });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+const uid = () => Math.random().toString(36).slice(2, 8).toUpperCase();
+
+const expectedMenus = {
+  owner: ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Contractors', 'Agencies', 'Compliance', '1099-NEC'],
+  billing: ['Dashboard', 'Visits', 'Cycles', 'Agencies'],
+  payroll: ['Dashboard', 'Cycles', 'Pay runs', 'Contractors'],
+  contractor: ['Log visit', 'Visits', 'Pay stubs', 'Payments'],
+  agency: ['Invoices'],
+  compliance: ['Compliance'],
+  accountant: ['1099-NEC'],
+};
+
+describe('the host serves the app', () => {
+  test('at / and at the app\'s own paths, never in place of the API', async () => {
+    for (const path of ['/', '/cycles', '/my/visits', '/invoices/0c0ffee0-0000-0000-0000-000000000000']) {
+      const r = await fetch(`${base}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.match(await r.text(), /<div id="root">/, path);
+    }
+    for (const path of ['/api/nothing-here', '/dev/nothing-here', '/health/nothing']) {
+      const r = await fetch(`${base}${path}`);
+      assert.equal(r.status, 404, path);
+      assert.doesNotMatch(await r.text(), /<div id="root">/, path);
+    }
+    assert.equal((await fetch(`${base}/cycles`, { method: 'POST' })).status, 404);
+    const asset = (await (await fetch(`${base}/`)).text()).match(/src="(\/assets\/[^"]+\.js)"/)[1];
+    const js = await fetch(`${base}${asset}`);
+    assert.match(js.headers.get('content-type'), /javascript/);
+    assert.match(js.headers.get('cache-control'), /immutable/);
+  });
+});
+
+describe('signing in', () => {
+  test('the sign-in page offers every demo role and is accessible', async () => {
+    const { context, page } = await open();
+    await page.goto(`${base}/`);
+    for (const name of ['Owner', 'Billing', 'Payroll', 'Compliance', 'Accountant', 'Therapist', 'Agency portal'])
+      await page.getByRole('button', { name, exact: true }).waitFor();
+    await page.getByLabel('Therapist to enter as').locator('option', { hasText: 'Dana Kim' }).waitFor({ state: 'attached' });
+    await checkA11y(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    await context.close();
+  });
+
+  for (const [role, menu] of Object.entries(expectedMenus)) {
+    test(`${role} signs in and sees only the ${role} menu`, async () => {
+      const { context, page } = await open(role === 'contractor' ? phone : desktop);
+      await signInAs(page, role);
+      assert.deepEqual(await menuOf(page), menu);
+      await context.close();
+    });
+  }
+
+  test('an API error is shown in words: a tenant name the API refuses', async () => {
+    const { context, page } = await open();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Tenant').fill('no spaces allowed');
+    await page.getByRole('button', { name: 'Owner', exact: true }).click();
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /tenant/i);
+    await context.close();
+  });
+});
+
+describe('a role never sees another role\'s screens or data', () => {
+  test('a therapist sent to the office screens lands on its own', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Sam Ortiz' });
+    for (const path of ['/cycles', '/dashboard', '/audit', '/tax', '/invoices']) {
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: 'Log a visit' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/log');
+    }
+    // My visits are Sam's only: every visit listed is one of Sam's in the API.
+    await page.getByRole('link', { name: 'Visits', exact: true }).click();
+    await page.getByRole('list', { name: 'Visits' }).waitFor();
+    const shown = await page.getByRole('list', { name: 'Visits' }).getByRole('listitem').count();
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const sam = contractors.items.find((c) => c.legalName === 'Sam Ortiz');
+    const samsVisits = await call('demo', 'owner', 'GET', `/api/visits?contractorId=${sam.id}&pageSize=100`);
+    assert.equal(shown, Math.min(100, samsVisits.items.length));
+    await context.close();
+  });
+
+  test('an agency sees its own invoices and no other agency\'s', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'agency', { who: 'Lakeside Home Health' });
+    await page.getByRole('table').waitFor();
+    const numbers = (await page.getByRole('table').locator('tbody tr td:first-child').allTextContents()).sort();
+    const agencies = await call('demo', 'owner', 'GET', '/api/agencies?pageSize=50');
+    const lakeside = agencies.items.find((a) => a.name === 'Lakeside Home Health');
+    const theirs = await call('demo', 'owner', 'GET', `/api/invoices?agencyId=${lakeside.id}&pageSize=500`);
+    assert.ok(numbers.length > 0);
+    assert.deepEqual(numbers, theirs.items.map((i) => i.number).sort());
+    for (const path of ['/cycles', '/audit', '/tax', '/log']) {
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: 'Invoices' }).waitFor();
+    }
+    await context.close();
+  });
+});
+
+describe('the therapist on a phone', () => {
+  async function fillVisit(page, name, mrn) {
+    await page.getByLabel('Patient name').fill(name);
+    await page.getByLabel('MRN').fill(mrn);
+    await page.getByLabel('Miles').fill('7.5');
+  }
+
+  async function visitsWithMrn(mrn) {
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const dana = contractors.items.find((c) => c.legalName === 'Dana Kim');
+    const visits = await call('demo', 'owner', 'GET', `/api/visits?contractorId=${dana.id}&pageSize=500`);
+    return visits.items.filter((v) => v.patient?.mrn === mrn);
+  }
+
+  test('logs a visit in a few taps: agency and discipline from the record, today by default', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByRole('heading', { name: 'Log a visit' }).waitFor();
+    const dateValue = await page.getByLabel('Date').inputValue();
+    assert.equal(dateValue, tenantToday());
+    assert.ok((await page.getByLabel('Agency').locator('option').count()) === 3);
+    await checkA11y(page, 'log a visit');
+    await screenshot(page, 'therapist-log-visit');
+
+    const mrn = `E2E-${uid()}`;
+    await fillVisit(page, 'Ada Lovelace', mrn);
+    await page.getByRole('radio', { name: 'Evaluation' }).check({ force: true });
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Visit logged' }).waitFor();
+    const visits = await visitsWithMrn(mrn);
+    assert.equal(visits.length, 1);
+    assert.equal(visits[0].visitType, 'Evaluation');
+    assert.equal(visits[0].miles, 7.5);
+    await context.close();
+  });
+
+  test('shows the field errors next to the fields', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByRole('button', { name: 'Log visit' }).click(); // no patient
+    await page.getByRole('alert').first().waitFor();
+    const nameError = page.locator('#' + (await page.getByLabel('Patient name').getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+    assert.match(await nameError.innerText(), /name/i);
+    await checkA11y(page, 'log a visit with errors');
+    await screenshot(page, 'therapist-field-errors');
+    await context.close();
+  });
+
+  test('with the network cut the visit waits on the phone and is sent once when it is back', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor(); // the form, with the therapist's agencies loaded
+    const mrn = `E2E-${uid()}`;
+    await context.setOffline(true);
+    await fillVisit(page, 'Grace Hopper', mrn);
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved on this phone' }).waitFor();
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor();
+    await screenshot(page, 'therapist-offline');
+    assert.equal((await visitsWithMrn(mrn)).length, 0);
+
+    await context.setOffline(false); // the 'online' event sends the outbox
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor({ state: 'detached' });
+    assert.equal((await visitsWithMrn(mrn)).length, 1);
+    await context.close();
+  });
+
+  test('the app opens with no network after a reload, and a visit logged then is sent once the network is back', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor();
+    await page.evaluate(() =>
+      Promise.race([
+        navigator.serviceWorker.ready,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no service worker took control within 10 s')), 10_000)),
+      ]),
+    );
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByLabel('Patient name').waitFor(); // shell from the service worker, agencies from the phone
+    const mrn = `E2E-${uid()}`;
+    await fillVisit(page, 'Katherine Johnson', mrn);
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved on this phone' }).waitFor();
+    await page.reload(); // still offline: the outbox is still there
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor();
+    assert.equal((await visitsWithMrn(mrn)).length, 0);
+    await context.setOffline(false);
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor({ state: 'detached' });
+    assert.equal((await visitsWithMrn(mrn)).length, 1);
+    await context.close();
+  });
+
+  test('when the answer is lost after the server saved the visit, the resend carries the same key: one visit, not two', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor();
+    const keys = [];
+    // The request reaches the server (which logs the visit), then the phone loses the answer.
+    await page.route('**/api/visits', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      await route.fetch();
+      await route.abort('internetdisconnected');
+    });
+    const mrn = `E2E-${uid()}`;
+    await fillVisit(page, 'Alan Turing', mrn);
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved on this phone' }).waitFor();
+    assert.equal((await visitsWithMrn(mrn)).length, 1);
+
+    await page.unroute('**/api/visits');
+    const resent = page.waitForRequest((r) => r.url().endsWith('/api/visits') && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Send now' }).click();
+    const request = await resent;
+    const response = await request.response();
+    assert.equal(request.headers()['idempotency-key'], keys[0]);
+    assert.equal(response.headers()['idempotent-replayed'], 'true');
+    await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor({ state: 'detached' });
+    assert.equal((await visitsWithMrn(mrn)).length, 1);
+    await context.close();
+  });
+
+  test('my visits, my pay stubs and my payments', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    for (const [link, heading, shot] of [
+      ['Visits', 'My visits', 'therapist-my-visits'],
+      ['Pay stubs', 'My pay stubs', 'therapist-pay-stubs'],
+      ['Payments', 'My payments', 'therapist-payments'],
+    ]) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+      await page.getByRole('list', { name: heading.replace('My ', '').replace(/^./, (c) => c.toUpperCase()) }).waitFor();
+      await checkA11y(page, heading);
+      await screenshot(page, shot);
+    }
+    await context.close();
+  });
+});
+
+describe('the office', () => {
+  test('the dashboard shows visits arriving live and the current cycle', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByText('live', { exact: true }).waitFor();
+    await page.getByText('To bill').waitFor();
+
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const alex = contractors.items.find((c) => c.legalName === 'Alex Park');
+    const today = tenantToday();
+    await call('demo', 'contractor', 'POST', '/api/visits', {
+      contractorId: alex.id, agencyId: alex.agencyIds[0], patient: { name: 'Live Feed', mrn: `E2E-${uid()}` },
+      visitDate: today, discipline: 'PT', visitType: 'Routine', noteSigned: true,
+    }, { contractorId: alex.id });
+    await page.getByRole('list', { name: 'Visits logged since this page opened' }).getByText('Alex Park').waitFor();
+    await checkA11y(page, 'dashboard');
+    await screenshot(page, 'office-dashboard');
+    await context.close();
+  });
+
+  test('the owner sees billed and paid per cycle and the margin per agency, discipline and therapist', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'owner');
+    await page.getByRole('heading', { name: 'Billed, paid and margin' }).waitFor();
+    const perCycle = page.getByRole('img', { name: /^Billed and paid per cycle\./ });
+    await perCycle.waitFor();
+    assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Paid \$[\d,]+\.\d\d/);
+    for (const by of ['agency', 'discipline', 'therapist']) {
+      await page.getByRole('radio', { name: by }).check({ force: true });
+      const margin = page.getByRole('img', { name: new RegExp(`^Margin per ${by}\\.`) });
+      await margin.waitFor();
+      if (by === 'agency') assert.match(await margin.getAttribute('aria-label'), /Sunrise HH: Margin \$/);
+      if (by === 'therapist') assert.match(await margin.getAttribute('aria-label'), /Dana Kim: Margin \$/);
+    }
+    await page.getByRole('radio', { name: 'agency' }).check({ force: true });
+    await checkA11y(page, 'owner dashboard');
+    await screenshot(page, 'owner-dashboard');
+    // Billing and payroll each read only half of it (invoices or pay stubs): no margin charts for them.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInAs(page, 'billing');
+    await page.getByText('To bill').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Billed, paid and margin' }).count(), 0);
+    await context.close();
+  });
+
+  test('billing closes a cycle and sees its invoices; the owner sees its pay stubs', async () => {
+    // A tenant of its own whose first weekly cycle is over, with one signed visit in it.
+    const tenant = `e2e-${uid().toLowerCase()}`;
+    const monday = new Date(`${tenantToday()}T12:00:00Z`);
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
+    const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
+    await call(tenant, 'owner', 'PUT', '/api/settings', {
+      billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
+    });
+    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Harbor Home Health', billingEmail: 'ap@harbor.example' });
+    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 120 }] });
+    const therapist = await call(tenant, 'payroll', 'POST', '/api/contractors', { legalName: 'Jordan Lee', email: 'jordan@therapists.example', disciplines: ['PT'] });
+    await call(tenant, 'payroll', 'POST', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${therapist.id}/pay-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 80 }] });
+    await call(tenant, 'billing', 'POST', '/api/visits', {
+      contractorId: therapist.id, agencyId: agency.id, patient: { name: 'Mary Shelley', mrn: 'HB-1' }, visitDate: day(2),
+      discipline: 'PT', visitType: 'Routine', noteSigned: true,
+    });
+
+    const { context, page } = await open();
+    await signInAs(page, 'billing', { tenant });
+    await page.getByRole('link', { name: 'Cycles' }).click();
+    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await page.getByRole('heading', { name: 'If it closed now' }).waitFor();
+    await checkA11y(page, 'cycle preview');
+    await screenshot(page, 'office-cycle-preview');
+    await page.getByRole('button', { name: 'Close cycle' }).click();
+    const invoices = page.getByRole('table', { name: 'Invoices of this cycle' });
+    await invoices.getByText('Harbor Home Health').waitFor();
+    assert.match(await invoices.innerText(), /\$120\.00/);
+    await checkA11y(page, 'closed cycle');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await signInAs(page, 'owner', { tenant });
+    await page.goto(`${base}/cycles`);
+    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    const stubs = page.getByRole('table', { name: 'Pay stubs of this cycle' });
+    await stubs.getByText('Jordan Lee').waitFor({ timeout: 20_000 }).catch(async () => {
+      await page.reload(); // pay stubs are issued by a message the close sent: moments later
+      await stubs.getByText('Jordan Lee').waitFor();
+    });
+    assert.match(await stubs.innerText(), /\$80\.00/);
+    await screenshot(page, 'office-closed-cycle');
+
+    // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
+    await page.getByRole('link', { name: 'Pay runs' }).click();
+    await page.getByRole('button', { name: `Approve the pay run of ${day(0)}` }).click();
+    await page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
+    const held = page.getByRole('table', { name: 'Payments waiting, with the reason' });
+    await held.getByRole('cell', { name: 'Jordan Lee', exact: true }).waitFor();
+    assert.match(await held.innerText(), /held/);
+    await page.getByLabel('Amount (USD)').fill('12.345');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await page.getByRole('alert').first().waitFor(); // more than 2 decimals: a field error
+    assert.match(await page.locator('#' + (await page.getByLabel('Amount (USD)').getAttribute('aria-describedby')).replace(/:/g, '\\:')).innerText(), /amount/i);
+    await page.getByLabel('Amount (USD)').fill('80');
+    await page.getByLabel('Reference').fill('CHK-1001');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await page.getByRole('table', { name: 'Payments requested, sent or recorded' }).getByText('CHK-1001').waitFor();
+    await checkA11y(page, 'pay runs');
+    await screenshot(page, 'office-pay-runs');
+    const payments = await call(tenant, 'owner', 'GET', '/api/payments?pageSize=50');
+    assert.equal(payments.items.filter((p) => p.reference === 'CHK-1001').length, 1);
+    await context.close();
+  });
+});
+
+describe('the office\'s visits', () => {
+  test('billing filters the visits and voids one with a reason', async () => {
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const riley = contractors.items.find((c) => c.legalName === 'Riley Chen');
+    const mrn = `E2E-${uid()}`;
+    const visit = await call('demo', 'billing', 'POST', '/api/visits', {
+      contractorId: riley.id, agencyId: riley.agencyIds[0], patient: { name: 'Void Me', mrn },
+      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', noteSigned: true,
+    });
+
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('link', { name: 'Visits' }).click();
+    await page.getByLabel('Therapist').selectOption({ label: 'Riley Chen' });
+    await page.getByLabel('Status').selectOption('open');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const row = page.getByRole('row').filter({ hasText: mrn });
+    await row.waitFor();
+    const rows = page.getByRole('table', { name: 'Visits matching the filter' }).locator('tbody tr');
+    for (const text of await rows.allInnerTexts()) assert.match(text, /Riley Chen[\s\S]*open/);
+    await checkA11y(page, 'visits');
+    await screenshot(page, 'office-visits');
+
+    await row.getByRole('button', { name: /^Correct/ }).click();
+    await page.getByLabel('Miles').fill('12.5');
+    await page.getByLabel('Reason for the correction').fill('Odometer misread');
+    await page.getByRole('button', { name: 'Save correction' }).click();
+    await page.getByRole('button', { name: 'Save correction' }).waitFor({ state: 'detached' });
+    const corrected = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
+    assert.equal(corrected.miles, 12.5);
+    assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
+    assert.equal((await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`)).at(-1).reason, 'Odometer misread');
+
+    await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Void/ }).click();
+    await page.getByRole('button', { name: 'Void visit' }).click(); // no reason
+    await page.getByRole('alert').first().waitFor();
+    await page.getByLabel('Reason (kept in the visit\'s history)').fill('Logged twice by mistake');
+    await page.getByRole('button', { name: 'Void visit' }).click();
+    await page.getByRole('button', { name: 'Void visit' }).waitFor({ state: 'detached' });
+    await page.getByRole('row').filter({ hasText: mrn }).waitFor({ state: 'detached' }); // no longer open
+    const after = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
+    assert.equal(after.status, 'voided');
+    const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`);
+    assert.equal(history.at(-1).reason, 'Logged twice by mistake');
+    assert.equal(history.at(-1).role, 'billing');
+    await context.close();
+  });
+});
+
+describe('contractors and agencies', () => {
+  test('payroll onboards a contractor, places it, and sees its W-9 masked and its pay sheet', async () => {
+    const tenant = `e2e-${uid().toLowerCase()}`;
+    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Cedar Home Health', billingEmail: 'ap@cedar.example' });
+    const { context, page } = await open();
+    await signInAs(page, 'payroll', { tenant });
+    await page.getByRole('link', { name: 'Contractors' }).click();
+    await page.getByRole('button', { name: 'Onboard', exact: true }).click(); // nothing filled in
+    await page.getByRole('alert').first().waitFor();
+    const nameErr = await page.getByLabel('Legal name').getAttribute('aria-describedby');
+    assert.match(await page.locator('#' + nameErr.replace(/:/g, '\\:')).innerText(), /legalName|name/i);
+
+    await page.getByLabel('Legal name').fill('Morgan Reyes');
+    await page.getByLabel('E-mail').fill(`morgan.${uid().toLowerCase()}@therapists.example`);
+    await page.getByRole('checkbox', { name: 'OT', exact: true }).check({ force: true });
+    await page.getByRole('button', { name: 'Onboard', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Morgan Reyes onboarded' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'Morgan Reyes' });
+    assert.match(await row.innerText(), /missing/);
+
+    const morgan = (await call(tenant, 'owner', 'GET', '/api/contractors?pageSize=10')).items.find((c) => c.legalName === 'Morgan Reyes');
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/w9`, {
+      tinType: 'SSN', tin: '987-65-4321', legalName: 'Morgan Reyes', taxClassification: 'individual',
+      address: { line1: '1 Oak St', city: 'Troy', state: 'NY', zip: '12180' }, certifiedOn: '2026-01-05',
+    });
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/pay-rates`, {
+      effectiveFrom: '2026-01-01', mileageRate: 0.65,
+      rates: [{ discipline: 'OT', visitType: 'Routine', amount: 72 }, { discipline: 'OT', visitType: 'Evaluation', amount: 115 },
+        { discipline: 'OT', visitType: 'Routine', amount: 78, agencyId: agency.id }],
+    });
+    await row.getByRole('link', { name: 'Morgan Reyes' }).click();
+    await page.getByRole('heading', { name: 'Morgan Reyes' }).waitFor();
+    await page.getByRole('button', { name: 'Place with Cedar Home Health' }).click();
+    await page.getByRole('button', { name: 'Remove with Cedar Home Health' }).waitFor();
+    const body = await page.locator('main').innerText();
+    assert.match(body, /\*\*\*-\*\*-4321/);
+    assert.doesNotMatch(body, /987-?65/);
+    const matrix = page.getByRole('table', { name: /^Pay rates in effect on/ });
+    assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
+    assert.match(await page.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
+    await page.getByLabel('In effect on').fill('2025-12-31');
+    await page.getByText('No pay rates in effect on 2025-12-31.').waitFor();
+    await page.getByLabel('In effect on').fill('2026-02-01');
+    await matrix.waitFor();
+    await checkA11y(page, 'contractor');
+    await screenshot(page, 'office-contractor');
+    assert.deepEqual((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}`)).agencyIds, [agency.id]);
+    await context.close();
+  });
+
+  test('billing sees an agency\'s bill-rate matrix on a date', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('link', { name: 'Agencies' }).click();
+    await page.getByRole('link', { name: 'Sunrise HH' }).click();
+    const matrix = page.getByRole('table', { name: /^Bill rates in effect on/ });
+    await matrix.waitFor();
+    assert.match(await matrix.innerText(), /Evaluation\s+\$150\.00/);
+    await checkA11y(page, 'agency rates');
+    await screenshot(page, 'office-agency-rates');
+    await page.getByLabel('In effect on').fill('2025-09-30');
+    await page.getByText('No bill rates in effect on 2025-09-30.').waitFor();
+    await context.close();
+  });
+});
+
+describe('the agency portal', () => {
+  test('lists what is due and downloads an invoice PDF', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'agency', { who: 'Sunrise HH' });
+    await page.getByText('Overdue').waitFor();
+    await checkA11y(page, 'agency invoices');
+    await screenshot(page, 'agency-invoices');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /Download invoice/ }).first().click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.pdf$/);
+    const pdf = await readFile(await download.path());
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Invoice / }).waitFor();
+    await checkA11y(page, 'agency invoice');
+    await screenshot(page, 'agency-invoice');
+    await context.close();
+  });
+});
+
+describe('compliance', () => {
+  test('opens an invoice history and lineage, runs replay and the hash-chain check', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'compliance');
+    await page.getByRole('button', { name: /^History of invoice/ }).first().click();
+    const history = page.getByRole('table', { name: /^History of invoice/ });
+    await history.waitFor();
+    assert.match(await history.innerText(), /billing/); // who closed it, with the role
+    await page.getByRole('button', { name: /^Lineage of invoice/ }).first().click();
+    await page.getByRole('table', { name: /^Lineage of invoice/ }).waitFor();
+    assert.match(await page.getByRole('table', { name: /^Lineage of invoice/ }).innerText(), /visit_logged/);
+
+    await page.getByRole('button', { name: 'Replay and verify' }).click();
+    const replay = page.getByRole('status').filter({ hasText: 'Replay:' });
+    await replay.waitFor({ timeout: 120_000 });
+    assert.match(await replay.innerText(), /projections identical/);
+    await page.getByRole('button', { name: 'Check the hash chain' }).click();
+    await page.getByRole('status').filter({ hasText: 'Hash chain intact' }).waitFor();
+    await checkA11y(page, 'compliance');
+    await screenshot(page, 'compliance');
+    await context.close();
+  });
+});
+
+describe('compliance, as of an instant', () => {
+  test('an invoice as it stood when issued, before its payment', async () => {
+    const invoices = await call('demo', 'owner', 'GET', '/api/invoices?pageSize=500');
+    const paid = invoices.items.find((i) => i.amountPaid > 0);
+    const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${paid.id}`);
+    const issuedAt = history.find((e) => e.type === 'invoice_issued').timestamp;
+
+    const { context, page } = await open();
+    await signInAs(page, 'compliance');
+    await page.getByLabel('Id', { exact: true }).fill(paid.id);
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill('last tuesday');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    assert.match(await page.getByRole('alert').first().innerText(), /asOf/i);
+
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill(issuedAt);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    const doc = page.locator('figure.doc pre');
+    await doc.waitFor();
+    assert.match(await doc.innerText(), /"amountPaid": 0[,\n]/);
+    assert.match(await doc.innerText(), new RegExp(`"number": "${paid.number}"`));
+
+    await page.getByLabel('Instant (ISO 8601, UTC)').fill(new Date().toISOString());
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText(`"amountPaid": ${paid.amountPaid}`, { exact: false }).waitFor();
+    await checkA11y(page, 'compliance as of');
+    await context.close();
+  });
+});
+
+describe('the accountant', () => {
+  test('sees the 1099-NEC year and downloads the IRIS file', async () => {
+    const { context, page } = await open();
+    await signInAs(page, 'accountant');
+    await page.getByText('Forms to file').waitFor();
+    await page.getByRole('table').getByText('Dana Kim').waitFor();
+    assert.match(await page.getByRole('table').innerText(), /\*\*\*-\*\*-6789/); // TIN masked on screen
+    await checkA11y(page, '1099-NEC');
+    await screenshot(page, 'accountant-1099');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'IRIS file' }).click()]);
+    const iris = (await readFile(await download.path())).toString();
+    assert.match(iris.split('\n')[0], /TIN|Recipient/i);
+    // One row per reportable contractor with a W-9, as the API's year says (thresholds change by year).
+    const year = new Date().getFullYear() - 1;
+    const nec = await call('demo', 'accountant', 'GET', `/api/tax/1099-nec/${year}`);
+    const filed = nec.contractors.filter((c) => c.reportable && c.w9OnFile);
+    assert.equal(iris.trim().split(/\r?\n/).length - 1, filed.length);
+    for (const c of filed) assert.match(iris, new RegExp(`,${c.name.split(' ')[0]},,${c.name.split(' ').at(-1)},`));
+    for (const file of ['Summary CSV', 'Ledger CSV']) {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: file }).click()]);
+      assert.match(d.suggestedFilename(), /\.csv$/);
+      const csv = (await readFile(await d.path())).toString();
+      assert.ok(csv.split(/\r?\n/).length > 2, `${file}: a header and rows`);
+      assert.match(csv, /Dana Kim/);
+      assert.doesNotMatch(csv, /123-?45-?6789/, `${file}: no full TIN`);
+    }
+    await context.close();
+  });
+});

@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import { api, download, must, num } from '../api/client';
+import { Loaded, Money, Page, ProblemView, useLoad } from '../ui';
+
+/** The 1099-NEC year: threshold, totals, who is reportable, what is excluded, W-9s missing, and the three files. */
+export function Accountant() {
+  const [year, setYear] = useState(new Date().getFullYear() - 1);
+  const nec = useLoad(() => must(api.GET('/api/tax/1099-nec/{year}', { params: { path: { year } } })), [year]);
+  const [error, setError] = useState<unknown>();
+  const files = [
+    { file: 'summary.csv', label: 'Summary CSV' },
+    { file: 'ledger.csv', label: 'Ledger CSV' },
+    { file: 'iris.csv', label: 'IRIS file' },
+  ];
+  return (
+    <Page title="1099-NEC">
+      <div className="toolbar">
+        <label htmlFor="year">Tax year</label>
+        <select id="year" value={year} onChange={(e) => setYear(Number(e.target.value))}>
+          {[0, 1, 2, 3].map((d) => {
+            const y = new Date().getFullYear() - d;
+            return (
+              <option key={y} value={y}>
+                {y}
+              </option>
+            );
+          })}
+        </select>
+        {files.map((f) => (
+          <button key={f.file} type="button" onClick={() => download(`/api/tax/1099-nec/${year}/${f.file}`, `1099-nec-${year}-${f.file}`).catch(setError)}>
+            {f.label}
+          </button>
+        ))}
+      </div>
+      <ProblemView error={error} />
+      <Loaded state={nec}>
+        {(y) => {
+          const reportable = y.contractors.filter((c) => c.reportable);
+          const missingW9 = reportable.filter((c) => !c.w9OnFile);
+          return (
+            <>
+              <dl className="figures">
+                <div>
+                  <dt>Threshold</dt>
+                  <dd>
+                    <Money value={y.threshold} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Paid (reportable kinds)</dt>
+                  <dd>
+                    <Money value={y.contractors.reduce((s, c) => s + num(c.total), 0)} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Excluded (card, PayPal)</dt>
+                  <dd>
+                    <Money value={y.contractors.reduce((s, c) => s + num(c.excludedTotal), 0)} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Forms to file</dt>
+                  <dd>{reportable.length}</dd>
+                </div>
+                <div>
+                  <dt>W-9s missing</dt>
+                  <dd className={missingW9.length ? 'alert' : ''}>{missingW9.length}</dd>
+                </div>
+                <div>
+                  <dt>Due</dt>
+                  <dd>{y.dueOn}</dd>
+                </div>
+              </dl>
+              <table>
+                <caption className="sr-only">Contractors paid in {y.year}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Contractor</th>
+                    <th scope="col">TIN</th>
+                    <th scope="col" className="num">
+                      Total
+                    </th>
+                    <th scope="col" className="num">
+                      Excluded
+                    </th>
+                    <th scope="col">1099-NEC</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {y.contractors.map((c) => (
+                    <tr key={c.contractorId}>
+                      <td>{c.name}</td>
+                      <td>{c.tinMasked ?? <span className="alert">no W-9</span>}</td>
+                      <td className="num">
+                        <Money value={c.total} />
+                      </td>
+                      <td className="num">
+                        <Money value={c.excludedTotal} />
+                      </td>
+                      <td>{c.reportable ? 'reportable' : 'below threshold'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          );
+        }}
+      </Loaded>
+    </Page>
+  );
+}

@@ -1,0 +1,282 @@
+import { useState, type FormEvent } from 'react';
+import { api, must, type Schemas } from '../api/client';
+import { Loaded, Page, ProblemView, useLoad } from '../ui';
+
+/** Compliance: a stream's history (who, role, when, why), an invoice's lineage, replay-and-verify, the hash chain, the access log. */
+export function Compliance() {
+  const invoices = useLoad(() => must(api.GET('/api/invoices', { params: { query: { pageSize: 10 } } })));
+  const [streamId, setStreamId] = useState('');
+  const [shown, setShown] = useState<{ title: string; events: Schemas['AuditEvent'][] }>();
+  const [error, setError] = useState<unknown>();
+
+  async function history(id: string, title: string) {
+    setError(undefined);
+    try {
+      const events = await must(api.GET('/api/audit/streams/{id}', { params: { path: { id } } }));
+      setShown({ title, events });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  async function lineage(id: string, number: string) {
+    setError(undefined);
+    try {
+      const l = await must(api.GET('/api/audit/documents/{kind}/{id}/lineage', { params: { path: { kind: 'invoice', id } } }));
+      setShown({ title: `Lineage of invoice ${number}`, events: l.events });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    void history(streamId.trim(), `History of stream ${streamId.trim()}`);
+  }
+
+  return (
+    <Page title="Compliance">
+      <div className="grid">
+        <section className="card" aria-labelledby="find-title">
+          <h2 id="find-title">Open a history</h2>
+          <form onSubmit={submit} className="inline-form">
+            <div className="field">
+              <label htmlFor="stream-id">Stream id (a visit, contractor, agency, cycle, invoice…)</label>
+              <input id="stream-id" value={streamId} onChange={(e) => setStreamId(e.target.value)} autoComplete="off" />
+            </div>
+            <button type="submit">Show history</button>
+          </form>
+          <h3>Recent invoices</h3>
+          <Loaded state={invoices}>
+            {(r) => (
+              <ul className="plain">
+                {r.items.map((i) => (
+                  <li key={i.id}>
+                    {i.number} · {i.agencyName}{' '}
+                    <button type="button" className="link" onClick={() => history(i.id, `History of invoice ${i.number}`)}>
+                      History<span className="sr-only"> of invoice {i.number}</span>
+                    </button>{' '}
+                    <button type="button" className="link" onClick={() => lineage(i.id, i.number)}>
+                      Lineage<span className="sr-only"> of invoice {i.number}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Loaded>
+        </section>
+        <Integrity />
+      </div>
+      <ProblemView error={error} />
+      {shown && <EventTable title={shown.title} events={shown.events} />}
+      <AsOf />
+      <AccessLog />
+    </Page>
+  );
+}
+
+function EventTable({ title, events }: { title: string; events: Schemas['AuditEvent'][] }) {
+  return (
+    <section className="card" aria-labelledby="events-title">
+      <h2 id="events-title">{title}</h2>
+      <table>
+        <caption className="sr-only">{title}: every event, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">When</th>
+            <th scope="col">What</th>
+            <th scope="col">Who</th>
+            <th scope="col">Role</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={`${e.streamId}-${e.sequence}`}>
+              <td>{e.version}</td>
+              <td>{new Date(e.timestamp).toLocaleString()}</td>
+              <td>{e.type}</td>
+              <td>{e.user}</td>
+              <td>{e.role}</td>
+              <td>{e.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Integrity() {
+  const [replay, setReplay] = useState<Schemas['ReplayReport']>();
+  const [chain, setChain] = useState<Schemas['ChainVerification']>();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<unknown>();
+
+  async function run<T>(what: string, call: () => Promise<T>, set: (v: T) => void) {
+    setBusy(what);
+    setError(undefined);
+    try {
+      set(await call());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const differing = replay?.projections.filter((p) => !p.identical) ?? [];
+  return (
+    <section className="card" aria-labelledby="integrity-title">
+      <h2 id="integrity-title">Integrity</h2>
+      <div className="toolbar">
+        <button type="button" disabled={!!busy} onClick={() => run('replay', () => must(api.POST('/api/audit/replay')), setReplay)}>
+          {busy === 'replay' ? 'Replaying…' : 'Replay and verify'}
+        </button>
+        <button type="button" disabled={!!busy} onClick={() => run('verify', () => must(api.GET('/api/audit/verify')), setChain)}>
+          {busy === 'verify' ? 'Checking…' : 'Check the hash chain'}
+        </button>
+      </div>
+      <ProblemView error={error} />
+      {replay && (
+        <div role="status" className={differing.length ? 'problem' : 'ok'}>
+          <strong>
+            {differing.length === 0
+              ? `Replay: all ${replay.projections.length} projections identical`
+              : `Replay: ${differing.length} of ${replay.projections.length} projections differ`}
+          </strong>{' '}
+          ({replay.events} events in {(Number(replay.elapsedMilliseconds) / 1000).toFixed(1)} s)
+          {differing.length > 0 && (
+            <ul>
+              {differing.map((p) => (
+                <li key={p.name}>
+                  {p.name}: {p.differences.length} differences
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {chain && (
+        <div role="status" className={chain.valid ? 'ok' : 'problem'}>
+          <strong>{chain.valid ? 'Hash chain intact' : 'Hash chain broken'}</strong>: {chain.eventsVerified} events verified, {chain.pendingEvents}{' '}
+          pending
+        </div>
+      )}
+    </section>
+  );
+}
+
+function AccessLog() {
+  const log = useLoad(() => must(api.GET('/api/audit/access-log', { params: { query: { pageSize: 20 } } })));
+  return (
+    <section className="card" aria-labelledby="access-title">
+      <h2 id="access-title">Access log (patient data)</h2>
+      <Loaded state={log}>
+        {(r) =>
+          r.items.length === 0 ? (
+            <p>No one has opened patient data yet.</p>
+          ) : (
+            <table>
+              <caption className="sr-only">Who opened patient data, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">What</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.items.map((a) => (
+                  <tr key={a.id}>
+                    <td>{new Date(a.at).toLocaleString()}</td>
+                    <td>{a.userId}</td>
+                    <td>{a.role}</td>
+                    <td>
+                      {a.recordKind} ({a.recordIds.length}) via {a.endpoint}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+const kinds = {
+  invoice: '/api/invoices/{id}',
+  paystub: '/api/paystubs/{id}',
+  visit: '/api/visits/{id}',
+  contractor: '/api/contractors/{id}',
+  agency: '/api/agencies/{id}',
+} as const;
+
+/** Any document as it stood at an instant (the API's asOf on each read). */
+function AsOf() {
+  const [kind, setKind] = useState<keyof typeof kinds>('invoice');
+  const [id, setId] = useState('');
+  const [at, setAt] = useState(() => new Date().toISOString());
+  const [doc, setDoc] = useState<{ title: string; body: unknown }>();
+  const [error, setError] = useState<unknown>();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    setDoc(undefined);
+    try {
+      const options = { params: { path: { id: id.trim() }, query: { asOf: at.trim() } } };
+      const body =
+        kind === 'invoice'
+          ? await must(api.GET(kinds.invoice, options))
+          : kind === 'paystub'
+            ? await must(api.GET(kinds.paystub, options))
+            : kind === 'visit'
+              ? await must(api.GET(kinds.visit, options))
+              : kind === 'contractor'
+                ? await must(api.GET(kinds.contractor, options))
+                : await must(api.GET(kinds.agency, options));
+      setDoc({ title: `The ${kind} as of ${at.trim()}`, body });
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="asof-title">
+      <h2 id="asof-title">A document as of an instant</h2>
+      <form onSubmit={submit} className="inline-form">
+        <div className="field">
+          <label htmlFor="asof-kind">Kind</label>
+          <select id="asof-kind" value={kind} onChange={(e) => setKind(e.target.value as keyof typeof kinds)}>
+            {Object.keys(kinds).map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="asof-id">Id</label>
+          <input id="asof-id" value={id} onChange={(e) => setId(e.target.value)} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="asof-at">Instant (ISO 8601, UTC)</label>
+          <input id="asof-at" value={at} onChange={(e) => setAt(e.target.value)} autoComplete="off" />
+        </div>
+        <button type="submit">Show</button>
+      </form>
+      <ProblemView error={error} />
+      {doc && (
+        <figure className="doc">
+          <figcaption>{doc.title}</figcaption>
+          <pre tabIndex={0}>{JSON.stringify(doc.body, null, 2)}</pre>
+        </figure>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,233 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { api, must, type Discipline, type Schemas } from '../api/client';
+import { currentSession } from '../session';
+import { FieldError, Loaded, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { RateMatrix } from './RateMatrix';
+
+const disciplines = ['PT', 'PTA', 'OT', 'COTA', 'ST'];
+const canWrite = () => ['owner', 'payroll'].includes(currentSession()!.role);
+
+/** Contractors: the list with W-9 status (TIN masked), disciplines and placements; onboarding. */
+export function Contractors() {
+  const list = useLoad(async () => {
+    const [contractors, agencies] = await Promise.all([
+      must(api.GET('/api/contractors', { params: { query: { pageSize: 500 } } })),
+      must(api.GET('/api/agencies', { params: { query: { pageSize: 500 } } })),
+    ]);
+    return { contractors: contractors.items, agencies: Object.fromEntries(agencies.items.map((a) => [a.id, a.name])) };
+  });
+  return (
+    <Page title="Contractors">
+      <div className="grid">
+        <Loaded state={list}>
+          {({ contractors, agencies }) => (
+            <table>
+              <caption className="sr-only">Contractors</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Disciplines</th>
+                  <th scope="col">W-9</th>
+                  <th scope="col">Agencies</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {contractors.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/contractors/${c.id}`}>{c.legalName}</Link>
+                    </td>
+                    <td>{c.disciplines.join(', ')}</td>
+                    <td className="nowrap">{c.w9?.tinMasked ?? <span className="alert">missing</span>}</td>
+                    <td>{c.agencyIds.map((a) => agencies[a]).join(', ')}</td>
+                    <td>
+                      <StatusBadge status={c.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Loaded>
+        {canWrite() && <Onboard onDone={list.reload} />}
+      </div>
+    </Page>
+  );
+}
+
+function Onboard({ onDone }: { onDone: () => void }) {
+  const id = useId();
+  const [form, setForm] = useState({ legalName: '', email: '', phone: '', disciplines: [] as string[] });
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<string>();
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const c = await must(api.POST('/api/contractors', { body: { ...form, disciplines: form.disciplines as Discipline[], phone: form.phone || null } }));
+      setDone(`${(c as Schemas['ContractorView']).legalName} onboarded.`);
+      setForm({ legalName: '', email: '', phone: '', disciplines: [] });
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const text = (k: 'legalName' | 'email' | 'phone', label: string, type = 'text') => (
+    <div className="field">
+      <label htmlFor={`${id}-${k}`}>{label}</label>
+      <input
+        id={`${id}-${k}`}
+        type={type}
+        value={form[k]}
+        onChange={(e) => setForm({ ...form, [k]: e.target.value })}
+        aria-describedby={`${id}-${k}-err`}
+        autoComplete="off"
+      />
+      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
+    </div>
+  );
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>Onboard a contractor</h2>
+      {done && (
+        <p role="status" className="ok">
+          {done}
+        </p>
+      )}
+      <ProblemView error={error} />
+      {text('legalName', 'Legal name')}
+      {text('email', 'E-mail', 'email')}
+      {text('phone', 'Phone (optional)', 'tel')}
+      <fieldset className="choices" aria-describedby={`${id}-d-err`}>
+        <legend>Disciplines</legend>
+        {disciplines.map((d) => (
+          <label key={d} className={form.disciplines.includes(d) ? 'chosen' : ''}>
+            <input
+              type="checkbox"
+              checked={form.disciplines.includes(d)}
+              onChange={(e) =>
+                setForm({ ...form, disciplines: e.target.checked ? [...form.disciplines, d] : form.disciplines.filter((x) => x !== d) })
+              }
+            />
+            {d}
+          </label>
+        ))}
+      </fieldset>
+      <FieldError id={`${id}-d-err`} error={error} field="disciplines" />
+      <button type="submit" className="primary">
+        Onboard
+      </button>
+    </form>
+  );
+}
+
+/** One contractor: W-9 (TIN masked), agencies, payout account, pay sheet in effect on a date. */
+export function ContractorDetail() {
+  const { id } = useParams();
+  const role = currentSession()!.role;
+  const [asOf, setAsOf] = useState(today());
+  const data = useLoad(async () => {
+    const [c, agencies] = await Promise.all([
+      must(api.GET('/api/contractors/{id}', { params: { path: { id: id! } } })),
+      must(api.GET('/api/agencies', { params: { query: { pageSize: 500 } } })),
+    ]);
+    return { c, agencies: agencies.items };
+  }, [id]);
+  const rates = useLoad(
+    () =>
+      ['owner', 'payroll', 'compliance'].includes(role)
+        ? must(api.GET('/api/contractors/{id}/pay-rates', { params: { path: { id: id! }, query: { asOf } } }))
+        : Promise.resolve(null),
+    [id, asOf],
+  );
+  const [error, setError] = useState<unknown>();
+  async function placement(agencyId: string, assign: boolean) {
+    setError(undefined);
+    try {
+      await must(
+        assign
+          ? api.POST('/api/contractors/{id}/agencies/{agencyId}', { params: { path: { id: id!, agencyId } } })
+          : api.DELETE('/api/contractors/{id}/agencies/{agencyId}', { params: { path: { id: id!, agencyId } } }),
+      );
+      data.reload();
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <Loaded state={data}>
+      {({ c, agencies }) => {
+        const names = Object.fromEntries(agencies.map((a) => [a.id, a.name]));
+        return (
+          <Page title={c.legalName}>
+            <ProblemView error={error} />
+            <div className="grid">
+              <section className="card" aria-labelledby="w9-title">
+                <h2 id="w9-title">Record</h2>
+                <dl className="pairs">
+                  <dt>E-mail</dt>
+                  <dd>{c.email}</dd>
+                  <dt>Disciplines</dt>
+                  <dd>{c.disciplines.join(', ')}</dd>
+                  <dt>Status</dt>
+                  <dd>
+                    <StatusBadge status={c.status} />
+                  </dd>
+                  <dt>W-9</dt>
+                  <dd>{c.w9 ? `${c.w9.tinType} ${c.w9.tinMasked}, ${c.w9.taxClassification}, certified ${c.w9.certifiedOn}` : 'not received'}</dd>
+                  <dt>Payout account</dt>
+                  <dd>{c.stripeAccountId ?? 'none linked'}</dd>
+                </dl>
+              </section>
+              <section className="card" aria-labelledby="agencies-title">
+                <h2 id="agencies-title">Agencies</h2>
+                <ul className="plain">
+                  {agencies.map((a) => {
+                    const placed = c.agencyIds.includes(a.id);
+                    return (
+                      <li key={a.id}>
+                        {a.name} {placed ? <span className="badge badge-open">placed</span> : null}{' '}
+                        {canWrite() && (
+                          <button type="button" className="link" onClick={() => placement(a.id, !placed)}>
+                            {placed ? 'Remove' : 'Place'}
+                            <span className="sr-only"> with {a.name}</span>
+                          </button>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </section>
+            </div>
+            {rates.data !== null && (
+              <section className="card" aria-labelledby="rates-title">
+                <h2 id="rates-title">Pay sheet</h2>
+                <div className="toolbar">
+                  <label htmlFor="rates-asof">In effect on</label>
+                  <input id="rates-asof" type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} style={{ width: 'auto' }} />
+                </div>
+                <Loaded state={rates}>
+                  {(r) =>
+                    r && r.rateSetId ? (
+                      <>
+                        <p className="hint">
+                          Set effective from {r.effectiveFrom}; mileage {r.mileageRate ?? 0} per mile.
+                        </p>
+                        <RateMatrix rates={r.rates} caption={`Pay rates in effect on ${asOf}`} agencyNames={names} />
+                      </>
+                    ) : (
+                      <p>No pay rates in effect on {asOf}.</p>
+                    )
+                  }
+                </Loaded>
+              </section>
+            )}
+          </Page>
+        );
+      }}
+    </Loaded>
+  );
+}

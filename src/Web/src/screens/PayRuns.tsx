@@ -1,0 +1,259 @@
+import { useId, useState, type FormEvent } from 'react';
+import { api, ApiProblem, must, type PaymentMethod, type Schemas } from '../api/client';
+import { FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+
+/** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
+export function PayRuns() {
+  const data = useLoad(async () => {
+    const [cycles, payments, contractors] = await Promise.all([
+      must(api.GET('/api/cycles', { params: { query: { pageSize: 50 } } })),
+      must(api.GET('/api/payments', { params: { query: { pageSize: 500 } } })),
+      must(api.GET('/api/contractors', { params: { query: { pageSize: 500 } } })),
+    ]);
+    return { cycles: cycles.items.filter((c) => c.status === 'closed'), payments: payments.items, contractors: contractors.items };
+  });
+  const [error, setError] = useState<unknown>();
+  const [message, setMessage] = useState<string>();
+
+  async function act(what: () => Promise<unknown>, done: string) {
+    setError(undefined);
+    setMessage(undefined);
+    try {
+      await what();
+      setMessage(done);
+      data.reload();
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <Page title="Pay runs">
+      <ProblemView error={error} />
+      {message && (
+        <p role="status" className="ok">
+          {message}
+        </p>
+      )}
+      <Loaded state={data}>
+        {({ cycles, payments, contractors }) => {
+          const names = Object.fromEntries(contractors.map((c) => [c.id, c.legalName]));
+          const held = payments.filter((p) => p.status === 'held' || p.status === 'failed');
+          return (
+            <>
+              <div className="grid">
+                <section className="card" aria-labelledby="runs-title">
+                  <h2 id="runs-title">Closed cycles</h2>
+                  <table>
+                    <caption className="sr-only">Closed cycles and their pay runs</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Period</th>
+                        <th scope="col" className="num">
+                          Payments
+                        </th>
+                        <th scope="col">Pay run</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {cycles.map((c) => {
+                        const mine = payments.filter((p) => p.cycleId === c.id);
+                        return (
+                          <tr key={c.id}>
+                            <td className="nowrap">
+                              {c.periodStart} – {c.periodEnd}
+                            </td>
+                            <td className="num">{mine.length}</td>
+                            <td>
+                              {mine.length === 0 ? (
+                                <button
+                                  type="button"
+                                  onClick={() =>
+                                    act(
+                                      () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
+                                      `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
+                                    )
+                                  }
+                                >
+                                  Approve<span className="sr-only"> the pay run of {c.periodStart}</span>
+                                </button>
+                              ) : (
+                                'approved'
+                              )}
+                            </td>
+                          </tr>
+                        );
+                      })}
+                    </tbody>
+                  </table>
+                </section>
+                <ManualPayment contractors={contractors} onDone={(m) => act(() => Promise.resolve(), m)} />
+              </div>
+              <section className="card" aria-labelledby="held-title">
+                <h2 id="held-title">Held and failed payments</h2>
+                {held.length === 0 ? (
+                  <p>None: every approved payment went out.</p>
+                ) : (
+                  <table>
+                    <caption className="sr-only">Payments waiting, with the reason</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Therapist</th>
+                        <th scope="col" className="num">
+                          Amount
+                        </th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Why</th>
+                        <th scope="col">Action</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {held.map((p) => (
+                        <tr key={p.id}>
+                          <td>{names[p.contractorId]}</td>
+                          <td className="num">
+                            <Money value={p.amount} />
+                          </td>
+                          <td>
+                            <StatusBadge status={p.status} />
+                          </td>
+                          <td>{p.heldReason ?? p.failureReason}</td>
+                          <td>
+                            <button
+                              type="button"
+                              className="link"
+                              onClick={() => act(() => must(api.POST('/api/payments/{id}/retry', { params: { path: { id: p.id } } })), 'Sent again.')}
+                            >
+                              Retry<span className="sr-only"> the payment to {names[p.contractorId]}</span>
+                            </button>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </section>
+              <PaymentsTable payments={payments.filter((p) => p.status !== 'held' && p.status !== 'failed')} names={names} />
+            </>
+          );
+        }}
+      </Loaded>
+    </Page>
+  );
+}
+
+function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]; names: Record<string, string> }) {
+  return (
+    <section className="card" aria-labelledby="paid-title">
+      <h2 id="paid-title">Payments</h2>
+      <table>
+        <caption className="sr-only">Payments requested, sent or recorded</caption>
+        <thead>
+          <tr>
+            <th scope="col">Paid on</th>
+            <th scope="col">Therapist</th>
+            <th scope="col">Method</th>
+            <th scope="col">Reference</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...payments]
+            .sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? ''))
+            .map((p) => (
+              <tr key={p.id}>
+                <td className="nowrap">{p.paidOn}</td>
+                <td>{names[p.contractorId]}</td>
+                <td>{p.method}</td>
+                <td>{p.reference ?? p.stripeTransferId}</td>
+                <td className="num">
+                  <Money value={p.amount} />
+                </td>
+                <td>
+                  <StatusBadge status={p.status} />
+                </td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function ManualPayment({ contractors, onDone }: { contractors: Schemas['ContractorView'][]; onDone: (message: string) => void }) {
+  const id = useId();
+  const [form, setForm] = useState({ contractorId: contractors[0]?.id ?? '', amount: '', paidOn: today(), method: 'check', reference: '' });
+  const [error, setError] = useState<unknown>();
+  // One key per payment being entered: a double submit records it once; the next payment gets a new key.
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await must(
+        api.POST('/api/payments/manual', {
+          body: { ...form, method: form.method as PaymentMethod, amount: form.amount === '' ? null : Number(form.amount) },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
+      onDone(`Payment of ${money(form.amount)} to ${contractors.find((c) => c.id === form.contractorId)?.legalName} recorded.`);
+      setForm({ ...form, amount: '', reference: '' });
+      setKey(crypto.randomUUID());
+    } catch (err) {
+      setError(err);
+      // Answered (refused): nothing was recorded, and a corrected form is another request with its own key.
+      // Unanswered (network): the same key again, so a payment the server did record is not recorded twice.
+      if (err instanceof ApiProblem) setKey(crypto.randomUUID());
+    }
+  }
+  const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (
+    <div className="field">
+      <label htmlFor={`${id}-${k}`}>{label}</label>
+      {input}
+      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
+    </div>
+  );
+  const props = (k: keyof typeof form) => ({ id: `${id}-${k}`, value: form[k], onChange: set(k), 'aria-describedby': `${id}-${k}-err` });
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>Record a manual payment</h2>
+      <ProblemView error={error} />
+      {field(
+        'contractorId',
+        'Therapist',
+        <select {...props('contractorId')}>
+          {contractors.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.legalName}
+            </option>
+          ))}
+        </select>,
+      )}
+      <div className="row">
+        {field('amount', 'Amount (USD)', <input {...props('amount')} inputMode="decimal" />)}
+        {field('paidOn', 'Paid on', <input {...props('paidOn')} type="date" />)}
+      </div>
+      <div className="row">
+        {field(
+          'method',
+          'Method',
+          <select {...props('method')}>
+            {['check', 'ach', 'card', 'paypal', 'other'].map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field('reference', 'Reference', <input {...props('reference')} autoComplete="off" />)}
+      </div>
+      <button type="submit" className="primary">
+        Record payment
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,331 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
+import { logVisit } from '../offline';
+import { currentSession } from '../session';
+import { FieldError, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+
+const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
+
+interface FormOptions {
+  agencies: { id: string; name: string }[];
+  disciplines: string[];
+}
+
+/** The therapist's own agencies and disciplines; kept on the phone so the form still opens offline. */
+async function loadOptions(): Promise<FormOptions> {
+  const s = currentSession()!;
+  const cacheKey = `ct.formOptions.${s.tenant}.${s.contractorId}`;
+  try {
+    const [me, agencies] = await Promise.all([
+      must(api.GET('/api/contractors/{id}', { params: { path: { id: s.contractorId! } } })),
+      must(api.GET('/api/agencies', { params: { query: { pageSize: 500 } } })),
+    ]);
+    const options = { agencies: agencies.items.map((a) => ({ id: a.id, name: a.name })), disciplines: me.disciplines as string[] };
+    localStorage.setItem(cacheKey, JSON.stringify(options));
+    return options;
+  } catch (e) {
+    const cached = localStorage.getItem(cacheKey);
+    if (cached) return JSON.parse(cached) as FormOptions;
+    throw e;
+  }
+}
+
+export function LogVisit() {
+  const options = useLoad(loadOptions);
+  return (
+    <Page title="Log a visit">
+      <Loaded state={options}>{(o) => <VisitForm options={o} />}</Loaded>
+    </Page>
+  );
+}
+
+function VisitForm({ options }: { options: FormOptions }) {
+  const s = currentSession()!;
+  const remembered = JSON.parse(localStorage.getItem(`ct.lastVisit.${s.contractorId}`) ?? '{}') as { agencyId?: string; discipline?: string };
+  const [agencyId, setAgencyId] = useState(
+    options.agencies.some((a) => a.id === remembered.agencyId) ? remembered.agencyId! : (options.agencies[0]?.id ?? ''),
+  );
+  const [discipline, setDiscipline] = useState(
+    options.disciplines.includes(remembered.discipline ?? '') ? remembered.discipline! : (options.disciplines[0] ?? ''),
+  );
+  const [visitType, setVisitType] = useState<string>('Routine');
+  const [visitDate, setVisitDate] = useState(today());
+  const [patientName, setPatientName] = useState('');
+  const [mrn, setMrn] = useState('');
+  const [miles, setMiles] = useState('');
+  const [noteSigned, setNoteSigned] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const [message, setMessage] = useState<{ kind: 'sent' | 'waiting'; text: string }>();
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setMessage(undefined);
+    localStorage.setItem(`ct.lastVisit.${s.contractorId}`, JSON.stringify({ agencyId, discipline }));
+    const outcome = await logVisit({
+      contractorId: s.contractorId!,
+      agencyId,
+      patient: { name: patientName.trim(), mrn: mrn.trim() },
+      visitDate,
+      discipline: discipline as Discipline,
+      visitType: visitType as VisitType,
+      miles: miles === '' ? null : Number(miles),
+      noteSigned,
+      notes: null,
+      allowDuplicate: null,
+      duplicateReason: null,
+    });
+    setBusy(false);
+    if (outcome.kind === 'refused') {
+      setError(outcome.problem);
+      return;
+    }
+    setMessage(
+      outcome.kind === 'sent'
+        ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitType}, ${visitDate}.` }
+        : { kind: 'waiting', text: 'No connection. The visit is saved on this phone and will be sent when the network is back.' },
+    );
+    setPatientName('');
+    setMrn('');
+    setMiles('');
+    setVisitType('Routine');
+  }
+
+  if (options.agencies.length === 0)
+    return <p className="problem">You are not placed with any agency yet. Ask the office to add you to one.</p>;
+  return (
+    <form onSubmit={submit} className="visit-form" noValidate>
+      {message && (
+        <p role="status" className={message.kind === 'sent' ? 'ok' : 'waiting'}>
+          {message.text}
+        </p>
+      )}
+      <ProblemView error={error} />
+      <div className="field">
+        <label htmlFor={`${id}-agency`}>Agency</label>
+        <select id={`${id}-agency`} value={agencyId} onChange={(e) => setAgencyId(e.target.value)} aria-describedby={`${id}-agency-err`}>
+          {options.agencies.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+        </select>
+        <FieldError id={`${id}-agency-err`} error={error} field="agencyId" />
+      </div>
+      <fieldset className="choices">
+        <legend>Visit type</legend>
+        {visitTypes.map((t) => (
+          <label key={t} className={visitType === t ? 'chosen' : ''}>
+            <input type="radio" name="visitType" value={t} checked={visitType === t} onChange={() => setVisitType(t)} />
+            {t}
+          </label>
+        ))}
+      </fieldset>
+      {options.disciplines.length > 1 && (
+        <fieldset className="choices">
+          <legend>Discipline</legend>
+          {options.disciplines.map((d) => (
+            <label key={d} className={discipline === d ? 'chosen' : ''}>
+              <input type="radio" name="discipline" value={d} checked={discipline === d} onChange={() => setDiscipline(d)} />
+              {d}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Patient name</label>
+        <input
+          id={`${id}-name`}
+          value={patientName}
+          onChange={(e) => setPatientName(e.target.value)}
+          autoComplete="off"
+          aria-describedby={`${id}-name-err`}
+        />
+        <FieldError id={`${id}-name-err`} error={error} field="patient.name" />
+      </div>
+      <div className="row">
+        <div className="field">
+          <label htmlFor={`${id}-mrn`}>MRN</label>
+          <input id={`${id}-mrn`} value={mrn} onChange={(e) => setMrn(e.target.value)} autoComplete="off" aria-describedby={`${id}-mrn-err`} />
+          <FieldError id={`${id}-mrn-err`} error={error} field="patient.mrn" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-miles`}>Miles</label>
+          <input
+            id={`${id}-miles`}
+            inputMode="decimal"
+            value={miles}
+            onChange={(e) => setMiles(e.target.value)}
+            aria-describedby={`${id}-miles-err`}
+          />
+          <FieldError id={`${id}-miles-err`} error={error} field="miles" />
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-date`}>Date</label>
+        <input id={`${id}-date`} type="date" value={visitDate} onChange={(e) => setVisitDate(e.target.value)} aria-describedby={`${id}-date-err`} />
+        <FieldError id={`${id}-date-err`} error={error} field="visitDate" />
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={noteSigned} onChange={(e) => setNoteSigned(e.target.checked)} /> Note signed
+      </label>
+      <button type="submit" className="primary big" disabled={busy}>
+        {busy ? 'Logging…' : 'Log visit'}
+      </button>
+    </form>
+  );
+}
+
+function useAgencyNames() {
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    must(api.GET('/api/agencies', { params: { query: { pageSize: 500 } } }))
+      .then((r) => setNames(Object.fromEntries(r.items.map((a) => [a.id, a.name]))))
+      .catch(() => undefined);
+  }, []);
+  return names;
+}
+
+export function MyVisits() {
+  const s = currentSession()!;
+  const visits = useLoad(() => must(api.GET('/api/visits', { params: { query: { contractorId: s.contractorId, pageSize: 100 } } })));
+  const agencies = useAgencyNames();
+  return (
+    <Page title="My visits">
+      <Loaded state={visits}>
+        {(r) =>
+          r.items.length === 0 ? (
+            <p>No visits yet.</p>
+          ) : (
+            <ul className="cards" aria-label="Visits">
+              {[...r.items]
+                .sort((a, b) => b.visitDate.localeCompare(a.visitDate))
+                .map((v) => (
+                  <li key={v.id} className="card-row">
+                    <div>
+                      <strong>{v.patient?.name ?? 'Patient'}</strong> · {v.visitType} {v.discipline}
+                      <div className="hint">
+                        {v.visitDate} · {agencies[v.agencyId] ?? 'Agency'}
+                        {!v.noteSigned && ' · note unsigned'}
+                      </div>
+                    </div>
+                    <StatusBadge status={v.status} />
+                  </li>
+                ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </Page>
+  );
+}
+
+export function MyPayStubs() {
+  const stubs = useLoad(() => must(api.GET('/api/paystubs', { params: { query: { pageSize: 100 } } })));
+  return (
+    <Page title="My pay stubs">
+      <Loaded state={stubs}>
+        {(r) =>
+          r.items.length === 0 ? (
+            <p>No pay stubs yet: they are issued when a cycle closes.</p>
+          ) : (
+            <ul className="cards" aria-label="Pay stubs">
+              {r.items.map((p) => (
+                <li key={p.id}>
+                  <PayStubCard stub={p} />
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </Page>
+  );
+}
+
+function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
+  return (
+    <details className="card">
+      <summary>
+        <span>
+          {stub.periodStart} – {stub.periodEnd}
+        </span>
+        <Money value={stub.total} />
+      </summary>
+      <table>
+        <caption className="sr-only">Lines of the pay stub for {stub.periodStart} to {stub.periodEnd}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Visit</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {stub.lines.map((l, i) => (
+            <tr key={i}>
+              <td>{l.visitDate}</td>
+              <td>
+                {l.patientInitials} · {l.visitType} {l.discipline}
+              </td>
+              <td className="num">
+                <Money value={l.amount} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <td colSpan={2}>Mileage</td>
+            <td className="num">
+              <Money value={stub.mileage} />
+            </td>
+          </tr>
+          <tr>
+            <td colSpan={2}>Year to date paid</td>
+            <td className="num">
+              <Money value={stub.ytdPaid} />
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </details>
+  );
+}
+
+export function MyPayments() {
+  const payments = useLoad(() => must(api.GET('/api/payments', { params: { query: { pageSize: 100 } } })));
+  return (
+    <Page title="My payments">
+      <Loaded state={payments}>
+        {(r) =>
+          r.items.length === 0 ? (
+            <p>No payments yet.</p>
+          ) : (
+            <ul className="cards" aria-label="Payments">
+              {r.items.map((p) => (
+                <li key={p.id} className="card-row">
+                  <div>
+                    <strong>
+                      <Money value={p.amount} />
+                    </strong>{' '}
+                    · {p.method}
+                    <div className="hint">{p.paidOn ?? p.heldReason ?? p.failureReason ?? ''}</div>
+                  </div>
+                  <StatusBadge status={p.status} />
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </Page>
+  );
+}
+
+export const total = (xs: { total: number | string }[]) => xs.reduce((s, x) => s + num(x.total), 0);

@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { ApiProblem, num } from './api/client';
+
+/** Any failure, in words: the problem's title and detail and the field errors; network failures say so. */
+export function describe(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof TypeError) return new ApiProblem({ status: 0, title: 'The server could not be reached. Check the connection and try again.' });
+  return new ApiProblem({ status: 0, title: error instanceof Error ? error.message : String(error) });
+}
+
+export function ProblemView({ error }: { error: unknown }) {
+  if (!error) return null;
+  const p = describe(error).problem;
+  const fields = Object.entries(p.errors ?? {});
+  return (
+    <div role="alert" className="problem">
+      <strong>{p.title}</strong>
+      {p.detail && <p>{p.detail}</p>}
+      {fields.length > 0 && (
+        <ul>
+          {fields.map(([field, messages]) => (
+            <li key={field}>{messages.join(' ')}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The messages for one field, shown under it and tied to it with aria-describedby. */
+export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
+  const messages = error instanceof ApiProblem ? error.field(field) : [];
+  if (messages.length === 0) return null;
+  return (
+    <span id={id} className="field-error">
+      {messages.join(' ')}
+    </span>
+  );
+}
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+export const money = (v: number | string | null | undefined) => usd.format(num(v));
+
+export function Money({ value }: { value: number | string | null | undefined }) {
+  return <span className="num">{money(value)}</span>;
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${status}`}>{status}</span>;
+}
+
+export function Page({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+  useEffect(() => {
+    document.title = `${title} · ContractTherapy`;
+  }, [title]);
+  return (
+    <>
+      <div className="page-head">
+        <h1>{title}</h1>
+        {actions}
+      </div>
+      {children}
+    </>
+  );
+}
+
+/** Loads once (and on reload()); while loading it says so, on failure it shows the problem. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  // The loader is re-created on every render; `deps` say when it means something else.
+  const run = useCallback(load, deps);
+  const reload = useCallback(() => {
+    setLoading(true);
+    run()
+      .then((d) => {
+        setData(d);
+        setError(undefined);
+      })
+      .catch(setError)
+      .finally(() => setLoading(false));
+  }, [run]);
+  useEffect(reload, [reload]);
+  return { data, error, loading, reload };
+}
+
+export function Loaded<T>({ state, children }: { state: { data?: T; error?: unknown; loading: boolean }; children: (data: T) => ReactNode }) {
+  if (state.error) return <ProblemView error={state.error} />;
+  if (state.data === undefined) return <p aria-busy="true">Loading…</p>;
+  return <>{children(state.data)}</>;
+}
+
+export const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
