@@ -132,6 +132,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contractors/{id}/pay-rates/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET_api_contractors_id_pay_rates_history
+         * @description GET_api_contractors_id_pay_rates_history
+         */
+        get: operations["GET_api_contractors_id_pay_rates_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agencies/{id}/bill-rates/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET_api_agencies_id_bill_rates_history
+         * @description GET_api_agencies_id_bill_rates_history
+         */
+        get: operations["GET_api_agencies_id_bill_rates_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agencies": {
         parameters: {
             query?: never;
@@ -987,6 +1027,11 @@ export interface components {
             /** Format: date */
             firstCycleStartsOn: string;
         };
+        BillRateHistory: {
+            /** Format: uuid */
+            agencyId: string;
+            rateSets: components["schemas"]["RateSetEntry"][];
+        };
         BillRateSetView: {
             /** Format: uuid */
             id: string;
@@ -1346,6 +1391,11 @@ export interface components {
             stripeTransferId: null | string;
             reference: null | string;
         };
+        PayRateHistory: {
+            /** Format: uuid */
+            contractorId: string;
+            rateSets: components["schemas"]["RateSetEntry"][];
+        };
         PayRateSetView: {
             /** Format: uuid */
             id: string;
@@ -1483,6 +1533,16 @@ export interface components {
             amount: null | number | string;
             /** Format: uuid */
             agencyId?: null | string;
+        };
+        RateSetEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date */
+            effectiveFrom: string;
+            rates: components["schemas"]["Rate"][];
+            /** Format: double */
+            mileageRate: null | number | string;
+            superseded: boolean;
         };
         ReceiveInvoicePayment: {
             /** Format: double */
@@ -1887,6 +1947,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractorView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GET_api_contractors_id_pay_rates_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRateHistory"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GET_api_agencies_id_bill_rates_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillRateHistory"];
                 };
             };
             /** @description Not Found */
