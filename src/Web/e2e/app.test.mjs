@@ -425,7 +425,7 @@ describe('the office\'s visits', () => {
 });
 
 describe('contractors and agencies', () => {
-  test('payroll onboards a contractor, places it, and sees its W-9 masked and its pay sheet', async () => {
+  test('payroll onboards a contractor, places it, enters its W-9 (masked after saving), links its payout account and sets its pay rates', async () => {
     const tenant = `e2e-${uid().toLowerCase()}`;
     const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Cedar Home Health', billingEmail: 'ap@cedar.example' });
     const { context, page } = await open();
@@ -443,38 +443,147 @@ describe('contractors and agencies', () => {
     await page.getByRole('status').filter({ hasText: 'Morgan Reyes onboarded' }).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Morgan Reyes' });
     assert.match(await row.innerText(), /missing/);
-
     const morgan = (await call(tenant, 'owner', 'GET', '/api/contractors?pageSize=10')).items.find((c) => c.legalName === 'Morgan Reyes');
-    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/w9`, {
-      tinType: 'SSN', tin: '987-65-4321', legalName: 'Morgan Reyes', taxClassification: 'individual',
-      address: { line1: '1 Oak St', city: 'Troy', state: 'NY', zip: '12180' }, certifiedOn: '2026-01-05',
-    });
-    await call(tenant, 'payroll', 'PUT', `/api/contractors/${morgan.id}/pay-rates`, {
-      effectiveFrom: '2026-01-01', mileageRate: 0.65,
-      rates: [{ discipline: 'OT', visitType: 'Routine', amount: 72 }, { discipline: 'OT', visitType: 'Evaluation', amount: 115 },
-        { discipline: 'OT', visitType: 'Routine', amount: 78, agencyId: agency.id }],
-    });
+
     await row.getByRole('link', { name: 'Morgan Reyes' }).click();
     await page.getByRole('heading', { name: 'Morgan Reyes' }).waitFor();
     await page.getByRole('button', { name: 'Place with Cedar Home Health' }).click();
     await page.getByRole('button', { name: 'Remove with Cedar Home Health' }).waitFor();
-    const body = await page.locator('main').innerText();
-    assert.match(body, /\*\*\*-\*\*-4321/);
-    assert.doesNotMatch(body, /987-?65/);
+
+    // The W-9: a bad TIN and no address are field errors under their fields; nothing is saved.
+    const w9 = page.getByRole('form', { name: 'Enter the W-9' });
+    await w9.getByLabel('TIN', { exact: true }).fill('12-34');
+    await w9.getByRole('button', { name: 'Save W-9' }).click();
+    await w9.getByRole('alert').waitFor();
+    const errorUnder = async (label) => {
+      const describedBy = await w9.getByLabel(label, { exact: true }).getAttribute('aria-describedby');
+      return w9.locator('#' + describedBy.replace(/:/g, '\\:')).innerText();
+    };
+    assert.match(await errorUnder('TIN'), /9 digits/);
+    assert.match(await errorUnder('City'), /city/i);
+    await checkA11y(page, 'contractor W-9 errors');
+    assert.ok(!(await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}`)).w9);
+
+    await w9.getByLabel('TIN', { exact: true }).fill('987-65-4321');
+    await w9.getByLabel('Address', { exact: true }).fill('1 Oak St');
+    await w9.getByLabel('City').fill('Troy');
+    await w9.getByLabel('State').fill('NY');
+    await w9.getByLabel('ZIP').fill('12180');
+    await w9.getByLabel('Certified on').fill('2026-01-05');
+    await w9.getByRole('button', { name: 'Save W-9' }).click();
+    await page.getByRole('status').filter({ hasText: 'W-9 saved: SSN ***-**-4321' }).waitFor();
+    await page.getByRole('heading', { name: 'Replace the W-9' }).waitFor();
+    assert.equal(await page.getByLabel('TIN', { exact: true }).inputValue(), ''); // the form forgets the TIN
+    assert.match(await page.locator('main').innerText(), /SSN \*\*\*-\*\*-4321, individual, certified 2026-01-05/);
+    assert.doesNotMatch(await page.content(), /987-?65-?4321/);
+
+    // The payout account: a malformed id is refused under the field, a good one linked.
+    const payout = page.getByRole('form', { name: 'Link the payout account' });
+    await payout.getByLabel('Stripe account id').fill('not-an-account');
+    await payout.getByRole('button', { name: 'Link account' }).click();
+    const acctErr = await payout.getByLabel('Stripe account id').getAttribute('aria-describedby');
+    await payout.locator('#' + acctErr.replace(/:/g, '\\:')).filter({ hasText: 'acct_' }).waitFor();
+    await payout.getByLabel('Stripe account id').fill('acct_1MorganE2E');
+    await payout.getByRole('button', { name: 'Link account' }).click();
+    await page.getByRole('status').filter({ hasText: 'Payout account acct_1MorganE2E linked.' }).waitFor();
+    await page.getByText('acct_1MorganE2E', { exact: true }).waitFor();
+
+    // Pay rates: January's set, then March's with an override at Cedar; the history keeps both.
+    const rateForm = page.getByRole('form', { name: 'Set a pay rate set' });
+    await rateForm.getByLabel('Effective from').fill('2026-01-01');
+    await rateForm.getByLabel('Mileage rate (per mile)').fill('0.65');
+    await rateForm.getByLabel('OT Routine rate').fill('72');
+    await rateForm.getByLabel('OT Evaluation rate').fill('abc');
+    await rateForm.getByRole('button', { name: 'Save rate set' }).click();
+    await rateForm.getByRole('alert').waitFor();
+    assert.equal(await rateForm.getByLabel('OT Evaluation rate').getAttribute('aria-invalid'), 'true');
+    assert.equal((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}/pay-rates/history`)).rateSets.length, 0);
+    // The API's own field errors mark their cell too: a negative amount.
+    await rateForm.getByLabel('OT Evaluation rate').fill('-5');
+    await rateForm.getByRole('button', { name: 'Save rate set' }).click();
+    await rateForm.getByRole('alert').filter({ hasNotText: 'not amounts' }).waitFor();
+    assert.equal(await rateForm.getByLabel('OT Evaluation rate').getAttribute('aria-invalid'), 'true');
+    assert.equal(await rateForm.getByLabel('OT Routine rate').getAttribute('aria-invalid'), null);
+    await checkA11y(page, 'pay rate errors');
+    assert.equal((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}/pay-rates/history`)).rateSets.length, 0);
+    await rateForm.getByLabel('OT Evaluation rate').fill('115');
+    await rateForm.getByRole('button', { name: 'Save rate set' }).click();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-01-01 saved' }).waitFor();
+
+    await rateForm.getByLabel('Effective from').fill('2026-03-01');
+    await rateForm.getByLabel('OT Routine rate').fill('74');
+    await rateForm.getByRole('button', { name: 'Add an override' }).click();
+    await rateForm.getByLabel('Override 1 agency').selectOption({ label: 'Cedar Home Health' });
+    await rateForm.getByLabel('Override 1 discipline').selectOption('OT');
+    await rateForm.getByLabel('Override 1 visit type').selectOption('Routine');
+    await rateForm.getByLabel('Override 1 amount').fill('78');
+    await rateForm.getByRole('button', { name: 'Save rate set' }).click();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-03-01 saved' }).waitFor();
+
+    const history = page.getByRole('region', { name: 'Pay sheet history' });
+    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).waitFor();
+    assert.match(await history.innerText(), /Effective from 2026-03-01[\s\S]*Effective from 2026-01-01/);
+    await history.locator('summary', { hasText: 'Effective from 2026-01-01' }).click();
+    assert.match(await history.getByRole('table', { name: 'Pay rates effective from 2026-01-01' }).innerText(), /Routine\s+\$72\.00/);
+    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).click();
+    assert.match(await history.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
+
     const matrix = page.getByRole('table', { name: /^Pay rates in effect on/ });
-    assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
-    assert.match(await page.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
     await page.getByLabel('In effect on').fill('2025-12-31');
     await page.getByText('No pay rates in effect on 2025-12-31.').waitFor();
     await page.getByLabel('In effect on').fill('2026-02-01');
     await matrix.waitFor();
+    assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
     await checkA11y(page, 'contractor');
     await screenshot(page, 'office-contractor');
-    assert.deepEqual((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}`)).agencyIds, [agency.id]);
+
+    const saved = await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}`);
+    assert.deepEqual(saved.agencyIds, [agency.id]);
+    assert.equal(saved.w9.tinMasked, '***-**-4321');
+    assert.equal(saved.stripeAccountId, 'acct_1MorganE2E');
+    const march = await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}/pay-rates?asOf=2026-03-02&agencyId=${agency.id}`);
+    assert.deepEqual(march.rates.map((r) => [r.visitType, Number(r.amount)]), [['Evaluation', 115], ['Routine', 78]]);
+    assert.equal(Number(march.mileageRate), 0.65);
     await context.close();
   });
 
-  test('billing sees an agency\'s bill-rate matrix on a date', async () => {
+  test('billing sets an agency\'s bill-rate set and sees every set with its effective date', async () => {
+    const tenant = `e2e-${uid().toLowerCase()}`;
+    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Birch Home Health', billingEmail: 'ap@birch.example' });
+    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, {
+      effectiveFrom: '2026-01-01', rates: [{ discipline: 'PT', visitType: 'Routine', amount: 95 }, { discipline: 'PT', visitType: 'Evaluation', amount: 150 }],
+    });
+    const { context, page } = await open();
+    await signInAs(page, 'billing', { tenant });
+    await page.getByRole('link', { name: 'Agencies' }).click();
+    await page.getByRole('link', { name: 'Birch Home Health' }).click();
+    const form = page.getByRole('form', { name: 'Set a bill rate set' });
+    assert.equal(await form.getByLabel('PT Routine rate').inputValue(), '95'); // starts from the latest set
+    await form.getByLabel('Effective from').fill('');
+    await form.getByRole('button', { name: 'Save rate set' }).click();
+    const effErr = await form.getByLabel('Effective from').getAttribute('aria-describedby');
+    await form.locator('#' + effErr.replace(/:/g, '\\:')).filter({ hasText: 'effectiveFrom' }).waitFor();
+
+    await form.getByLabel('Effective from').fill('2026-04-01');
+    await form.getByLabel('PT Routine rate').fill('100');
+    await form.getByLabel('OT Routine rate').fill('98.50');
+    await form.getByRole('button', { name: 'Save rate set' }).click();
+    await form.getByRole('status').filter({ hasText: 'effective from 2026-04-01 saved' }).waitFor();
+
+    const history = page.getByRole('region', { name: 'Bill rate history' });
+    await history.locator('summary', { hasText: 'Effective from 2026-04-01' }).waitFor();
+    assert.match(await history.innerText(), /Effective from 2026-04-01[\s\S]*3 rates[\s\S]*Effective from 2026-01-01[\s\S]*2 rates/);
+    await page.getByLabel('In effect on').fill('2026-04-02');
+    const matrix = page.getByRole('table', { name: 'Bill rates in effect on 2026-04-02' });
+    assert.match(await matrix.innerText(), /Routine\s+\$100\.00\s+\$98\.50/);
+    await page.getByLabel('In effect on').fill('2026-03-31');
+    assert.match(await page.getByRole('table', { name: 'Bill rates in effect on 2026-03-31' }).innerText(), /Routine\s+\$95\.00/);
+    const sets = (await call(tenant, 'owner', 'GET', `/api/agencies/${agency.id}/bill-rates/history`)).rateSets;
+    assert.deepEqual(sets.map((s) => s.effectiveFrom), ['2026-04-01', '2026-01-01']);
+    await context.close();
+  });
+
+  test('billing sees an agency\'s bill-rate matrix on a date and its history', async () => {
     const { context, page } = await open();
     await signInAs(page, 'billing');
     await page.getByRole('link', { name: 'Agencies' }).click();
@@ -482,10 +591,44 @@ describe('contractors and agencies', () => {
     const matrix = page.getByRole('table', { name: /^Bill rates in effect on/ });
     await matrix.waitFor();
     assert.match(await matrix.innerText(), /Evaluation\s+\$150\.00/);
+    await page.getByRole('region', { name: 'Bill rate history' }).locator('summary', { hasText: 'Effective from 2025-10-01' }).waitFor();
     await checkA11y(page, 'agency rates');
     await screenshot(page, 'office-agency-rates');
     await page.getByLabel('In effect on').fill('2025-09-30');
     await page.getByText('No bill rates in effect on 2025-09-30.').waitFor();
+    await context.close();
+  });
+
+  test('roles that may not set rates see no rate forms; the API refuses them anyway', async () => {
+    const { context, page } = await open();
+    const agencies = await call('demo', 'owner', 'GET', '/api/agencies?pageSize=50');
+    const sunrise = agencies.items.find((a) => a.name === 'Sunrise HH');
+    // Payroll reads contractors but not agencies' bill rates: no Agencies menu, and a typed path lands on its first screen.
+    await signInAs(page, 'payroll');
+    await page.goto(`${base}/agencies/${sunrise.id}`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await context.close();
+    await assert.rejects(
+      call('demo', 'payroll', 'PUT', `/api/agencies/${sunrise.id}/bill-rates`, { effectiveFrom: '2026-01-01', rates: [{ discipline: 'PT', visitType: 'Routine', amount: 1 }] }),
+      /answered 403/,
+    );
+  });
+});
+
+describe('a link opened signed out', () => {
+  test('an invoice link from a notice e-mail lands on that invoice after signing in', async () => {
+    const agencies = await call('demo', 'owner', 'GET', '/api/agencies?pageSize=50');
+    const sunrise = agencies.items.find((a) => a.name === 'Sunrise HH');
+    const invoices = await call('demo', 'agency', 'GET', `/api/invoices?pageSize=100`, undefined, { agencyId: sunrise.id });
+    const invoice = invoices.items.at(-1);
+    const { context, page } = await open();
+    await page.goto(`${base}/invoices/${invoice.id}`); // as the e-mail's link: {Portal:BaseUrl}/invoices/{id}
+    await page.getByRole('heading', { name: 'Enter the demo as…' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/invoices/${invoice.id}`);
+    await page.getByLabel('Agency to enter as').selectOption({ label: 'Sunrise HH' });
+    await page.getByRole('button', { name: 'Agency portal', exact: true }).click();
+    await page.getByRole('heading', { name: `Invoice ${invoice.number}` }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/invoices/${invoice.id}`);
     await context.close();
   });
 });

@@ -4,6 +4,7 @@ import { api, must } from '../api/client';
 import { currentSession } from '../session';
 import { FieldError, Loaded, Page, ProblemView, today, useLoad } from '../ui';
 import { RateMatrix } from './RateMatrix';
+import { allDisciplines, RateHistory, RateSetForm } from './RateSetForm';
 
 const canWrite = () => ['owner', 'billing'].includes(currentSession()!.role);
 
@@ -92,12 +93,13 @@ function Register({ onDone }: { onDone: () => void }) {
   );
 }
 
-/** An agency and its bill-rate matrix in effect on a date (a later date shows a later rate set). */
+/** An agency, its bill-rate matrix in effect on a date (a later date shows a later rate set), every set recorded, and a new set (billing, owner). */
 export function AgencyDetail() {
   const { id } = useParams();
   const [asOf, setAsOf] = useState(today());
   const agency = useLoad(() => must(api.GET('/api/agencies/{id}', { params: { path: { id: id! } } })), [id]);
   const rates = useLoad(() => must(api.GET('/api/agencies/{id}/bill-rates', { params: { path: { id: id! }, query: { asOf } } })), [id, asOf]);
+  const history = useLoad(() => must(api.GET('/api/agencies/{id}/bill-rates/history', { params: { path: { id: id! } } })), [id]);
   return (
     <Loaded state={agency}>
       {(a) => (
@@ -119,14 +121,30 @@ export function AgencyDetail() {
                   r.rateSetId ? (
                     <>
                       <p className="hint">Set effective from {r.effectiveFrom}.</p>
-                      <RateMatrix rates={r.rates} caption={`Bill rates in effect on ${asOf}`} />
+                      <RateMatrix rates={r.rates} caption={`Bill rates in effect on ${r.asOf}`} />
                     </>
                   ) : (
-                    <p>No bill rates in effect on {asOf}.</p>
+                    <p>No bill rates in effect on {r.asOf}.</p>
                   )
                 }
               </Loaded>
             )}
+          </section>
+          {history.data && canWrite() && (
+            <RateSetForm
+              title="Set a bill rate set"
+              disciplines={allDisciplines}
+              latest={history.data.rateSets[0]}
+              onSave={async (body) => {
+                await must(api.PUT('/api/agencies/{id}/bill-rates', { params: { path: { id: id! } }, body }));
+                rates.reload();
+                history.reload();
+              }}
+            />
+          )}
+          <section className="card" aria-labelledby="bill-history-title">
+            <h2 id="bill-history-title">Bill rate history</h2>
+            <Loaded state={history}>{(h) => <RateHistory sets={h.rateSets} what="Bill" />}</Loaded>
           </section>
         </Page>
       )}

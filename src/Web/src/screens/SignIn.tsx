@@ -39,6 +39,15 @@ export function SignIn() {
   );
 }
 
+/**
+ * Where to go after signing in: the path the person opened signed out (an invoice link from a
+ * notice e-mail, say), when it is one of this app's own paths; else the role's first screen.
+ */
+export function returnPath(): string {
+  const here = `${window.location.pathname}${window.location.search}`;
+  return here.startsWith('/') && !here.startsWith('//') && !here.startsWith('/signin-callback') ? here : '/';
+}
+
 function OidcSignIn({ config }: { config: AuthConfig }) {
   const [error, setError] = useState<unknown>();
   if (!config.authority || !config.clientId)
@@ -47,7 +56,7 @@ function OidcSignIn({ config }: { config: AuthConfig }) {
     <section aria-labelledby="oidc-title" className="card">
       <h2 id="oidc-title">Sign in</h2>
       <p>You will be sent to {new URL(config.authority).host} and brought back here.</p>
-      <button type="button" className="primary" onClick={() => userManager(config).signinRedirect().catch(setError)}>
+      <button type="button" className="primary" onClick={() => userManager(config).signinRedirect({ state: { returnTo: returnPath() } }).catch(setError)}>
         Sign in
       </button>
       <ProblemView error={error} />
@@ -64,7 +73,9 @@ export function SignInCallback() {
       .then((config) => userManager(config).signinRedirectCallback())
       .then((user) => {
         signIn(sessionFromToken(user.access_token, user.profile.name ?? undefined));
-        navigate('/', { replace: true });
+        // Back to the path opened signed out (kept in the sign-in request's state), only if it is ours.
+        const to = (user.state as { returnTo?: unknown } | undefined)?.returnTo;
+        navigate(typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? to : '/', { replace: true });
       })
       .catch(setError);
   }, [navigate]);
