@@ -424,6 +424,40 @@ describe('the office\'s visits', () => {
   });
 });
 
+describe('the office\'s visits: agency and discipline', () => {
+  test('billing corrects a visit\'s agency and discipline to another of the therapist\'s placements', async () => {
+    const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
+    const alex = contractors.items.find((c) => c.legalName === 'Alex Park');
+    const agencies = Object.fromEntries((await call('demo', 'owner', 'GET', '/api/agencies?pageSize=50')).items.map((a) => [a.id, a.name]));
+    const mrn = `E2E-${uid()}`;
+    const visit = await call('demo', 'billing', 'POST', '/api/visits', {
+      contractorId: alex.id, agencyId: alex.agencyIds[0], patient: { name: 'Wrong Place', mrn },
+      visitDate: tenantToday(), discipline: 'PT', visitType: 'Routine', noteSigned: true,
+    });
+    const { context, page } = await open();
+    await signInAs(page, 'billing');
+    await page.getByRole('link', { name: 'Visits' }).click();
+    await page.getByLabel('Therapist').selectOption({ label: 'Alex Park' });
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Correct/ }).click();
+    const form = page.getByRole('form', { name: /^Correct the visit/ });
+    assert.deepEqual(await form.getByLabel('Agency').locator('option').allTextContents(), alex.agencyIds.map((a) => agencies[a]));
+    assert.deepEqual(await form.getByLabel('Discipline').locator('option').allTextContents(), ['PT', 'PTA']);
+    await form.getByLabel('Agency').selectOption({ label: agencies[alex.agencyIds[1]] });
+    await form.getByLabel('Discipline').selectOption('PTA');
+    await form.getByLabel('Reason for the correction').fill('Seen for the other agency, as the assistant');
+    await checkA11y(page, 'visit correction');
+    await form.getByRole('button', { name: 'Save correction' }).click();
+    await form.waitFor({ state: 'detached' });
+    const corrected = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
+    assert.equal(corrected.agencyId, alex.agencyIds[1]);
+    assert.equal(corrected.discipline, 'PTA');
+    assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
+    await page.getByRole('row').filter({ hasText: mrn }).filter({ hasText: agencies[alex.agencyIds[1]] }).waitFor();
+    await context.close();
+  });
+});
+
 describe('contractors and agencies', () => {
   test('payroll onboards a contractor, places it, enters its W-9 (masked after saving), links its payout account and sets its pay rates', async () => {
     const tenant = `e2e-${uid().toLowerCase()}`;

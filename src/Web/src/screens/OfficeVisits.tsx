@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, must, type Schemas, type VisitStatus, type VisitType } from '../api/client';
+import { api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
 import { FieldError, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
 
@@ -110,6 +110,8 @@ export function OfficeVisits() {
         <CorrectForm
           visit={correcting}
           who={names[correcting.contractorId]}
+          contractor={people.data?.contractors.find((c) => c.id === correcting.contractorId)}
+          agencyNames={names}
           onDone={(changed) => {
             setCorrecting(undefined);
             if (changed) visits.reload();
@@ -222,8 +224,19 @@ function VoidForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: 
 const visitTypes = ['Evaluation', 'ReEvaluation', 'Routine', 'Discharge', 'Supervisory', 'StartOfCare', 'ResumptionOfCare', 'Recertification', 'Missed'];
 
 /** A correction: only the fields changed are sent, with the reason; an invoiced visit is reversed and re-billed at the next close. */
-function CorrectForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: (changed: boolean) => void }) {
-  const [form, setForm] = useState({ visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles === null ? '' : String(visit.miles), reason: '' });
+function CorrectForm({
+  visit, who, contractor, agencyNames, onDone,
+}: {
+  visit: Visit;
+  who?: string;
+  /** The therapist's placements and disciplines: what the agency and discipline may be corrected to. */
+  contractor?: { agencyIds: string[]; disciplines: string[] };
+  agencyNames: Record<string, string>;
+  onDone: (changed: boolean) => void;
+}) {
+  const agencyChoices = [...new Set([visit.agencyId, ...(contractor?.agencyIds ?? [])])];
+  const disciplineChoices = [...new Set([visit.discipline as string, ...(contractor?.disciplines ?? [])])];
+  const [form, setForm] = useState({ agencyId: visit.agencyId, discipline: visit.discipline as string, visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles === null ? '' : String(visit.miles), reason: '' });
   const [error, setError] = useState<unknown>();
   const id = useId();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
@@ -234,9 +247,9 @@ function CorrectForm({ visit, who, onDone }: { visit: Visit; who?: string; onDon
         api.PUT('/api/visits/{id}', {
           params: { path: { id: visit.id } },
           body: {
-            agencyId: null,
+            agencyId: form.agencyId !== visit.agencyId ? form.agencyId : null,
             patient: null,
-            discipline: null,
+            discipline: form.discipline !== visit.discipline ? (form.discipline as Discipline) : null,
             notes: null,
             allowDuplicate: null,
             duplicateReason: null,
@@ -267,6 +280,30 @@ function CorrectForm({ visit, who, onDone }: { visit: Visit; who?: string; onDon
         Correct the visit of {visit.visitDate} by {who ?? 'the therapist'}
       </h2>
       <ProblemView error={error} />
+      <div className="row">
+        {field(
+          'agencyId',
+          'Agency',
+          <select {...props('agencyId')}>
+            {agencyChoices.map((a) => (
+              <option key={a} value={a}>
+                {agencyNames[a] ?? a}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field(
+          'discipline',
+          'Discipline',
+          <select {...props('discipline')}>
+            {disciplineChoices.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>,
+        )}
+      </div>
       <div className="row">
         {field(
           'visitType',
