@@ -633,7 +633,7 @@ describe('contractors and agencies', () => {
     await context.close();
   });
 
-  test('roles that may not set rates see no rate forms; the API refuses them anyway', async () => {
+  test('payroll, which may not set bill rates, cannot open an agency\'s rates; the API refuses its write anyway', async () => {
     const { context, page } = await open();
     const agencies = await call('demo', 'owner', 'GET', '/api/agencies?pageSize=50');
     const sunrise = agencies.items.find((a) => a.name === 'Sunrise HH');
