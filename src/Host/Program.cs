@@ -70,6 +70,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<NilIdIsNotFound>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapOpenApi();
