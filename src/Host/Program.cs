@@ -30,6 +30,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.Converters.Add(new NoNulStrings());
     // Inputs marked [OneOf] (disciplines, visit types, W-9 fields, methods...) accept any letter case.
     o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
         .WithAddedModifier(Choices.Canonicalize);
