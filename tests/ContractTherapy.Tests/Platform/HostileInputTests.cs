@@ -36,4 +36,14 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
             .Body.ShouldContain("name");
         (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData("a\u0000b")]
+    [InlineData("bell\u0007")]
+    public async Task an_idempotency_key_with_control_characters_is_a_400(string key)
+    {
+        (await Api.Post("/api/agencies", new { name = "Sunrise HH", billingEmail = "ap@sunrise.example" }, idempotencyKey: key))
+            .ShouldBeProblem(400, "Idempotency-Key");
+        (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
 }
