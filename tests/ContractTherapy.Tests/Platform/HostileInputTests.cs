@@ -46,4 +46,22 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
             .ShouldBeProblem(400, "Idempotency-Key");
         (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("multipart/form-data")]
+    public async Task a_deactivation_body_that_is_not_json_is_a_415(string mediaType)
+    {
+        var dana = await Api.OnboardedContractor();
+        using var client = App.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/contractors/{dana}/deactivate")
+        {
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, mediaType),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Api.Token("owner"));
+        using var response = await client.SendAsync(request);
+        ((int)response.StatusCode).ShouldBe(415, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await Api.Get($"/api/contractors/{dana}")).Json["status"]!.GetValue<string>().ShouldBe("active");
+    }
 }
