@@ -31,6 +31,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+    o.SerializerOptions.Converters.Add(new NoNulStrings());
     // Inputs marked [OneOf] (disciplines, visit types, W-9 fields, methods...) accept any letter case.
     o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
         .WithAddedModifier(Choices.Canonicalize);
@@ -63,7 +64,8 @@ builder.Host.UseWolverine(opts =>
     opts.StartAgentsPromptly();
 });
 builder.Services.AddWolverineHttp();
-builder.Services.AddOpenApi(o => o.AddSchemaTransformer<ChoiceSchemas>());
+// StringSchemas first: ChoiceSchemas reads the type it restores.
+builder.Services.AddOpenApi(o => o.AddSchemaTransformer<StringSchemas>().AddSchemaTransformer<ChoiceSchemas>());
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -73,6 +75,7 @@ app.UseStatusCodePages();
 app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<NilIdIsNotFound>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapOpenApi();

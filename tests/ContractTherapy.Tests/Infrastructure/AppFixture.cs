@@ -60,7 +60,13 @@ public class AppFixture : IAsyncLifetime
                 services.RunWolverineInSoloMode();
                 services.AddSingleton<TimeProvider>(TestClock.Instance);
             });
+            Configure(builder);
         });
+    }
+
+    /// <summary>What a fixture of its own adds to the host (logging, exporters).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()

@@ -127,6 +127,10 @@ public sealed class ChoiceInputTests(AppFixture app) : IntegrationTest(app)
         Enum(schemas["BillingCycleInput"]!["properties"]!["frequency"]).ShouldBe(["weekly", "biweekly", "semimonthly", "monthly"]);
         schemas["ReceiveW9"]!["properties"]!["tinType"]!["type"]!.ToJsonString().ShouldContain("string");
 
+        // Strings pass through a converter of our own (NUL refused); the document still types them.
+        schemas["OnboardContractor"]!["properties"]!["legalName"]!["type"]!.ToJsonString().ShouldContain("string");
+        schemas["BlockingVisit"]!["properties"]!["missing"]!["items"]!["type"]!.ToString().ShouldBe("string");
+
         // An optional enumerated input stays optional: a correction sends null for what it leaves alone.
         var correctedDiscipline = schemas["CorrectVisit"]!["properties"]!["discipline"]!;
         correctedDiscipline["type"]!.ToJsonString().ShouldContain("null");

@@ -22,6 +22,10 @@ public static class DeactivateContractorEndpoint
         DeactivateContractor? cmd = null;
         if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
         {
+            // ReadFromJsonAsync throws InvalidOperationException (a 500) for any other media type.
+            if (!http.Request.HasJsonContentType())
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type",
+                    detail: "The body, if any, must be application/json such as {\"reason\": \"...\"}.");
             try
             {
                 cmd = await http.Request.ReadFromJsonAsync<DeactivateContractor>(ct);

@@ -38,9 +38,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         }
 
         var key = keys.ToString();
-        if (key.Length is 0 or > 255)
+        // Printable ASCII, as the IETF draft's sf-string: a NUL reached PostgreSQL (which cannot store it) as a 500.
+        if (key.Length is 0 or > 255 || key.Any(c => c is < ' ' or > '~'))
         {
-            await WriteProblem(context, new Validation().Add(Header, "The Idempotency-Key header must be 1 to 255 characters.").ToProblem());
+            await WriteProblem(context, new Validation().Add(Header, "The Idempotency-Key header must be 1 to 255 printable ASCII characters.").ToProblem());
             return;
         }
 

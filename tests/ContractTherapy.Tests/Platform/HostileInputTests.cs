@@ -1,0 +1,67 @@
+using ContractTherapy.Tests.Infrastructure;
+
+namespace ContractTherapy.Tests.Platform;
+
+/// <summary>Inputs the fuzzer (Security/FuzzTests.cs) found answered with 500: each is a 4xx problem now.</summary>
+public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
+{
+    private const string Nil = "00000000-0000-0000-0000-000000000000";
+
+    [Theory]
+    [InlineData("POST", "/api/contractors/" + Nil + "/deactivate")]
+    [InlineData("POST", "/api/contractors/" + Nil + "/agencies/" + Nil)]
+    [InlineData("DELETE", "/api/contractors/" + Nil + "/agencies/" + Nil)]
+    [InlineData("POST", "/api/cycles/" + Nil + "/close")]
+    [InlineData("POST", "/api/visits/" + Nil + "/sign-note")]
+    [InlineData("POST", "/api/payments/" + Nil + "/retry")]
+    [InlineData("GET", "/api/visits/" + Nil)]
+    public async Task the_nil_uuid_names_no_record(string method, string url) =>
+        (await Api.As(new HttpMethod(method), url, null, "owner", null, null)).ShouldBeProblem(404);
+
+    [Fact]
+    public async Task correcting_the_nil_uuid_visit_is_a_404() =>
+        (await Api.Put($"/api/visits/{Nil}", new { miles = 3, reason = "typo" })).ShouldBeProblem(404);
+
+    [Theory]
+    [InlineData("/api/agencies?page=2147483647")]
+    [InlineData("/api/cycles?page=1373804502&pageSize=500")]
+    [InlineData("/api/visits?page=2147483647&pageSize=500")]
+    public async Task a_page_beyond_any_list_is_refused_not_overflowed(string url) =>
+        (await Api.Get(url)).ShouldBeProblem(400, "page");
+
+    [Fact]
+    public async Task a_nul_character_in_a_text_field_is_a_400_naming_the_field()
+    {
+        (await Api.Post("/api/agencies", """{"name":"Sun\u0000rise","billingEmail":"ap@sunrise.example"}""")).ShouldBeProblem(400)
+            .Body.ShouldContain("name");
+        (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("a\u0000b")]
+    [InlineData("bell\u0007")]
+    public async Task an_idempotency_key_with_control_characters_is_a_400(string key)
+    {
+        (await Api.Post("/api/agencies", new { name = "Sunrise HH", billingEmail = "ap@sunrise.example" }, idempotencyKey: key))
+            .ShouldBeProblem(400, "Idempotency-Key");
+        (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("multipart/form-data")]
+    public async Task a_deactivation_body_that_is_not_json_is_a_415(string mediaType)
+    {
+        var dana = await Api.OnboardedContractor();
+        using var client = App.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/contractors/{dana}/deactivate")
+        {
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, mediaType),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Api.Token("owner"));
+        using var response = await client.SendAsync(request);
+        ((int)response.StatusCode).ShouldBe(415, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await Api.Get($"/api/contractors/{dana}")).Json["status"]!.GetValue<string>().ShouldBe("active");
+    }
+}
