@@ -61,6 +61,7 @@ export Demo__Seed=${Demo__Seed:-true}
 cat <<MSG
 
   ContractTherapy is starting on $url
+  Web app:        $url  (sign in: "enter the demo as" any of the seven roles)
   API reference:  $url/docs
   OpenAPI:        $url/openapi/v1.json
 $mail_line
