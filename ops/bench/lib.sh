@@ -3,7 +3,8 @@
 # and the host (Release build, port 5090, or BENCH_HTTP_PORT) with a tenant "bench" whose 32
 # contractors are placed with one agency, set up through the API; exports what log-visits.lua
 # needs. Stops both on exit.
-# Expects $connections to be set by the caller.
+# Expects $connections to be set by the caller. BENCH_PG_STATEMENTS=1 loads pg_stat_statements
+# (for profiling: `select * from pg_stat_statements` in the bench database).
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
@@ -21,6 +22,10 @@ cleanup() {
 trap cleanup EXIT
 
 ops/postgres.sh start "$data" "$pg_port"
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+  echo "shared_preload_libraries = 'pg_stat_statements'" >> "$data/postgresql.conf"
+  ops/postgres.sh stop "$data" && ops/postgres.sh start "$data" "$pg_port"
+fi
 ops/postgres.sh createdb "$data" "$pg_port" bench
 dotnet build src/Host -c Release -v q -nologo >/dev/null
 
@@ -35,6 +40,8 @@ start_host() {
   curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
 }
 stop_host() { kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null; host_pid=""; }
+# The host's peak resident memory so far (VmHWM), in MB.
+peak_rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$host_pid/status"; }
 start_host
 
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
@@ -48,5 +55,5 @@ for i in $(seq 1 32); do
   contractors="$contractors${contractors:+,}$c"
 done
 export BENCH_TOKEN=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"billing"}' | json_field token)
-export BENCH_AGENCY=$agency BENCH_CONTRACTORS=$contractors BENCH_DATE=$(date -u -d 'yesterday' +%F)
+export BENCH_OWNER_TOKEN=$token BENCH_AGENCY=$agency BENCH_CONTRACTORS=$contractors BENCH_DATE=$(date -u -d 'yesterday' +%F)
 

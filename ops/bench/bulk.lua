@@ -1,0 +1,51 @@
+-- wrk script: sends every line of the file $BULK_FILE once ("METHOD<TAB>PATH<TAB>BODY"), spread
+-- over the threads (-t must equal $BULK_THREADS), then stops. Builds the benchmark's data sets
+-- through the API at full speed (ops/bench/all.py writes the files). Reads the token from
+-- $BENCH_TOKEN. Prints how many answers were not 2xx (and the first few of them).
+local token = os.getenv("BENCH_TOKEN")
+local file = os.getenv("BULK_FILE")
+local nthreads = tonumber(os.getenv("BULK_THREADS"))
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+local mine, sent, answered, failed, reported = {}, 0, 0, 0, 0
+function init(args)
+  local i = 0
+  for line in io.lines(file) do
+    if i % nthreads == id then table.insert(mine, line) end
+    i = i + 1
+  end
+  count = #mine
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+function request()
+  sent = sent + 1
+  local line = mine[sent]
+  if line == nil then return wrk.format("GET", "/health/live") end -- until the thread stops
+  local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
+  return wrk.format(method, path, nil, body ~= "" and body or nil)
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if answered <= #mine and (status < 200 or status > 299) then
+    failed = failed + 1
+    if reported < 3 then reported = reported + 1; io.write("bulk: unexpected " .. status .. ": " .. body:sub(1, 300) .. "\n") end
+  end
+  if answered >= #mine then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local total, bad = 0, 0
+  for _, t in ipairs(threads) do total = total + t:get("count"); bad = bad + t:get("failed") end
+  io.write(string.format("bulk: %d requests, %d not 2xx, %.1f s, %.0f/s\n", total, bad,
+    summary.duration / 1e6, total / (summary.duration / 1e6)))
+end
