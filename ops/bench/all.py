@@ -13,6 +13,7 @@ the product's real endpoint and prints one markdown row: | path | size | target 
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,9 +65,17 @@ def bulk(token, lines, what):
         name = f.name
     log(f"{what}: {len(lines)} requests through wrk")
     env = dict(os.environ, BENCH_TOKEN=token, BULK_FILE=name, BULK_THREADS="2")
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{BULK_LIMIT_S}s", "--timeout", "30s",
-                          "-s", os.path.join(os.path.dirname(__file__), "bulk.lua"), url],
-                         env=env, capture_output=True, text=True, check=True).stdout
+    wrk = subprocess.Popen(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{BULK_LIMIT_S}s", "--timeout", "30s",
+                            "-s", os.path.join(os.path.dirname(__file__), "bulk.lua"), url],
+                           env=env, stdout=subprocess.PIPE, text=True)
+    done = [f"{name}.done.{t}" for t in range(2)]
+    while wrk.poll() is None and not all(os.path.exists(d) for d in done):
+        time.sleep(0.05)
+    wrk.send_signal(signal.SIGINT)
+    out = wrk.communicate(timeout=60)[0]
+    for d in done:
+        if os.path.exists(d):
+            os.unlink(d)
     os.unlink(name)
     lines_out = [l for l in out.splitlines() if l.startswith("bulk:")]
     for l in lines_out:

@@ -1,7 +1,10 @@
 -- wrk script: sends every line of the file $BULK_FILE once ("METHOD<TAB>PATH<TAB>BODY"), spread
--- over the threads (-t must equal $BULK_THREADS), then stops. Builds the benchmark's data sets
--- through the API at full speed (ops/bench/all.py writes the files). Reads the token from
--- $BENCH_TOKEN. Prints how many answers were not 2xx (and the first few of them).
+-- over the threads (-t must equal $BULK_THREADS). Builds the benchmark's data sets through the API
+-- at full speed (ops/bench/all.py writes the files). Reads the token from $BENCH_TOKEN.
+-- wrk runs for its whole -d whatever the script does, so each thread, once every one of its
+-- requests is answered, writes $BULK_FILE.done.<thread> and the caller interrupts wrk (SIGINT).
+-- A connection with nothing left to send asks GET /health/live ("Healthy") until then.
+-- Prints how many answers were not 2xx (and the first few of them).
 local token = os.getenv("BENCH_TOKEN")
 local file = os.getenv("BULK_FILE")
 local nthreads = tonumber(os.getenv("BULK_THREADS"))
@@ -14,7 +17,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mine, sent, answered, failed, reported = {}, 0, 0, 0, 0
+local mine, sent, answered, reported, finished = {}, 0, 0, 0, false
+count, failed = 0, 0
 function init(args)
   local i = 0
   for line in io.lines(file) do
@@ -24,23 +28,31 @@ function init(args)
   count = #mine
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
+  if count == 0 then finish() end
+end
+
+function finish()
+  finished = true
+  local f = io.open(file .. ".done." .. id, "w")
+  f:write("done\n")
+  f:close()
 end
 
 function request()
   sent = sent + 1
   local line = mine[sent]
-  if line == nil then return wrk.format("GET", "/health/live") end -- until the thread stops
+  if line == nil then return wrk.format("GET", "/health/live") end
   local method, path, body = line:match("^([^\t]*)\t([^\t]*)\t?(.*)$")
   return wrk.format(method, path, nil, body ~= "" and body or nil)
 end
 
 function response(status, headers, body)
-  answered = answered + 1
-  if answered <= #mine and (status < 200 or status > 299) then
+  if status < 200 or status > 299 then
     failed = failed + 1
     if reported < 3 then reported = reported + 1; io.write("bulk: unexpected " .. status .. ": " .. body:sub(1, 300) .. "\n") end
   end
-  if answered >= #mine then wrk.thread:stop() end
+  if body ~= "Healthy" then answered = answered + 1 end
+  if answered >= count and not finished then finish() end
 end
 
 function done(summary, latency, requests)
