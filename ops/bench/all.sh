@@ -19,7 +19,7 @@ fi
 connections=32
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
 source ops/bench/lib.sh
-rows="$data/rows.md"
+rows=${BENCH_ROWS:-$data/rows.md}  # BENCH_ROWS keeps the rows of a run that does not finish
 : > "$rows"
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 ratio() { awk "BEGIN {printf \"%.0f%%\", 100 * $1 / $2}"; }
