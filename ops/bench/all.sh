@@ -98,6 +98,12 @@ say "replay and verify over $(count) events"
 compliance=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"compliance"}' | json_field token)
 curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600 || echo '{}' > "$data/replay.json"
 read -r events ms identical < <(python3 -c "import json; r=json.load(open('$data/replay.json')); print(r.get('events', 0), r.get('elapsedMilliseconds', 1), all(p['identical'] for p in r.get('projections', [])) and bool(r.get('projections')))")
+python3 -c "
+import json, sys
+r = json.load(open('$data/replay.json'))
+for p in r.get('projections', []):
+    if not p['identical']:
+        print('replay: not identical:', p['name'], p['documents'], 'documents;', json.dumps(p['differences'][:3])[:1500], file=sys.stderr)" || true
 eps=$(( events * 1000 / ms ))
 rss=$(peak_rss)
 ok=$(awk "BEGIN {print ($eps >= 25000 && $events >= 500000 && $rss <= 600) && \"$identical\" == \"True\" ? \"pass\" : \"FAIL\"}")
