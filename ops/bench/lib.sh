@@ -4,7 +4,8 @@
 # contractors are placed with one agency, set up through the API; exports what log-visits.lua
 # needs. Stops both on exit.
 # Expects $connections to be set by the caller. BENCH_PG_STATEMENTS=1 loads pg_stat_statements
-# (for profiling: `select * from pg_stat_statements` in the bench database).
+# (for profiling: `select * from pg_stat_statements` in the bench database). BENCH_HOST_ENV
+# ("NAME=value ...") adds environment variables to the host's process only.
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
@@ -31,7 +32,8 @@ dotnet build src/Host -c Release -v q -nologo >/dev/null
 
 # Starts the host (again, after stop_host) and waits until it is ready.
 start_host() {
-  ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
+  # shellcheck disable=SC2086
+  env ${BENCH_HOST_ENV:-} ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
     Logging__LogLevel__Default=Warning \
     dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll >> "$data/host.log" 2>&1 &
