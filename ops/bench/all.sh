@@ -94,6 +94,15 @@ done
 worst=$(echo $starts | tr ' ' '\n' | sort -n | tail -1)
 echo "| host start to /health/ready | 3 starts | <= 3 s | $(echo $starts | sed 's/ / ms, /g') ms | $([ "$worst" -le 3000 ] && echo pass || echo FAIL) | - |" >> "$rows"
 
+# Replay compares with the live documents: first let the durable messages (payroll's earnings
+# from payments, pay stubs from a close) and the async daemons finish (at most 300 s).
+pending() { ops/postgres.sh psql "$data" "$pg_port" bench "select
+  (select count(*) from contracttherapy.wolverine_incoming_envelopes where status <> 'Handled')
+  + (select count(*) from contracttherapy.wolverine_outgoing_envelopes)
+  + (select count(*) from contracttherapy.mt_event_progression where last_seq_id < (select max(seq_id) from contracttherapy.mt_events))"; }
+drain_start=$(date +%s)
+while [ "$(pending)" -gt 0 ] && [ $(( $(date +%s) - drain_start )) -lt 300 ]; do sleep 1; done
+say "messages and daemons settled after $(( $(date +%s) - drain_start )) s ($(pending) still pending)"
 say "replay and verify over $(count) events"
 compliance=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"compliance"}' | json_field token)
 curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600 || echo '{}' > "$data/replay.json"
