@@ -99,7 +99,8 @@ echo "| host start to /health/ready | 3 starts | <= 3 s | $(echo $starts | sed '
 pending() { ops/postgres.sh psql "$data" "$pg_port" bench "select
   (select count(*) from contracttherapy.wolverine_incoming_envelopes where status <> 'Handled')
   + (select count(*) from contracttherapy.wolverine_outgoing_envelopes)
-  + (select count(*) from contracttherapy.mt_event_progression where last_seq_id < (select max(seq_id) from contracttherapy.mt_events))"; }
+  + (select count(*) from contracttherapy.mt_event_progression where name not like 'HighWater%'
+     and last_seq_id < (select max(seq_id) from contracttherapy.mt_events))"; }
 drain_start=$(date +%s)
 while [ "$(pending)" -gt 0 ] && [ $(( $(date +%s) - drain_start )) -lt 300 ]; do sleep 1; done
 say "messages and daemons settled after $(( $(date +%s) - drain_start )) s ($(pending) still pending)"
