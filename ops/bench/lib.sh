@@ -3,7 +3,9 @@
 # and the host (Release build, port 5090, or BENCH_HTTP_PORT) with a tenant "bench" whose 32
 # contractors are placed with one agency, set up through the API; exports what log-visits.lua
 # needs. Stops both on exit.
-# Expects $connections to be set by the caller.
+# Expects $connections to be set by the caller. BENCH_PG_STATEMENTS=1 loads pg_stat_statements
+# (for profiling: `select * from pg_stat_statements` in the bench database). BENCH_HOST_ENV
+# ("NAME=value ...") adds environment variables to the host's process only.
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
@@ -21,12 +23,17 @@ cleanup() {
 trap cleanup EXIT
 
 ops/postgres.sh start "$data" "$pg_port"
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+  echo "shared_preload_libraries = 'pg_stat_statements'" >> "$data/postgresql.conf"
+  ops/postgres.sh stop "$data" && ops/postgres.sh start "$data" "$pg_port"
+fi
 ops/postgres.sh createdb "$data" "$pg_port" bench
 dotnet build src/Host -c Release -v q -nologo >/dev/null
 
 # Starts the host (again, after stop_host) and waits until it is ready.
 start_host() {
-  ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
+  # shellcheck disable=SC2086
+  env ${BENCH_HOST_ENV:-} ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
     Logging__LogLevel__Default=Warning \
     dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll >> "$data/host.log" 2>&1 &
@@ -35,6 +42,8 @@ start_host() {
   curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
 }
 stop_host() { kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null; host_pid=""; }
+# The host's peak resident memory so far (VmHWM), in MB.
+peak_rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$host_pid/status"; }
 start_host
 
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
@@ -48,5 +57,5 @@ for i in $(seq 1 32); do
   contractors="$contractors${contractors:+,}$c"
 done
 export BENCH_TOKEN=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"billing"}' | json_field token)
-export BENCH_AGENCY=$agency BENCH_CONTRACTORS=$contractors BENCH_DATE=$(date -u -d 'yesterday' +%F)
+export BENCH_OWNER_TOKEN=$token BENCH_AGENCY=$agency BENCH_CONTRACTORS=$contractors BENCH_DATE=$(date -u -d 'yesterday' +%F)
 
