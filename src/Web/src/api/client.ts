@@ -94,4 +94,8 @@ export async function download(path: string, fallbackName: string): Promise<void
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** An invoice's PDF, as the agency and the office download it. */
+export const downloadInvoicePdf = (invoice: { id: string; number: string }): Promise<void> =>
+  download(`/api/invoices/${invoice.id}/pdf`, `${invoice.number}.pdf`);
+
 export const num = (v: number | string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, download, must, num } from '../api/client';
+import { api, downloadInvoicePdf, must, num } from '../api/client';
 import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
 /** The agency's own invoices (the API scopes the list to the token's agency): what is due and overdue. */
@@ -70,7 +70,7 @@ export function AgencyInvoices() {
                         <StatusBadge status={i.status} />
                       </td>
                       <td>
-                        <button type="button" className="link" onClick={() => download(`/api/invoices/${i.id}/pdf`, `${i.number}.pdf`).catch(setError)}>
+                        <button type="button" className="link" onClick={() => downloadInvoicePdf(i).catch(setError)}>
                           Download<span className="sr-only"> invoice {i.number}</span>
                         </button>
                       </td>
@@ -96,7 +96,7 @@ export function AgencyInvoice() {
         <Page
           title={`Invoice ${i.number}`}
           actions={
-            <button type="button" className="primary" onClick={() => download(`/api/invoices/${i.id}/pdf`, `${i.number}.pdf`).catch(setError)}>
+            <button type="button" className="primary" onClick={() => downloadInvoicePdf(i).catch(setError)}>
               Download PDF
             </button>
           }

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, download, must, type Schemas } from '../api/client';
+import { api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
 import { Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
@@ -300,7 +300,7 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                         <Money value={i.total} />
                       </td>
                       <td>
-                        <button type="button" className="link" onClick={() => download(`/api/invoices/${i.id}/pdf`, `${i.number}.pdf`).catch(setError)}>
+                        <button type="button" className="link" onClick={() => downloadInvoicePdf(i).catch(setError)}>
                           Download<span className="sr-only"> invoice {i.number}</span>
                         </button>
                       </td>
