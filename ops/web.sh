@@ -3,7 +3,9 @@
 #   ops/web.sh build                       npm ci (from the committed lock file) when needed, type-check, vite build
 #   ops/web.sh test <pgdata> <pgport>      build, start the Release host (built by dotnet test) on CT_WEB_PORT (5095) with development
 #                                          tokens and the demo tenant in a fresh database of the given cluster,
-#                                          run the browser tests (Chromium from Debian, installed when missing), stop the host
+#                                          run the browser tests (Chromium from Debian, installed when missing), stop the host;
+#                                          then a second host on CT_WEB_OIDC_PORT (5096), same database, without development
+#                                          tokens, trusting the tests' fake OpenID Connect authority on CT_OIDC_PORT (5097)
 # Node.js 20+ and npm come from the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,23 +35,43 @@ browser_tests() {
   build
   ensure_chromium
   ops/postgres.sh createdb "$data" "$pgport" contracttherapy_web
-  local log host
+  local log oidclog host oidchost oidcport=${CT_WEB_OIDC_PORT:-5096} authport=${CT_OIDC_PORT:-5097}
   log=$(mktemp)
-  (
-    cd src/Host
-    ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$webport" \
-    Auth__DevTokens=true Demo__Seed=true Web__Root="$PWD/../Web/dist" \
-    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=contracttherapy_web" \
-      exec dotnet bin/Release/net10.0/ContractTherapy.Host.dll
-  ) >"$log" 2>&1 &
+  oidclog=$(mktemp)
+  start_host() { # <port> <log> <env...>
+    local port=$1 out=$2; shift 2
+    (
+      cd src/Host
+      exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" Web__Root="$PWD/../Web/dist" \
+        ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=contracttherapy_web" \
+        "$@" dotnet bin/Release/net10.0/ContractTherapy.Host.dll
+    ) >"$out" 2>&1 &
+  }
+  wait_ready() { # <port> <pid> <log>
+    for _ in $(seq 1 180); do
+      curl -sf -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0
+      kill -0 "$2" 2>/dev/null || { cat "$3" >&2; echo "the host on port $1 did not start" >&2; return 1; }
+      sleep 1
+    done
+    echo "the host on port $1 was not ready within 3 minutes" >&2; return 1
+  }
+  start_host "$webport" "$log" Auth__DevTokens=true Demo__Seed=true
   host=$!
-  trap 'kill "$host" 2>/dev/null; wait "$host" 2>/dev/null; rm -f "$log"' RETURN
-  for _ in $(seq 1 180); do
-    curl -sf -o /dev/null "http://127.0.0.1:$webport/health/ready" && break
-    kill -0 "$host" 2>/dev/null || { cat "$log" >&2; echo "the host did not start" >&2; return 1; }
-    sleep 1
-  done
-  (cd src/Web && CT_WEB_URL="http://127.0.0.1:$webport" node --test --test-concurrency=1 --test-reporter=tap e2e/)
+  oidchost=""
+  trap 'kill $host $oidchost 2>/dev/null; wait $host $oidchost 2>/dev/null; rm -f "$log" "$oidclog"' RETURN
+  wait_ready "$webport" "$host" "$log" || return 1
+  local status=0
+  (cd src/Web && CT_WEB_URL="http://127.0.0.1:$webport" node --test --test-concurrency=1 --test-reporter=tap e2e/app.test.mjs) || status=$?
+  # The production sign-in: started once the first host has seeded the demo tenant (one node at a
+  # time on the database while seeding). It fetches the authority's metadata only when the first
+  # token comes, so the authority (started by e2e/oidc.test.mjs) need not be up yet.
+  start_host "$oidcport" "$oidclog" Auth__DevTokens=false Demo__Seed=false Auth__Authority="http://127.0.0.1:$authport" \
+    Auth__ClientId=contracttherapy-web
+  oidchost=$!
+  wait_ready "$oidcport" "$oidchost" "$oidclog" || return 1
+  (cd src/Web && CT_WEB_URL="http://127.0.0.1:$webport" CT_WEB_OIDC_URL="http://127.0.0.1:$oidcport" CT_OIDC_PORT="$authport" \
+    node --test --test-concurrency=1 --test-reporter=tap e2e/oidc.test.mjs) || status=$?
+  return $status
 }
 
 case "${1:-}" in

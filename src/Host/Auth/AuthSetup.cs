@@ -28,6 +28,9 @@ public static class AuthSetup
         return new SymmetricSecurityKey(bytes);
     }
 
+    private static bool IsLoopback(string authority) =>
+        Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
     public static void AddContractTherapyAuth(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -59,6 +62,9 @@ public static class AuthSetup
             else
             {
                 o.Authority = authority;
+                // Metadata and keys over https, except from an authority on this machine outside
+                // Production (the browser tests' fake authority, a local identity server).
+                o.RequireHttpsMetadata = builder.Environment.IsProduction() || !IsLoopback(authority!);
             }
             o.TokenValidationParameters = validation;
             o.Events = new JwtBearerEvents
