@@ -65,7 +65,7 @@ test('the owner signs in through the OpenID Connect authority and the API takes 
 // Known defect (README, What's next): the demo sign-in returns to the link opened signed out, the
 // OIDC one did not in its first run here (it ended elsewhere). Reported as a to-do, not a failure,
 // until SignInCallback is fixed; the output shows where it lands.
-test('a link opened signed out lands there after the authority', { todo: 'SignInCallback loses the path', skip: !host && 'CT_WEB_OIDC_URL is not set' }, async () => {
+test('a link opened signed out lands there after the authority', { skip: !host && 'CT_WEB_OIDC_URL is not set' }, async () => {
   const context = await browser.newContext(desktop);
   const page = await context.newPage();
   await page.goto(`${host}/cycles`);

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
 import { UserManager } from 'oidc-client-ts';
 import { api, must, toProblem, type Schemas } from '../api/client';
 import { sessionFromToken, signIn, type Role } from '../session';
@@ -66,19 +65,22 @@ function OidcSignIn({ config }: { config: AuthConfig }) {
 
 /** The authority sends the person back here with a code; the access token it yields is the API's bearer token. */
 export function SignInCallback() {
-  const navigate = useNavigate();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     must(api.GET('/api/auth/config'))
       .then((config) => userManager(config).signinRedirectCallback())
       .then((user) => {
-        signIn(sessionFromToken(user.access_token, user.profile.name ?? undefined));
         // Back to the path opened signed out (kept in the sign-in request's state), only if it is ours.
         const to = (user.state as { returnTo?: unknown } | undefined)?.returnTo;
-        navigate(typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? to : '/', { replace: true });
+        const target = typeof to === 'string' && to.startsWith('/') && !to.startsWith('//') ? to : '/';
+        // The session is stored first; then a fresh load of the target. A client-side navigate raced the
+        // sign-in's re-render: the signed-in routes first rendered at /signin-callback, whose catch-all
+        // sent the person to their role's first screen instead of the link they opened.
+        signIn(sessionFromToken(user.access_token, user.profile.name ?? undefined));
+        window.location.replace(target);
       })
       .catch(setError);
-  }, [navigate]);
+  }, []);
   return <main id="main" className="signin">{error ? <ProblemView error={error} /> : <p aria-busy="true">Signing in…</p>}</main>;
 }
 
