@@ -28,6 +28,20 @@ export function ProblemView({ error }: { error: unknown }) {
 }
 
 /** The messages for one field, shown under it and tied to it with aria-describedby. */
+/** What a form's last submit came to: a confirmation read out by screen readers, or the API's problem in words. */
+export function Outcome({ done, error }: { done?: string; error: unknown }) {
+  return (
+    <>
+      {done && (
+        <p role="status" className="ok">
+          {done}
+        </p>
+      )}
+      <ProblemView error={error} />
+    </>
+  );
+}
+
 export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
   const messages = error instanceof ApiProblem ? error.field(field) : [];
   if (messages.length === 0) return null;

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiProblem, must, type Discipline, type Schemas } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, Loaded, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { FieldError, Loaded, Outcome, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 import { RateMatrix } from './RateMatrix';
 import { RateHistory, RateSetForm } from './RateSetForm';
 
@@ -93,12 +93,7 @@ function Onboard({ onDone }: { onDone: () => void }) {
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>Onboard a contractor</h2>
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
-      <ProblemView error={error} />
+      <Outcome done={done} error={error} />
       {text('legalName', 'Legal name')}
       {text('email', 'E-mail', 'email')}
       {text('phone', 'Phone (optional)', 'tel')}
@@ -323,12 +318,7 @@ function W9Form({ contractor, onDone }: { contractor: Schemas['ContractorView'];
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{contractor.w9 ? 'Replace the W-9' : 'Enter the W-9'}</h2>
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
-      <ProblemView error={error} />
+      <Outcome done={done} error={error} />
       <div className="field">
         <label htmlFor={`${id}-tinType`}>TIN type</label>
         <select id={`${id}-tinType`} value={form.tinType} onChange={(e) => setForm({ ...form, tinType: e.target.value })}>
@@ -387,12 +377,7 @@ function PayoutForm({ contractor, onDone }: { contractor: Schemas['ContractorVie
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{contractor.stripeAccountId ? 'Replace the payout account' : 'Link the payout account'}</h2>
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
-      <ProblemView error={error} />
+      <Outcome done={done} error={error} />
       <div className="field">
         <label htmlFor={`${id}-acct`}>Stripe account id</label>
         <input id={`${id}-acct`} value={account} placeholder="acct_…" onChange={(e) => setAccount(e.target.value)} aria-describedby={`${id}-acct-err`} autoComplete="off" />

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiProblem, type Discipline, type Schemas, type VisitType } from '../api/client';
-import { FieldError, ProblemView, today } from '../ui';
+import { FieldError, Outcome, today } from '../ui';
 import { RateMatrix } from './RateMatrix';
 
 export const allDisciplines: Discipline[] = ['PT', 'PTA', 'OT', 'COTA', 'ST'];
@@ -102,12 +102,7 @@ export function RateSetForm({
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{title}</h2>
       <p className="hint">A new set replaces the whole earlier one from its effective date; an empty cell has no rate.</p>
-      {done && (
-        <p role="status" className="ok">
-          {done}
-        </p>
-      )}
-      <ProblemView error={error} />
+      <Outcome done={done} error={error} />
       <div className="toolbar">
         <div className="field" style={{ flex: 'none' }}>
           <label htmlFor={`${id}-eff`}>Effective from</label>
