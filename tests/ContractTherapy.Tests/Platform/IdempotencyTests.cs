@@ -1,5 +1,7 @@
+using ContractTherapy.Shared.Idempotency;
 using ContractTherapy.Tests.Infrastructure;
 using static ContractTherapy.Tests.Infrastructure.Scenarios;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
 
 namespace ContractTherapy.Tests.Platform;
 
@@ -74,5 +76,80 @@ public sealed class IdempotencyTests(AppFixture app) : IntegrationTest(app)
     {
         (await Api.Post("/api/agencies", new { name = "A", billingEmail = "a@b.example" }, idempotencyKey: new string('k', 256)))
             .ShouldBeProblem(400, "Idempotency-Key");
+    }
+
+    /// <summary>
+    /// What a SIGKILL between the visit's commit and the answer's record leaves: the visit and its
+    /// event are saved, the key's record is still the reservation, started <paramref name="ago"/>.
+    /// </summary>
+    private async Task CrashAfterCommit(string key, TimeSpan ago)
+    {
+        await using var session = App.Store.LightweightSession(Api.Tenant);
+        var id = $"POST /api/visits {key}";
+        var answer = await session.LoadAsync<IdempotentRequest>(id);
+        answer.ShouldNotBeNull().Completed.ShouldBeTrue();
+        session.Store(new IdempotentRequest { Id = id, Fingerprint = answer.Fingerprint, StartedAt = TestClock.Instance.GetUtcNow() - ago });
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<long> VisitsLogged()
+    {
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        return (await session.QueryAsync<long>(
+            "select count(*) from contracttherapy.mt_events where tenant_id = ? and type = 'visit_logged'", Api.Tenant)).Single();
+    }
+
+    [Fact]
+    public async Task a_visit_retried_after_a_crash_between_its_commit_and_its_answer_returns_the_first_visit()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        var visit = Visit(dana, agency, DaysAgo(1));
+        var first = (await Api.LogVisit(visit, idempotencyKey: "visit-crash-1")).ShouldBe(201);
+        await CrashAfterCommit("visit-crash-1", IdempotencyMiddleware.AbandonedAfter + TimeSpan.FromSeconds(1));
+
+        // The dead reservation is taken over and the endpoint runs again: it finds the first visit.
+        var retry = (await Api.LogVisit(visit, idempotencyKey: "visit-crash-1")).ShouldBe(201);
+        retry.Id.ShouldBe(first.Id);
+        retry.Header("Location").ShouldBe(first.Header("Location"));
+        retry.Header("Idempotent-Replayed").ShouldBe("true");
+        retry.Json["patient"]!["name"]!.GetValue<string>().ShouldBe("Jane Doe");
+        (await VisitsLogged()).ShouldBe(1);
+
+        // And that answer is now the key's remembered one.
+        (await Api.LogVisit(visit, idempotencyKey: "visit-crash-1")).ShouldBe(201).Id.ShouldBe(first.Id);
+        (await VisitsLogged()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_retry_while_the_dead_reservation_is_still_held_gets_409_with_retry_after_and_changes_nothing()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        var visit = Visit(dana, agency, DaysAgo(1));
+        (await Api.LogVisit(visit, idempotencyKey: "visit-crash-2")).ShouldBe(201);
+        await CrashAfterCommit("visit-crash-2", TimeSpan.FromSeconds(30));
+
+        var retry = await Api.LogVisit(visit, idempotencyKey: "visit-crash-2");
+        retry.ShouldBeProblem(409);
+        // Until the reservation may be taken over (2 min after it started), give or take a second.
+        int.Parse(retry.Header("Retry-After")).ShouldBeInRange(89, 92);
+        (await VisitsLogged()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_key_reused_for_another_visit_after_its_record_was_lost_is_a_422()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(1)), idempotencyKey: "visit-crash-3")).ShouldBe(201);
+        await using (var session = App.Store.LightweightSession(Api.Tenant))
+        {
+            session.Delete<IdempotentRequest>("POST /api/visits visit-crash-3");
+            await session.SaveChangesAsync();
+        }
+
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(2)), idempotencyKey: "visit-crash-3")).ShouldBeProblem(422);
+        (await VisitsLogged()).ShouldBe(1);
     }
 }

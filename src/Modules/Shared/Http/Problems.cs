@@ -14,6 +14,17 @@ public static class Problems
         Type = "https://contracttherapy.dev/problems/not-found",
     });
 
+    /// <summary>An Idempotency-Key already used for another request (422).</summary>
+    public static ProblemDetails KeyReused() => new()
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Title = "Idempotency-Key reused with a different request.",
+        Detail = "This Idempotency-Key was already used for a request with another body. Use a new key for a new request.",
+        Type = "https://contracttherapy.dev/problems/idempotency-key-reused",
+    };
+
+    public static IResult IdempotencyKeyReused() => Results.Problem(KeyReused());
+
     public static IResult Forbidden(string detail) => Results.Problem(new ProblemDetails
     {
         Status = StatusCodes.Status403Forbidden,

@@ -19,6 +19,14 @@ namespace ContractTherapy.Shared.Idempotency;
 /// <item>keys are remembered for <see cref="Retention"/>; a reservation whose request died is
 /// released after <see cref="AbandonedAfter"/>.</item>
 /// </list>
+/// A crash (SIGKILL, OOM) between the endpoint's commit and the answer's record leaves a reservation
+/// "in progress" with its work committed. Until it is abandoned a retry gets 409 with <c>Retry-After</c>
+/// (the seconds until it may be taken over); after, the retry runs the endpoint again. Recording the
+/// answer in the endpoint's own transaction would close that window for every endpoint, but costs each
+/// endpoint its own code; instead an endpoint that must not run twice derives the id of what it creates
+/// from the key (<see cref="DerivedId"/>), so the second run finds what the first committed and answers
+/// it as the first answer would have been (POST /api/visits does: the hottest write gains no round
+/// trip, the look-up rides in the batch it already sends). The chaos scenario "visits-crash" proves it.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore store, TimeProvider clock, FieldCipher cipher)
 {
@@ -49,6 +57,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         request.EnableBuffering();
         var fingerprint = await Fingerprint(request, context.RequestAborted);
         var id = $"{request.Method} {request.Path.Value} {key}";
+        context.Items[DerivedIdItem] = Derive(caller.TenantId, id);
 
         await using var session = store.LightweightSession(caller.TenantId);
         var existing = await session.LoadAsync<IdempotentRequest>(id, context.RequestAborted);
@@ -70,6 +79,35 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         }
 
         await RunAndRemember(context, id, fingerprint);
+    }
+
+    private const string DerivedIdItem = "ContractTherapy.Idempotency.DerivedId";
+
+    /// <summary>
+    /// A stable id for what this request creates, derived from its tenant, method, path and key
+    /// (null without a key): the same on every retry with that key, so a retry after a crash finds the
+    /// record the first attempt committed. A name-based UUID (version 8, SHA-256 as RFC 9562 shows).
+    /// </summary>
+    public static Guid? DerivedId(HttpContext context) => context.Items.TryGetValue(DerivedIdItem, out var id) ? (Guid)id! : null;
+
+    private static Guid Derive(string tenant, string id)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{tenant}\n{id}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>
+    /// A first request that is still running usually ends within a second: retry soon. One older than a
+    /// few seconds most likely died with its process: retry when its reservation may be taken over.
+    /// </summary>
+    private string RetryAfter(IdempotentRequest r)
+    {
+        var age = clock.GetUtcNow() - r.StartedAt;
+        var seconds = age < TimeSpan.FromSeconds(5) ? 1 : Math.Ceiling((AbandonedAfter - age).TotalSeconds) + 1;
+        return Math.Clamp(seconds, 1, AbandonedAfter.TotalSeconds + 1).ToString("0");
     }
 
     private bool IsStale(IdempotentRequest r, DateTimeOffset now) =>
@@ -94,13 +132,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
     {
         if (existing.Fingerprint != fingerprint)
         {
-            await WriteProblem(context, new ProblemDetails
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Title = "Idempotency-Key reused with a different request.",
-                Detail = "This Idempotency-Key was already used for a request with another body. Use a new key for a new request.",
-                Type = "https://contracttherapy.dev/problems/idempotency-key-reused",
-            });
+            await WriteProblem(context, Problems.KeyReused());
             return;
         }
         if (!existing.Completed)
@@ -111,7 +143,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
                 Title = "A request with this Idempotency-Key is still in progress.",
                 Detail = "Retry after the first request has finished.",
                 Type = "https://contracttherapy.dev/problems/idempotency-key-in-progress",
-            });
+            }, RetryAfter(existing));
             return;
         }
 
@@ -135,7 +167,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         }
         catch
         {
-            await Release(tenant, id);
+            // The endpoint's failure is what the client must hear about (a 503 when the database is
+            // away), not the release's: a reservation that cannot be released is abandoned later.
+            try { await Release(tenant, id); }
+            catch (Exception releaseFailure) when (releaseFailure is not OperationCanceledException) { }
             throw;
         }
         finally
@@ -143,29 +178,33 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
             context.Response.Body = original;
         }
 
+        // The answer is recorded before the client sees any of it: an answer a client received can
+        // always be replayed (had the record come after, a crash between the two would lose it).
+        await using (var session = store.LightweightSession(tenant))
+        {
+            if (context.Response.StatusCode >= 500)
+            {
+                session.Delete<IdempotentRequest>(id);
+            }
+            else
+            {
+                session.Store(new IdempotentRequest
+                {
+                    Id = id,
+                    Fingerprint = fingerprint,
+                    StartedAt = clock.GetUtcNow(),
+                    Completed = true,
+                    StatusCode = context.Response.StatusCode,
+                    ContentType = context.Response.ContentType,
+                    Location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
+                    EncryptedBody = buffer.Length == 0 ? null : cipher.Encrypt(tenant, Convert.ToBase64String(buffer.ToArray())),
+                });
+            }
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
-
-        await using var session = store.LightweightSession(tenant);
-        if (context.Response.StatusCode >= 500)
-        {
-            session.Delete<IdempotentRequest>(id);
-        }
-        else
-        {
-            session.Store(new IdempotentRequest
-            {
-                Id = id,
-                Fingerprint = fingerprint,
-                StartedAt = clock.GetUtcNow(),
-                Completed = true,
-                StatusCode = context.Response.StatusCode,
-                ContentType = context.Response.ContentType,
-                Location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                EncryptedBody = buffer.Length == 0 ? null : cipher.Encrypt(tenant, Convert.ToBase64String(buffer.ToArray())),
-            });
-        }
-        await session.SaveChangesAsync(CancellationToken.None);
     }
 
     private async Task Release(string tenant, string id)
@@ -183,6 +222,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IDocumentStore s
         return Convert.ToHexString(hash);
     }
 
-    private static Task WriteProblem(HttpContext context, ProblemDetails problem) =>
-        Results.Problem(problem).ExecuteAsync(context);
+    private static Task WriteProblem(HttpContext context, ProblemDetails problem, string? retryAfter = null)
+    {
+        if (retryAfter is not null) context.Response.Headers.RetryAfter = retryAfter;
+        return Results.Problem(problem).ExecuteAsync(context);
+    }
 }

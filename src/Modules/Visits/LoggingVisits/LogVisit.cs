@@ -1,5 +1,6 @@
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Idempotency;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Shared.Tenancy;
 using ContractTherapy.Visits.Eligibility;
@@ -65,11 +66,24 @@ public static class LogVisitEndpoint
         var patient = PatientSeal.Seal(cipher, caller.TenantId, cmd.Patient!.Name!, cmd.Patient.Mrn!);
         var key = VisitFingerprint.KeyFor(contractorId, patient.MrnFingerprint, agencyId, visitDate, discipline, visitType);
 
+        // With an Idempotency-Key the visit's id is derived from it: a retry after a crash that struck
+        // between this commit and the key's answer being recorded finds this visit (in the same batch,
+        // no extra round trip) and answers it, instead of a second visit or the duplicate guard's 409.
+        var keyedId = IdempotencyMiddleware.DerivedId(http);
         var batch = session.CreateBatchQuery();
         var eligibilityQuery = batch.Load<ContractorEligibility>(contractorId);
         var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(caller.TenantId));
         var duplicateQuery = batch.Load<VisitFingerprint>(key);
+        var earlierQuery = keyedId is { } k ? batch.Load<Visit>(k) : null;
         await batch.Execute(ct);
+
+        if (earlierQuery is not null && await earlierQuery is { } earlier)
+        {
+            // The same key for another visit (the first answer's record expired or was lost): as a reused key.
+            if (earlier.DuplicateKey != key) return Problems.IdempotencyKeyReused();
+            http.Response.Headers[IdempotencyMiddleware.ReplayedHeader] = "true";
+            return Results.Created($"/api/visits/{earlier.Id}", earlier.View(caller, cipher));
+        }
 
         var settings = await settingsQuery ?? TenantSettings.FromDefaults(TenantSettings.IdFor(caller.TenantId), clock.GetUtcNow());
         var refusal = VisitRules.Check(await eligibilityQuery, contractorId, agencyId, discipline, visitDate, clock.TodayIn(settings.TimeZone));
@@ -79,7 +93,7 @@ public static class LogVisitEndpoint
         var intended = cmd.AllowDuplicate == true;
         if (duplicate is not null && !intended) return VisitInputs.ProbableDuplicate(duplicate.VisitId);
 
-        var id = Guid.CreateVersion7();
+        var id = keyedId ?? Guid.CreateVersion7();
         var logged = new VisitLogged(id, contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles,
             PatientSeal.SealNotes(cipher, caller.TenantId, cmd.Notes), cmd.NoteSigned == true, intended ? cmd.DuplicateReason!.Trim() : null);
         session.Events.StartStream<Visit>(id, logged);
