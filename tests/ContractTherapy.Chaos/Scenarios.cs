@@ -16,6 +16,8 @@ public static class Scenarios
     public static readonly Scenario[] All =
     [
         // Each scenario lives in its own file and adds itself here.
+        VisitsCrash.Scenario,
+        DatabaseAway.Scenario,
     ];
 }
 
