@@ -59,7 +59,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddInvoicing();
     opts.AddVisits();
     opts.AddPayroll();
-    opts.AddPayments();
+    opts.AddPayments(builder.Configuration);
     opts.AddAudit(PersistenceSetup.Blueprint(builder.Configuration));
     opts.StartAgentsPromptly();
 });

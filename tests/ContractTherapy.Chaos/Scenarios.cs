@@ -16,6 +16,7 @@ public static class Scenarios
     public static readonly Scenario[] All =
     [
         // Each scenario lives in its own file and adds itself here.
+        Payouts.Scenario,
         VisitsCrash.Scenario,
         DatabaseAway.Scenario,
     ];

@@ -15,7 +15,9 @@ namespace ContractTherapy.Tests.Infrastructure;
 /// parameters gets the first response again; the same key with other parameters is a 400
 /// <c>idempotency_error</c>; a request that never ran (an injected 500 or 429) saves nothing.
 /// Faults are queued per test: 500s, 429s, a refusal, or a commit followed by a delay longer
-/// than the client's timeout (Stripe did it, the client never heard).
+/// than the client's timeout (Stripe did it, the client never heard). The chaos command adds a
+/// <see cref="RandomFaults"/> source (asked when the queue is empty), connection resets, stalls
+/// that commit nothing, a fixed port (a restarted host finds it again) and reversals.
 /// </summary>
 public sealed class FakeStripe : IAsyncDisposable
 {
@@ -29,12 +31,27 @@ public sealed class FakeStripe : IAsyncDisposable
     public sealed record CommitThenStall(TimeSpan Delay) : Fault;
     /// <summary>Holds the request before doing anything: the caller may be gone by the time it runs.</summary>
     public sealed record StallThenCommit(TimeSpan Delay) : Fault;
+    /// <summary>Holds the request past the client's timeout, then drops it: nothing was created.</summary>
+    public sealed record StallWithoutCommit(TimeSpan Delay) : Fault;
+    /// <summary>Aborts the connection before doing anything (a reset): nothing was created.</summary>
+    public sealed record ConnectionReset : Fault;
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new();
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentBag<Transfer> _transfers = [];
+    private readonly ConcurrentDictionary<string, Transfer> _reversed = new();
+    private readonly ConcurrentDictionary<string, int> _faultCounts = new();
     private int _requests;
+
+    /// <summary>Asked for a fault when none is queued (null: answer normally); must be thread-safe.</summary>
+    public Func<Fault?>? RandomFaults { get; set; }
+
+    /// <summary>How many of each fault were applied, by the fault's type name.</summary>
+    public IReadOnlyDictionary<string, int> FaultCounts => _faultCounts;
+
+    /// <summary>The transfers reversed through <see cref="Reverse"/>, by id.</summary>
+    public IReadOnlyDictionary<string, Transfer> Reversed => _reversed;
 
     public string Url { get; private set; } = "";
     public const string ApiKey = "sk_test_fake";
@@ -45,10 +62,11 @@ public sealed class FakeStripe : IAsyncDisposable
 
     private FakeStripe(WebApplication app) => _app = app;
 
-    public static async Task<FakeStripe> StartAsync()
+    /// <summary>Starts on <paramref name="port"/> (0: any free port).</summary>
+    public static async Task<FakeStripe> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeStripe(app);
@@ -68,6 +86,8 @@ public sealed class FakeStripe : IAsyncDisposable
         _faults.Clear();
         _idempotent.Clear();
         _transfers.Clear();
+        _reversed.Clear();
+        _faultCounts.Clear();
         _requests = 0;
     }
 
@@ -99,7 +119,19 @@ public sealed class FakeStripe : IAsyncDisposable
             return;
         }
 
-        _faults.TryDequeue(out var fault);
+        if (!_faults.TryDequeue(out var fault)) fault = RandomFaults?.Invoke();
+        if (fault is not null) _faultCounts.AddOrUpdate(fault.GetType().Name, 1, (_, n) => n + 1);
+        if (fault is ConnectionReset)
+        {
+            http.Abort();
+            return;
+        }
+        if (fault is StallWithoutCommit dropped)
+        {
+            await Task.Delay(dropped.Delay);
+            http.Abort();
+            return;
+        }
         if (fault is StallThenCommit before)
         {
             await Task.Delay(before.Delay);
@@ -127,17 +159,42 @@ public sealed class FakeStripe : IAsyncDisposable
         var metadata = form.Where(f => f.Key.StartsWith("metadata[")).ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value.ToString());
         var transfer = new Transfer($"tr_{Guid.NewGuid():N}"[..27], long.Parse(form["amount"]!), form["destination"]!, form["transfer_group"],
             metadata, key);
-        _transfers.Add(transfer);
-        var body = JsonSerializer.Serialize(new Dictionary<string, object?>
+        var body = TransferJson(transfer, reversed: false);
+        // Check and commit in one step, as Stripe does: two requests with one key racing here
+        // make one transfer, the second gets the first's answer.
+        if (key.Length > 0 && !_idempotent.TryAdd(key, (fingerprint, 200, body)))
         {
-            ["id"] = transfer.Id, ["object"] = "transfer", ["amount"] = transfer.Amount, ["amount_reversed"] = 0, ["currency"] = "usd",
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["destination"] = transfer.Destination, ["livemode"] = false,
-            ["metadata"] = metadata, ["reversed"] = false, ["transfer_group"] = transfer.TransferGroup,
-            ["reversals"] = new { @object = "list", data = Array.Empty<object>(), has_more = false, url = $"/v1/transfers/{transfer.Id}/reversals" },
-        });
-        if (key.Length > 0) _idempotent[key] = (fingerprint, 200, body);
+            var first = _idempotent[key];
+            await Write(http, first.Fingerprint == fingerprint ? first.Status : 400, first.Fingerprint == fingerprint ? first.Body
+                : Error("idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with."));
+            return;
+        }
+        _transfers.Add(transfer);
         if (fault is CommitThenStall stall) await Task.Delay(stall.Delay);
         await Write(http, 200, body);
+    }
+
+    private static string TransferJson(Transfer transfer, bool reversed) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["id"] = transfer.Id, ["object"] = "transfer", ["amount"] = transfer.Amount, ["amount_reversed"] = reversed ? transfer.Amount : 0,
+        ["currency"] = "usd", ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["destination"] = transfer.Destination, ["livemode"] = false,
+        ["metadata"] = transfer.Metadata, ["reversed"] = reversed, ["transfer_group"] = transfer.TransferGroup,
+        ["reversals"] = new { @object = "list", data = Array.Empty<object>(), has_more = false, url = $"/v1/transfers/{transfer.Id}/reversals" },
+    });
+
+    /// <summary>
+    /// Reverses the transfer in full (as the Stripe dashboard or a dispute would) and returns the
+    /// <c>transfer.reversed</c> event Stripe would deliver; the caller delivers it (signed with <see cref="Sign"/>).
+    /// </summary>
+    public string Reverse(Transfer transfer)
+    {
+        _reversed[transfer.Id] = transfer;
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = $"evt_{Guid.NewGuid():N}"[..28], ["object"] = "event", ["type"] = "transfer.reversed", ["api_version"] = "2025-09-30.clover",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["livemode"] = false,
+            ["data"] = new Dictionary<string, object> { ["object"] = JsonSerializer.Deserialize<JsonElement>(TransferJson(transfer, reversed: true)) },
+        });
     }
 
     private static string Error(string type, string message) => JsonSerializer.Serialize(new { error = new { type, message } });

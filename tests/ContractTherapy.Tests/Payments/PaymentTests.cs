@@ -85,6 +85,8 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
     [InlineData("500s")]
     [InlineData("429")]
     [InlineData("timeout-after-commit")]
+    [InlineData("connection-reset")]
+    [InlineData("timeout-without-commit")]
     public async Task a_payment_is_sent_exactly_once_whatever_stripe_does(string fault)
     {
         var (cycle, dana, _) = await ClosedCycle();
@@ -92,6 +94,8 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
         {
             case "500s": Stripe.Inject(new FakeStripe.ServerError(), new FakeStripe.ServerError()); break;
             case "429": Stripe.Inject(new FakeStripe.RateLimited()); break;
+            case "connection-reset": Stripe.Inject(new FakeStripe.ConnectionReset()); break;
+            case "timeout-without-commit": Stripe.Inject(new FakeStripe.StallWithoutCommit(TimeSpan.FromSeconds(2))); break;
             default: Stripe.Inject(new FakeStripe.CommitThenStall(TimeSpan.FromSeconds(3))); break;
         }
         var approval = await Api.ApprovePayRun(cycle);
@@ -102,6 +106,40 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
         Stripe.Requests.ShouldBeGreaterThan(1);
         await using var session = App.Store.QuerySession(Api.Tenant);
         (await session.Events.FetchStreamAsync(payment)).Count(e => e.EventTypeName == "payment_sent").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_payment_whose_sends_keep_failing_shows_the_office_why_until_it_is_sent()
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        // Four 500s: the in-memory retries (200 ms, 1 s, 3 s) are used up and the fifth attempt is
+        // the first scheduled one (30 s), which must still come after the reason was recorded.
+        Stripe.Inject(new FakeStripe.ServerError(), new FakeStripe.ServerError(), new FakeStripe.ServerError(), new FakeStripe.ServerError());
+        var approval = (await Api.Post($"/api/cycles/{cycle}/pay-run/approve", null, role: "payroll")).ShouldBe(202);
+        var payment = Guid.Parse(PaymentOf(approval, dana)["id"]!.GetValue<string>());
+
+        string? pending = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.Nodes.JsonNode view;
+        do
+        {
+            view = (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json;
+            pending ??= view["pendingReason"]?.GetValue<string>();
+            if (pending is not null && view["status"]!.GetValue<string>() == "requested") break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline && view["status"]!.GetValue<string>() == "requested");
+        pending.ShouldNotBeNull("a requested payment whose sends keep failing must say why");
+        pending.ShouldContain("Stripe has not confirmed the transfer yet");
+        pending.ShouldContain("500");
+
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((view = (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json)["status"]!.GetValue<string>() != "sent" && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        view["status"]!.GetValue<string>().ShouldBe("sent");
+        view["pendingReason"].ShouldBeNull();
+        Stripe.TransfersFor(payment).Count.ShouldBe(1);
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(payment)).Count(e => e.EventTypeName == "payment_send_delayed").ShouldBe(1);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using ContractTherapy.Tests.Infrastructure;
+using static ContractTherapy.Tests.Infrastructure.Scenarios;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
 
 namespace ContractTherapy.Tests.Payments;
 
@@ -37,6 +39,39 @@ public sealed class StripeWebhookTests(AppFixture app) : IntegrationTest(app)
         var events = await session.Events.FetchStreamAsync(payment);
         events.Count(e => e.EventTypeName == "payment_reversed").ShouldBe(1);
         events.Last().UserName.ShouldBe("stripe-webhook");
+    }
+
+    [Fact]
+    public async Task a_reversal_that_arrives_before_the_send_is_recorded_is_answered_retryable_and_applied_when_delivered_again()
+    {
+        App.Stripe.Reset();
+        await Api.CyclesFrom("2026-03-02");
+        var agency = await Api.RegisteredAgency();
+        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Routine", 95m));
+        var dana = await Api.PlacedContractor(agency);
+        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m));
+        await Api.MakePayable(dana);
+        await Api.LogVisit(Visit(dana, agency, "2026-03-04"));
+        var cycle = await Api.CloseCurrentCycle();
+        // Three 500s keep the send retrying for about 4 s: the reversal lands while it is still requested.
+        App.Stripe.Inject(new FakeStripe.ServerError(), new FakeStripe.ServerError(), new FakeStripe.ServerError());
+        var approval = (await Api.Post($"/api/cycles/{cycle}/pay-run/approve", null, role: "payroll")).ShouldBe(202);
+        var payment = Guid.Parse(approval.Json["payments"]![0]!["id"]!.GetValue<string>());
+
+        var body = ReversalEvent(payment, "evt_early");
+        (await Deliver(body, FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()))).ShouldBe(409);
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("requested");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>() != "sent" && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        // Stripe delivers the event again (and again): the payment is reversed once.
+        (await Deliver(body, FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()))).ShouldBe(200);
+        (await Deliver(body, FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()))).ShouldBe(200);
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("reversed");
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(payment)).Count(e => e.EventTypeName == "payment_reversed").ShouldBe(1);
+        App.Stripe.TransfersFor(payment).Count.ShouldBe(1);
     }
 
     [Fact]

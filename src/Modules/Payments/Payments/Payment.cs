@@ -18,7 +18,8 @@ public sealed record Payment(
     DateOnly? PaidOn,
     string? StripeTransferId,
     string? Reference,
-    int FailedAttempts)
+    int FailedAttempts,
+    string? PendingReason = null)
 {
     /// <summary>One payment per pay stub: approving a pay run twice finds the same payments.</summary>
     public static Guid IdFor(Guid payStubId) => StreamIds.For("payment", payStubId);
@@ -38,20 +39,25 @@ public sealed record Payment(
 
     public Payment Apply(PaymentHeld e) => this with { Status = PaymentStatus.Held, HeldReason = e.Reason };
 
-    public Payment Apply(PaymentRetryRequested _) => this with { Status = PaymentStatus.Requested, HeldReason = null, FailureReason = null };
+    public Payment Apply(PaymentRetryRequested _) => this with { Status = PaymentStatus.Requested, HeldReason = null, FailureReason = null, PendingReason = null };
 
-    public Payment Apply(PaymentSent e) => this with { Status = PaymentStatus.Sent, PaidOn = e.PaidOn, StripeTransferId = e.StripeTransferId };
+    public Payment Apply(PaymentSendDelayed e) => this with { PendingReason = e.Reason };
 
-    public Payment Apply(PaymentFailed e) => this with { Status = PaymentStatus.Failed, FailureReason = e.Reason, FailedAttempts = FailedAttempts + 1 };
+    public Payment Apply(PaymentSent e) => this with { Status = PaymentStatus.Sent, PaidOn = e.PaidOn, StripeTransferId = e.StripeTransferId, PendingReason = null };
+
+    public Payment Apply(PaymentFailed e) =>
+        this with { Status = PaymentStatus.Failed, FailureReason = e.Reason, FailedAttempts = FailedAttempts + 1, PendingReason = null };
 
     public Payment Apply(PaymentReversed _) => this with { Status = PaymentStatus.Reversed };
 }
 
 public sealed record PaymentView(Guid Id, Guid ContractorId, Guid? PayStubId, Guid? CycleId, decimal Amount, string Method, string Status,
-    string? HeldReason, string? FailureReason, DateOnly? PaidOn, string? StripeTransferId, string? Reference)
+    string? HeldReason, string? FailureReason, DateOnly? PaidOn, string? StripeTransferId, string? Reference, string? PendingReason)
 {
+    /// <summary><c>PendingReason</c>: why a requested payment is not sent yet (Stripe has not confirmed it; retried automatically).</summary>
     public static PaymentView From(Payment p) => new(p.Id, p.ContractorId, p.PayStubId, p.CycleId, p.Amount, p.Method,
-        p.Status.ToString().ToLowerInvariant(), p.HeldReason, p.FailureReason, p.PaidOn, p.StripeTransferId, p.Reference);
+        p.Status.ToString().ToLowerInvariant(), p.HeldReason, p.FailureReason, p.PaidOn, p.StripeTransferId, p.Reference,
+        p.Status == PaymentStatus.Requested ? p.PendingReason : null);
 }
 
 /// <summary>The message that sends a requested payment through Stripe (durable, after the request is committed).</summary>

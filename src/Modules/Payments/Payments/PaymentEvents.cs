@@ -11,6 +11,12 @@ public sealed record PaymentRetryRequested(Guid PaymentId);
 /// <summary>The money left: <c>PaidOn</c> is the tenant's date, the 1099 year.</summary>
 public sealed record PaymentSent(Guid PaymentId, Guid ContractorId, decimal Amount, DateOnly PaidOn, string Method, string? StripeTransferId);
 
+/// <summary>
+/// Sends keep ending without a definite answer from Stripe (network, timeout, 429, 5xx); they go
+/// on with the same idempotency key. Recorded once, so the office sees why the payment is still requested.
+/// </summary>
+public sealed record PaymentSendDelayed(Guid PaymentId, string Reason);
+
 /// <summary>Stripe refused the transfer; nothing was created there.</summary>
 public sealed record PaymentFailed(Guid PaymentId, string Reason);
 

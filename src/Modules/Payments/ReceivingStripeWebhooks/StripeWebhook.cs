@@ -23,7 +23,8 @@ public sealed class ProcessedStripeEvent
 /// <c>POST /api/webhooks/stripe</c>: no bearer token; the <c>Stripe-Signature</c> header
 /// (HMAC-SHA256 of "{t}.{raw body}" with the webhook secret, timestamp within 5 minutes) is the
 /// authentication. The tenant and payment come from the transfer's metadata, which we set.
-/// <c>transfer.reversed</c> reverses the payment; other event types are acknowledged and ignored.
+/// <c>transfer.reversed</c> reverses the payment (a 409 while its send is not recorded yet, so that
+/// Stripe delivers it again); other event types are acknowledged and ignored.
 /// </summary>
 public static class StripeWebhookEndpoint
 {
@@ -63,12 +64,22 @@ public static class StripeWebhookEndpoint
         await using var session = store.LightweightSession(t.GetString()!);
         outbox.Enroll(session);
         if (await session.LoadAsync<ProcessedStripeEvent>(eventId, ct) is not null) return Results.Ok();
+
+        var stream = await session.Events.FetchForWriting<Payment>(paymentId, ct);
+        // A reversal can arrive before this host recorded the send (Stripe answered, the commit of
+        // PaymentSent is still ahead, or a crash put it after a redelivery). Recording the event
+        // as processed would lose the reversal for good. Decision: answer a retryable 409 and
+        // record nothing; Stripe redelivers non-2xx answers (with backoff, for up to 3 days), and
+        // a later delivery finds the payment sent. Keeping it "for later" would need a second
+        // inbox with its own replay; Stripe's retries already are one.
+        if (stream.Aggregate is { Status: PaymentStatus.Requested })
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The payment's send is not recorded yet.",
+                detail: "The transfer's payment is still being sent; deliver the event again later.");
+
         session.Insert(new ProcessedStripeEvent { Id = eventId, Type = type });
         session.LastModifiedBy = "stripe-webhook";
         session.SetHeader("role", "system");
         session.SetHeader("stripeEventId", eventId);
-
-        var stream = await session.Events.FetchForWriting<Payment>(paymentId, ct);
         if (stream.Aggregate is { Status: PaymentStatus.Sent } payment)
         {
             stream.AppendOne(new PaymentReversed(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, payment.Method,

@@ -15,8 +15,11 @@ namespace ContractTherapy.Payments.SendingPayments;
 /// </summary>
 public static class SendPaymentHandler
 {
-    public static async Task Handle(SendPayment message, IDocumentSession session, IMessageBus bus, StripeTransfers stripe, TimeProvider clock,
-        CancellationToken ct)
+    /// <summary>From this attempt on, an uncertain outcome is recorded on the payment (once) with its reason.</summary>
+    public const int AttemptsBeforeDelayIsShown = 2;
+
+    public static async Task Handle(SendPayment message, IDocumentSession session, IDocumentStore store, IMessageBus bus, Envelope envelope,
+        StripeTransfers stripe, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Payment>(message.PaymentId, ct);
         var payment = stream.Aggregate;
@@ -48,6 +51,21 @@ public static class SendPaymentHandler
         catch (TransferRefused refused)
         {
             stream.AppendOne(new PaymentFailed(payment.Id, $"Stripe refused the transfer: {refused.Message}"));
+        }
+        catch (TransferUncertain uncertain) when (envelope.Attempts >= AttemptsBeforeDelayIsShown && payment.PendingReason is null)
+        {
+            // Without this a payment whose sends keep failing shows "requested" and nothing else
+            // for as long as Stripe is away. The attempt throws into the retry policy, so the
+            // reason is committed first, in a session of its own: saving the handler's session
+            // (enrolled in Wolverine's inbox) would mark this message handled, and the scheduled
+            // retry would never come (the chaos command found that: a payment left requested).
+            await using var side = store.LightweightSession(session.TenantId);
+            side.LastModifiedBy = session.LastModifiedBy;
+            side.CorrelationId = session.CorrelationId;
+            side.Events.Append(payment.Id, new PaymentSendDelayed(payment.Id,
+                $"Stripe has not confirmed the transfer yet ({uncertain.Message}); it is retried automatically with the same idempotency key, so it is never paid twice."));
+            await side.SaveChangesAsync(ct);
+            throw;
         }
     }
 }

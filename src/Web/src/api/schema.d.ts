@@ -1390,6 +1390,7 @@ export interface components {
             paidOn: null | string;
             stripeTransferId: null | string;
             reference: null | string;
+            pendingReason: null | string;
         };
         PayRateHistory: {
             /** Format: uuid */
