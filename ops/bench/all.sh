@@ -5,12 +5,15 @@
 # each data set through the API (wrk at full speed) and prints one markdown table: each figure,
 # its target, pass/fail and, for throughputs, the ratio to the pgbench figure of the same run.
 #   ops/bench/all.sh [--small]      (--small: every size about 1/10, a few minutes)
+#   ops/bench/all.sh --close [VISITS AGENCIES CONTRACTORS]   (only the close row, full size by default)
 # Not part of the test command: a benchmark is not a timed test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 small=0
 [ "${1:-}" = "--small" ] && small=1
+close_only=0
+if [ "${1:-}" = "--close" ]; then close_only=1; shift; fi
 if [ $small = 1 ]; then
   seconds=10; close_sizes="5000 4 40"; invoice_sizes="500 20"; tax_sizes="1000 26"; replay_events=50000; feed_sizes="100 10"
 else
@@ -22,6 +25,22 @@ source ops/bench/lib.sh
 rows=${BENCH_ROWS:-$data/rows.md}  # BENCH_ROWS keeps the rows of a run that does not finish
 : > "$rows"
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+# --close: just the close row (to iterate on the close without the half-hour full run)
+if [ $close_only = 1 ]; then
+  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && ops/postgres.sh psql "$data" "$pg_port" bench "create extension if not exists pg_stat_statements" >/dev/null
+  say "close ${1:-50000} ${2:-40} ${3:-400}"
+  python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
+  echo "| path | size | target | measured | verdict | ratio to pgbench |"
+  echo "|---|---|---|---|---|---|"
+  cat "$rows"
+  echo "commit $(git rev-parse --short HEAD), $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+  if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+    ops/postgres.sh psql "$data" "$pg_port" bench "select calls, round(total_exec_time)::bigint as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140)
+      from pg_stat_statements order by total_exec_time desc limit 15" >&2 || true
+  fi
+  exit 0
+fi
 ratio() { awk "BEGIN {printf \"%.0f%%\", 100 * $1 / $2}"; }
 
 # --- the database's ceiling: one single-row insert per transaction, 32 clients ---------------------

@@ -72,9 +72,28 @@ public sealed partial class BillableVisitProjection : MultiStreamProjection<Bill
     /// <summary>The close's last non-reversing line for this visit is how it is billed now; only a reversal means it no longer is.</summary>
     public static BillableVisit Apply(CycleClosed e, BillableVisit v)
     {
-        var current = e.Lines.LastOrDefault(l => l.VisitId == v.Id && !l.IsReversal);
+        ClosedLineIndex.CurrentLines(e).TryGetValue(v.Id, out var current);
         if (current is null)
             return v with { Billed = v.Billed is null ? null : v.Billed with { CycleId = e.CycleId, Voided = true }, PendingAdjustment = false };
         return v with { PendingAdjustment = false, Billed = new BilledAs(e.CycleId, current, false) };
     }
+}
+
+/// <summary>
+/// Each visit's last non-reversing line of a close, indexed once per event. The projection applies
+/// a <see cref="CycleClosed"/> to every visit it took: scanning the lines for each visit made a
+/// close of 50,000 visits 1.25 billion comparisons (seconds of the close's answer); the index makes it one pass.
+/// Kept per event instance (weakly, so it goes with the event).
+/// </summary>
+public static class ClosedLineIndex
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CycleClosed, IReadOnlyDictionary<Guid, ClosedLine>> Indexes = new();
+
+    public static IReadOnlyDictionary<Guid, ClosedLine> CurrentLines(CycleClosed e) => Indexes.GetValue(e, static closed =>
+    {
+        var index = new Dictionary<Guid, ClosedLine>();
+        foreach (var line in closed.Lines)
+            if (!line.IsReversal) index[line.VisitId] = line;
+        return index;
+    });
 }
