@@ -28,6 +28,8 @@ public static class VisitsModule
         opts.Discovery.IncludeAssembly(typeof(VisitsModule).Assembly);
         opts.Services.AddSingleton<VisitFeed>();
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
+        // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
+        opts.Services.AddHostedService<VisitFeedPoller>();
         return opts;
     }
 

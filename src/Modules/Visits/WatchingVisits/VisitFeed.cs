@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Visits.Visits;
+using JasperFx.Events;
 using Marten;
 using Marten.Services;
 
@@ -13,19 +14,30 @@ public sealed record VisitArrived(Guid Id, Guid ContractorId, Guid AgencyId, Dat
 
 /// <summary>
 /// Fans committed <see cref="VisitLogged"/> events out to the live-feed subscribers of their
-/// tenant on this node. Fed after commit by <see cref="VisitFeedListener"/>, so a subscriber
-/// never sees a visit that was rolled back. A slow subscriber loses the oldest items rather
-/// than slowing the writes.
+/// tenant on this node. Two paths feed it: <see cref="VisitFeedListener"/> after this node's own
+/// commits (at once), and <see cref="VisitFeedPoller"/> with what it reads from the event store
+/// (other nodes' visits). Each event is shown once whichever path comes first (<see cref="TryShow"/>).
+/// Only committed events reach it, so a subscriber never sees a visit that was rolled back.
+/// A slow subscriber loses the oldest items rather than slowing the writes.
 /// </summary>
 public sealed class VisitFeed
 {
     private readonly ConcurrentDictionary<Guid, (string Tenant, Channel<VisitArrived> Channel)> _subscribers = new();
+    private readonly Lock _gate = new();
+    // Event id -> its sequence (long.MaxValue while only the listener saw it and its sequence is
+    // unknown). Forgotten once the poller's floor passes the sequence: the poller never reads it again.
+    private readonly Dictionary<Guid, long> _shown = [];
+    private TaskCompletionSource _watched = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public (Guid Id, ChannelReader<VisitArrived> Reader) Subscribe(string tenant)
     {
         var channel = Channel.CreateBounded<VisitArrived>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
         var id = Guid.NewGuid();
-        _subscribers[id] = (tenant, channel);
+        lock (_gate)
+        {
+            _subscribers[id] = (tenant, channel);
+            _watched.TrySetResult();
+        }
         return (id, channel.Reader);
     }
 
@@ -34,23 +46,70 @@ public sealed class VisitFeed
         if (_subscribers.TryRemove(id, out var s)) s.Channel.Writer.TryComplete();
     }
 
-    public void Publish(string tenant, VisitArrived visit)
+    public bool HasSubscribers => !_subscribers.IsEmpty;
+
+    /// <summary>Completes when someone watches; while nobody does, the poller waits here and reads nothing.</summary>
+    public Task WhenWatched()
+    {
+        lock (_gate)
+        {
+            if (_subscribers.IsEmpty && _watched.Task.IsCompleted)
+            {
+                _watched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _shown.Clear();
+            }
+            return _watched.Task;
+        }
+    }
+
+    /// <summary>Shows a committed visit to its tenant's subscribers unless it was shown already.</summary>
+    public void Show(IEvent e)
+    {
+        if (e.Data is VisitLogged v && TryShow(e.Id, e.Sequence))
+            Publish(e.TenantId, new VisitArrived(v.VisitId, v.ContractorId, v.AgencyId, v.VisitDate, v.Discipline, v.VisitType, v.NoteSigned));
+    }
+
+    /// <summary>True the first time an event is offered; records its sequence when it becomes known.</summary>
+    public bool TryShow(Guid eventId, long sequence)
+    {
+        var known = sequence > 0 ? sequence : long.MaxValue;
+        lock (_gate)
+        {
+            if (_shown.TryGetValue(eventId, out var seen))
+            {
+                if (known < seen) _shown[eventId] = known;
+                return false;
+            }
+            _shown[eventId] = known;
+            return true;
+        }
+    }
+
+    /// <summary>Forgets the events at or below the poller's floor: it never reads them again.</summary>
+    public void ForgetUpTo(long floor)
+    {
+        lock (_gate)
+        {
+            foreach (var (id, sequence) in _shown.ToList())
+                if (sequence <= floor) _shown.Remove(id);
+        }
+    }
+
+    private void Publish(string tenant, VisitArrived visit)
     {
         foreach (var (_, (t, channel)) in _subscribers)
             if (t == tenant) channel.Writer.TryWrite(visit);
     }
-
-    public bool HasSubscribers => !_subscribers.IsEmpty;
 }
 
+/// <summary>This node's own commits: shown at once, after commit, nothing added to the transaction.</summary>
 public sealed class VisitFeedListener(VisitFeed feed) : DocumentSessionListenerBase
 {
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         if (!feed.HasSubscribers) return Task.CompletedTask;
         foreach (var e in commit.GetEvents())
-            if (e.Data is VisitLogged v)
-                feed.Publish(e.TenantId, new VisitArrived(v.VisitId, v.ContractorId, v.AgencyId, v.VisitDate, v.Discipline, v.VisitType, v.NoteSigned));
+            if (e.Data is VisitLogged) feed.Show(e);
         return Task.CompletedTask;
     }
 }
