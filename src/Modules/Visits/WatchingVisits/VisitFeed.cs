@@ -27,7 +27,8 @@ public sealed class VisitFeed
     // Event id -> its sequence (long.MaxValue while only the listener saw it and its sequence is
     // unknown). Forgotten once the poller's floor passes the sequence: the poller never reads it again.
     private readonly Dictionary<Guid, long> _shown = [];
-    private TaskCompletionSource _watched = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _watched = New();
+    private TaskCompletionSource _following = New();
 
     public (Guid Id, ChannelReader<VisitArrived> Reader) Subscribe(string tenant)
     {
@@ -51,16 +52,41 @@ public sealed class VisitFeed
     /// <summary>Completes when someone watches; while nobody does, the poller waits here and reads nothing.</summary>
     public Task WhenWatched()
     {
+        lock (_gate) return _watched.Task;
+    }
+
+    /// <summary>
+    /// Completes once the poller follows the event store: from then on every visit committed is
+    /// shown. The endpoint waits for it before it says <c>connected</c>, so a visit logged on another
+    /// node just after a first watcher connects is not taken for history.
+    /// </summary>
+    public Task Following()
+    {
+        lock (_gate) return _following.Task;
+    }
+
+    public void StartedFollowing()
+    {
+        lock (_gate) _following.TrySetResult();
+    }
+
+    /// <summary>
+    /// The poller stops only if nobody watches, decided under the same lock as <see cref="Subscribe"/>:
+    /// a watcher arriving at that moment either keeps the poller going or waits for it to start again.
+    /// </summary>
+    public bool TryStopFollowing()
+    {
         lock (_gate)
         {
-            if (_subscribers.IsEmpty && _watched.Task.IsCompleted)
-            {
-                _watched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _shown.Clear();
-            }
-            return _watched.Task;
+            if (!_subscribers.IsEmpty) return false;
+            _watched = New();
+            _following = New();
+            _shown.Clear();
+            return true;
         }
     }
+
+    private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Shows a committed visit to its tenant's subscribers unless it was shown already.</summary>
     public void Show(IEvent e)

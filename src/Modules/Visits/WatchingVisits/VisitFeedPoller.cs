@@ -26,6 +26,9 @@ public sealed class VisitFeedPoller(VisitFeed feed, IDocumentStore store, ILogge
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Null while nobody watches; kept across a failed read so a database blip loses nothing.</summary>
+    private long? _floor;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -50,17 +53,27 @@ public sealed class VisitFeedPoller(VisitFeed feed, IDocumentStore store, ILogge
 
     private async Task FollowWhileWatched(CancellationToken ct)
     {
-        // What is already committed when the first watcher arrives is history: marked, not shown.
-        var floor = await HighWaterMark(ct);
-        foreach (var e in await VisitsAbove(floor, ct)) feed.TryShow(e.Id, e.Sequence);
+        if (_floor is null)
+        {
+            // What is already committed when the first watcher arrives is history: marked, not shown.
+            var start = await HighWaterMark(ct);
+            foreach (var e in await VisitsAbove(start, ct)) feed.TryShow(e.Id, e.Sequence);
+            _floor = start;
+            feed.StartedFollowing();
+        }
 
-        while (feed.HasSubscribers && !ct.IsCancellationRequested)
+        while (!ct.IsCancellationRequested)
         {
             await Task.Delay(PollInterval, ct);
             var highWater = await HighWaterMark(ct);
-            foreach (var e in await VisitsAbove(floor, ct)) feed.Show(e);
-            floor = Math.Max(floor, highWater);
-            feed.ForgetUpTo(floor);
+            foreach (var e in await VisitsAbove(_floor.Value, ct)) feed.Show(e);
+            _floor = Math.Max(_floor.Value, highWater);
+            feed.ForgetUpTo(_floor.Value);
+            if (!feed.HasSubscribers && feed.TryStopFollowing())
+            {
+                _floor = null;
+                return;
+            }
         }
     }
 

@@ -29,6 +29,10 @@ public static class WatchVisitsEndpoint
         var (id, reader) = feed.Subscribe(caller.TenantId);
         try
         {
+            // "connected" promises every visit committed from now on, other nodes' included: wait
+            // (briefly; the database may be away) until the poller follows the event store.
+            try { await feed.Following().WaitAsync(TimeSpan.FromSeconds(5), ct); }
+            catch (TimeoutException) { }
             await http.Response.WriteAsync(": connected\n\n", ct);
             await http.Response.Body.FlushAsync(ct);
             while (!ct.IsCancellationRequested)
