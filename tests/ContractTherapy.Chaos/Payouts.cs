@@ -18,7 +18,7 @@ public static class Payouts
 
     private const int PgPort = 56100, HostPort = 56110, StripePort = 56120;
     private const string Tenant = "chaos-payouts";
-    private static readonly DateOnly FirstMonday = new(2026, 10, 5);
+    public static readonly DateOnly FirstMonday = new(2026, 10, 5);
 
     private sealed record Stub(Guid Id, Guid ContractorId, long Cents);
 
@@ -39,46 +39,7 @@ public static class Payouts
             ["Payments__SendRetryScale"] = "0.01",
         });
         var api = new Api(host.Url, TimeSpan.FromSeconds(20));
-        var owner = await Retry(() => api.TokenAsync(Tenant, "owner"));
-
-        Log.Line($"payouts: setting up {contractors} contractors");
-        await Ok(api, HttpMethod.Put, "/api/settings", owner, new
-        {
-            billingCycle = new { frequency = "weekly", firstCycleStartsOn = FirstMonday.ToString("yyyy-MM-dd") },
-            requireSignedNote = true, timeZone = "America/New_York",
-        });
-        var agency = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/agencies", owner, new { name = "Chaos HH", billingEmail = "ap@chaos.example" }))!["id"]!.GetValue<string>());
-        await Ok(api, HttpMethod.Put, $"/api/agencies/{agency}/bill-rates", owner, new
-        {
-            effectiveFrom = "2026-01-01",
-            rates = new[] { new { discipline = "PT", visitType = "Routine", amount = 95m }, new { discipline = "PT", visitType = "Evaluation", amount = 150m } },
-        });
-        var ids = new Guid[contractors];
-        await Parallel.ForEachAsync(Enumerable.Range(0, contractors), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
-        {
-            var id = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/contractors", owner, new
-            {
-                legalName = $"Therapist {i:000}", email = $"t{i}@chaos.example", disciplines = new[] { "PT" },
-            }, $"contractor-{i}"))!["id"]!.GetValue<string>());
-            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", owner);
-            // Rates with cents, different per contractor: an amount off by a cent shows.
-            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/pay-rates", owner, new
-            {
-                effectiveFrom = "2026-01-01",
-                rates = new[]
-                {
-                    new { discipline = "PT", visitType = "Routine", amount = 60m + i % 37 + 0.37m },
-                    new { discipline = "PT", visitType = "Evaluation", amount = 100m + i % 23 + 0.05m },
-                },
-            });
-            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/w9", owner, new
-            {
-                tinType = "SSN", tin = $"900-{i / 10000 % 100:00}-{i % 10000:0000}", legalName = $"Therapist {i:000}", taxClassification = "individual",
-                address = new { line1 = "1 Main St", city = "Albany", state = "NY", zip = "12207" }, certifiedOn = "2026-01-05",
-            });
-            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/payout-account", owner, new { stripeAccountId = $"acct_chaos{i:0000}" });
-            ids[i] = id;
-        });
+        var (owner, agency, ids) = await OnboardAsync(api, Tenant, contractors);
 
         var faults = new FaultSource(options.Seed);
         var webhooks = new Webhooks(api, stripe, new Random(options.Seed + 1));
@@ -90,23 +51,8 @@ public static class Payouts
 
         for (var run = 0; run < runs; run++)
         {
-            // Visits: 1 to 3 per contractor in this week, Routine or Evaluation.
             var weekStart = FirstMonday.AddDays(7 * run);
-            var visitRng = new Random(options.Seed + 100 + run);
-            var plan = ids.Select((id, i) => (id, i, count: visitRng.Next(1, 4), evals: visitRng.Next(0, 2))).ToList();
-            await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (p, _) =>
-            {
-                for (var v = 0; v < p.count; v++)
-                    await Ok(api, HttpMethod.Post, "/api/visits", owner, new
-                    {
-                        contractorId = p.id, agencyId = agency, patient = new { name = "Chaos Patient", mrn = $"MRN-{p.i}-{run}-{v}" },
-                        visitDate = weekStart.AddDays(v * 2).ToString("yyyy-MM-dd"), discipline = "PT",
-                        visitType = v < p.evals ? "Evaluation" : "Routine", noteSigned = true,
-                    }, $"visit-{p.i}-{run}-{v}");
-            });
-            var cycle = Guid.Parse((await Ok(api, HttpMethod.Get, "/api/cycles/current", owner))!["id"]!.GetValue<string>());
-            var closed = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/close", owner);
-            var stubCount = closed!["payStubs"]!.AsArray().Count;
+            var (cycle, stubCount) = await LogWeekAndCloseAsync(api, owner, agency, ids, run, options.Seed);
             cycles.Add(cycle);
             Log.Line($"payouts: run {run + 1}/{runs}: cycle {weekStart:yyyy-MM-dd} closed, {stubCount} pay stubs; approving under faults");
 
@@ -127,23 +73,7 @@ public static class Payouts
                 }
             });
 
-            // The approval is idempotent: approve until every stub has its payment (the payable
-            // stubs arrive by message after the close; a kill may interrupt the request).
-            var deadline = DateTime.UtcNow.AddMinutes(5);
-            while (true)
-            {
-                var approval = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/pay-run/approve", owner);
-                var approved = approval!["payments"]!.AsArray();
-                // A payee recorded by message after the stub could be held as not payable yet: retry it (same idempotency identity).
-                foreach (var held in approved.Where(p => p!["status"]!.GetValue<string>() == "held"))
-                {
-                    await Ok(api, HttpMethod.Post, $"/api/payments/{held!["id"]!.GetValue<string>()}/retry", owner);
-                    heldRetried++;
-                }
-                if (approved.Count == stubCount) break;
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"cycle {cycle}: {approved.Count} of {stubCount} payments after 5 minutes");
-                await Task.Delay(500);
-            }
+            heldRetried += await ApproveAllAsync(api, owner, cycle, stubCount);
             await killer;
             await WaitNoneRequested(api, owner, TimeSpan.FromMinutes(10));
             stripe.RandomFaults = null;
@@ -222,6 +152,105 @@ public static class Payouts
             $"{sent:N0} sent, {reversed} reversed (1 PaymentReversed each), {heldOrFailed} held/failed with a reason, {stuck} stuck, {wrongAmount} wrong amount, " +
             $"{wrongStatus} wrong status; {stripe.Transfers.Count:N0} transfers{(heldRetried > 0 ? $"; {heldRetried} held payments retried" : "")}",
             lost, doubled, passed);
+    }
+
+    /// <summary>
+    /// A tenant ready for pay runs: weekly cycles from <see cref="FirstMonday"/>, one agency with bill
+    /// rates, <paramref name="contractors"/> contractors placed with it, each with pay rates (cents that
+    /// differ per contractor), a W-9 and a Stripe payout account. Retried through restarts.
+    /// </summary>
+    public static async Task<(string Owner, Guid Agency, Guid[] Contractors)> OnboardAsync(Api api, string tenant, int contractors)
+    {
+        var owner = await Retry(() => api.TokenAsync(tenant, "owner"));
+
+        Log.Line($"{tenant}: setting up {contractors} contractors");
+        await Ok(api, HttpMethod.Put, "/api/settings", owner, new
+        {
+            billingCycle = new { frequency = "weekly", firstCycleStartsOn = FirstMonday.ToString("yyyy-MM-dd") },
+            requireSignedNote = true, timeZone = "America/New_York",
+        });
+        var agency = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/agencies", owner, new { name = "Chaos HH", billingEmail = "ap@chaos.example" }))!["id"]!.GetValue<string>());
+        await Ok(api, HttpMethod.Put, $"/api/agencies/{agency}/bill-rates", owner, new
+        {
+            effectiveFrom = "2026-01-01",
+            rates = new[] { new { discipline = "PT", visitType = "Routine", amount = 95m }, new { discipline = "PT", visitType = "Evaluation", amount = 150m } },
+        });
+        var ids = new Guid[contractors];
+        await Parallel.ForEachAsync(Enumerable.Range(0, contractors), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
+        {
+            var id = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/contractors", owner, new
+            {
+                legalName = $"Therapist {i:000}", email = $"t{i}@chaos.example", disciplines = new[] { "PT" },
+            }, $"contractor-{i}"))!["id"]!.GetValue<string>());
+            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", owner);
+            // Rates with cents, different per contractor: an amount off by a cent shows.
+            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/pay-rates", owner, new
+            {
+                effectiveFrom = "2026-01-01",
+                rates = new[]
+                {
+                    new { discipline = "PT", visitType = "Routine", amount = 60m + i % 37 + 0.37m },
+                    new { discipline = "PT", visitType = "Evaluation", amount = 100m + i % 23 + 0.05m },
+                },
+            });
+            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/w9", owner, new
+            {
+                tinType = "SSN", tin = $"900-{i / 10000 % 100:00}-{i % 10000:0000}", legalName = $"Therapist {i:000}", taxClassification = "individual",
+                address = new { line1 = "1 Main St", city = "Albany", state = "NY", zip = "12207" }, certifiedOn = "2026-01-05",
+            });
+            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/payout-account", owner, new { stripeAccountId = $"acct_chaos{i:0000}" });
+            ids[i] = id;
+        });
+        return (owner, agency, ids);
+    }
+
+    /// <summary>
+    /// Week <paramref name="run"/> of pay: 1 to 3 visits per contractor (Routine or Evaluation, seeded),
+    /// each with its own key, then the cycle closed. Returns the cycle and how many pay stubs it issued.
+    /// </summary>
+    public static async Task<(Guid Cycle, int PayStubs)> LogWeekAndCloseAsync(Api api, string owner, Guid agency, Guid[] ids, int run, int seed)
+    {
+        var weekStart = FirstMonday.AddDays(7 * run);
+        var visitRng = new Random(seed + 100 + run);
+        var plan = ids.Select((id, i) => (id, i, count: visitRng.Next(1, 4), evals: visitRng.Next(0, 2))).ToList();
+        await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (p, _) =>
+        {
+            for (var v = 0; v < p.count; v++)
+                await Ok(api, HttpMethod.Post, "/api/visits", owner, new
+                {
+                    contractorId = p.id, agencyId = agency, patient = new { name = "Chaos Patient", mrn = $"MRN-{p.i}-{run}-{v}" },
+                    visitDate = weekStart.AddDays(v * 2).ToString("yyyy-MM-dd"), discipline = "PT",
+                    visitType = v < p.evals ? "Evaluation" : "Routine", noteSigned = true,
+                }, $"visit-{p.i}-{run}-{v}");
+        });
+        var cycle = Guid.Parse((await Ok(api, HttpMethod.Get, "/api/cycles/current", owner))!["id"]!.GetValue<string>());
+        var closed = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/close", owner);
+        return (cycle, closed!["payStubs"]!.AsArray().Count);
+    }
+
+    /// <summary>
+    /// Approves the cycle's pay run until every stub has its payment: the approval is idempotent, the
+    /// payable stubs arrive by message after the close, and a kill may interrupt the request. A payment
+    /// held because its payee was recorded by message after the stub is retried (same idempotency
+    /// identity). Returns how many held payments were retried.
+    /// </summary>
+    public static async Task<int> ApproveAllAsync(Api api, string owner, Guid cycle, int stubCount)
+    {
+        var heldRetried = 0;
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            var approval = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/pay-run/approve", owner);
+            var approved = approval!["payments"]!.AsArray();
+            foreach (var held in approved.Where(p => p!["status"]!.GetValue<string>() == "held"))
+            {
+                await Ok(api, HttpMethod.Post, $"/api/payments/{held!["id"]!.GetValue<string>()}/retry", owner);
+                heldRetried++;
+            }
+            if (approved.Count == stubCount) return heldRetried;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"cycle {cycle}: {approved.Count} of {stubCount} payments after 5 minutes");
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>Stripe's misbehaviour, one draw per request, seeded by the run's seed.</summary>
@@ -353,7 +382,7 @@ public static class Payouts
         }
     }
 
-    private static async Task WaitNoneRequested(Api api, string token, TimeSpan timeout)
+    public static async Task WaitNoneRequested(Api api, string token, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -366,7 +395,7 @@ public static class Payouts
         }
     }
 
-    private static async Task<List<JsonNode>> Pages(Api api, string token, string path)
+    public static async Task<List<JsonNode>> Pages(Api api, string token, string path)
     {
         var all = new List<JsonNode>();
         for (var page = 1; ; page++)
@@ -379,7 +408,7 @@ public static class Payouts
     }
 
     /// <summary>A request that must succeed: retried while the host is down or restarting (a 5xx or no answer).</summary>
-    private static Task<JsonNode?> Ok(Api api, HttpMethod method, string path, string token, object? body = null, string? idempotencyKey = null) =>
+    public static Task<JsonNode?> Ok(Api api, HttpMethod method, string path, string token, object? body = null, string? idempotencyKey = null) =>
         Retry(async () =>
         {
             var (status, json, _) = await api.SendAsync(method, path, token, body, idempotencyKey);
@@ -388,7 +417,7 @@ public static class Payouts
             return json;
         });
 
-    private static async Task<T> Retry<T>(Func<Task<T>> action)
+    public static async Task<T> Retry<T>(Func<Task<T>> action)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)

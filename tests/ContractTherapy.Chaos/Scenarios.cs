@@ -19,6 +19,7 @@ public static class Scenarios
         Payouts.Scenario,
         VisitsCrash.Scenario,
         DatabaseAway.Scenario,
+        TwoNodes.Scenario,
     ];
 }
 

@@ -98,11 +98,17 @@ public static class PersistenceSetup
     /// first writes after a start stayed out of the 1099 totals and the chain for 9-13 s. Checking
     /// half a second after start and every 2 s starts them within about 2.5 s (a heartbeat write and
     /// an assignment check every 2 s cost next to nothing).
+    /// A node that stops beating (killed, lost its network) is stale after 10 s instead of Wolverine's
+    /// 1 minute: five missed heartbeats, then its agents (async projections, the audit chain) move to
+    /// a live node and its durable messages (a pay run's sends) are released to be handled there, so
+    /// another node takes over within about 15 s (ops/chaos/README.md, two-nodes). Wolverine deletes
+    /// the node only after two consecutive stale observations, so one slow heartbeat ejects nobody.
     /// </summary>
     public static WolverineOptions StartAgentsPromptly(this WolverineOptions opts)
     {
         opts.Durability.FirstHealthCheckExecution = 500.Milliseconds();
         opts.Durability.HealthCheckPollingTime = 2.Seconds();
+        opts.Durability.StaleNodeTimeout = 10.Seconds();
         return opts;
     }
 }
