@@ -5,7 +5,7 @@
 # what was lost or doubled. Prints one markdown table; keep it in ops/chaos/README.md.
 #   ops/chaos/run.sh                    every scenario, full size
 #   ops/chaos/run.sh --short            every scenario, small (a couple of minutes)
-#   ops/chaos/run.sh payouts two-nodes  only the scenarios named
+#   ops/chaos/run.sh payouts two-nodes  only the scenarios named (payouts, visits-crash, database, two-nodes, fuzz)
 # CT_CHAOS_SEED=<n> replays a run's random choices; CT_CHAOS_KEEP=1 keeps the folders and host logs.
 # Not part of ops/test.sh: a chaos run is not a unit of the test suite.
 set -euo pipefail

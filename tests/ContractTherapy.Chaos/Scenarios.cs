@@ -20,6 +20,7 @@ public static class Scenarios
         VisitsCrash.Scenario,
         DatabaseAway.Scenario,
         TwoNodes.Scenario,
+        Fuzz.Scenario,
     ];
 }
 
