@@ -25,8 +25,18 @@ public sealed class VisitFeed
     private readonly ConcurrentDictionary<Guid, (string Tenant, Channel<VisitArrived> Channel)> _subscribers = new();
     private readonly Lock _gate = new();
     // Event id -> its sequence (long.MaxValue while only the listener saw it and its sequence is
-    // unknown). Forgotten once the poller's floor passes the sequence: the poller never reads it again.
-    private readonly Dictionary<Guid, long> _shown = [];
+    // unknown: Marten's quick append does not read back a new stream's sequence) and when it was
+    // first shown. Forgotten once the poller's floor passes the sequence (the poller never reads it
+    // again) and it was shown at least ForgetAfter ago: this node's after-commit listener may offer
+    // the same event late (a starved thread pool), after the poller already showed it, and must then
+    // still find it. The chaos scenario two-nodes saw 2 such repeats in 82,685 deliveries.
+    private readonly Dictionary<Guid, (long Sequence, long ShownAt)> _shown = [];
+
+    /// <summary>How long an event shown stays remembered after the poller's floor passed it.</summary>
+    public TimeSpan ForgetAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Milliseconds of a monotonic clock (tests move it).</summary>
+    public Func<long> Now { get; init; } = () => Environment.TickCount64;
     private TaskCompletionSource _watched = New();
     private TaskCompletionSource _following = New();
 
@@ -103,21 +113,25 @@ public sealed class VisitFeed
         {
             if (_shown.TryGetValue(eventId, out var seen))
             {
-                if (known < seen) _shown[eventId] = known;
+                if (known < seen.Sequence) _shown[eventId] = seen with { Sequence = known };
                 return false;
             }
-            _shown[eventId] = known;
+            _shown[eventId] = (known, Now());
             return true;
         }
     }
 
-    /// <summary>Forgets the events at or below the poller's floor: it never reads them again.</summary>
+    /// <summary>
+    /// Forgets the events at or below the poller's floor (it never reads them again) that were shown
+    /// at least <see cref="ForgetAfter"/> ago (a late listener still finds them).
+    /// </summary>
     public void ForgetUpTo(long floor)
     {
+        var before = Now() - (long)ForgetAfter.TotalMilliseconds;
         lock (_gate)
         {
-            foreach (var (id, sequence) in _shown.ToList())
-                if (sequence <= floor) _shown.Remove(id);
+            foreach (var (id, seen) in _shown.ToList())
+                if (seen.Sequence <= floor && seen.ShownAt <= before) _shown.Remove(id);
         }
     }
 
