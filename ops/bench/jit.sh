@@ -28,6 +28,7 @@ echo "by tier:"
 sed -n 's/.*\[\([^,]*\),.*/\1/p' "$listing.window" | sort | uniq -c | sort -rn | head
 echo "by namespace (first two parts), top 20:"
 sed -n 's/^ *[0-9]*: JIT compiled \([^:(]*\).*/\1/p' "$listing.window" | awk -F. '{print $1"."$2}' | sort | uniq -c | sort -rn | head -20
+echo "the whole run ($(wc -l < "$listing") methods): $(grep -c ' Microsoft\.CodeAnalysis' "$listing" || true) in Microsoft.CodeAnalysis (Roslyn), $(grep -c 'JIT compiled Internal\.Generated\.' "$listing" || true) in generated handler and endpoint code"
 echo "a sample:"
 shuf -n 25 --random-source=<(yes) "$listing.window" || true
 rm -f "$listing.window"
