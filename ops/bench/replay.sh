@@ -9,6 +9,7 @@
 # the visits are logged. Building 500,000 events through the API takes 20-30 minutes here; a
 # restore takes a minute or two, so the replay can be measured again after each change.
 # BENCH_REPLAY_DUMP_ONLY=1 stops after writing the dump.
+# BENCH_PG_STATEMENTS=1 (lib.sh) also prints the top statements of the replay (pg_stat_statements).
 # BENCH_REPLAY_PROFILE=dir: dotnet-counters (1 s samples) and dotnet-trace (sampled thread time) on the
 # host during the replay, kept in dir, with the top methods printed.
 # BENCH_REPLAY_API_EVENTS=n: log visits through the API only until the store holds n events, then
@@ -78,6 +79,10 @@ if [ -n "$profile" ]; then
   trace_pid=$!
   sleep 3
 fi
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+  "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -qc "create extension if not exists pg_stat_statements" \
+    -c "select pg_stat_statements_reset()" >/dev/null
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
 curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600
@@ -109,4 +114,12 @@ echo "load average before / after: $load_before / $load_after"
 if [ -n "$profile" ]; then
   echo "profile in $profile (counters.csv, replay.nettrace); top methods by exclusive thread-time samples:"
   dotnet dotnet-trace report "$profile/replay.nettrace" topN -n 25 2>&1 | tail -27 || true
+fi
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+  echo "PostgreSQL during the replay (pg_stat_statements, top 12 by total time; scratch schema names shortened):"
+  "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -tAc "select round(total_exec_time / 1000, 1) || ' s | ' || calls || ' calls | ' ||
+      round(rows::numeric / greatest(calls, 1), 1) || ' rows/call | ' ||
+      left(regexp_replace(regexp_replace(query, 'ct_replay_[0-9a-f]+', 'ct_replay', 'g'), '\s+', ' ', 'g'), 140)
+    from pg_stat_statements where dbid = (select oid from pg_database where datname = 'bench')
+    order by total_exec_time desc limit 12"
 fi
