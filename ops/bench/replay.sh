@@ -117,7 +117,7 @@ if [ -n "$profile" ]; then
 fi
 if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
   echo "PostgreSQL during the replay (pg_stat_statements, top 12 by total time; scratch schema names shortened):"
-  "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -tAc "select round(total_exec_time / 1000, 1) || ' s | ' || calls || ' calls | ' ||
+  "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -tAc "select round((total_exec_time / 1000)::numeric, 1) || ' s | ' || calls || ' calls | ' ||
       round(rows::numeric / greatest(calls, 1), 1) || ' rows/call | ' ||
       left(regexp_replace(regexp_replace(query, 'ct_replay_[0-9a-f]+', 'ct_replay', 'g'), '\s+', ' ', 'g'), 140)
     from pg_stat_statements where dbid = (select oid from pg_database where datname = 'bench')
