@@ -142,10 +142,76 @@ public sealed class AuditTests(AppFixture app) : IntegrationTest(app)
         var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
         var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
         report.Events.ShouldBeGreaterThan(300);
-        report.Projections.Count.ShouldBe(18);
+        // Every projected document type: the 18 compared before, and the contractors' placements (listed by nobody until now).
+        report.Projections.Count.ShouldBe(19);
+        report.Projections.Select(p => p.Name).ShouldContain("ContractorPlacements");
         foreach (var p in report.Projections)
             p.Identical.ShouldBeTrue($"{p.Name}: {JsonSerializer.Serialize(p.Differences)}");
         report.Projections.Single(p => p.Name == "Invoice").Documents.ShouldBeGreaterThan(0);
+    }
+
+    /// <summary>
+    /// The comparison runs in PostgreSQL and only brings back what differs: a live document altered in the
+    /// database is reported with the field path, one moved to another id is missing on both sides, and a stored
+    /// field the document type does not have is no difference (the type reads and writes the document, as before).
+    /// The live documents are put back afterwards (the other replay test compares the whole store).
+    /// </summary>
+    [Fact]
+    public async Task replay_reports_each_altered_or_missing_live_document_with_its_field_paths()
+    {
+        var (agency, dana, altered) = await CorrectedVisit();
+        var moved = (await Api.LogVisit(Visit(dana, agency, "2026-03-05", miles: 4.5m))).Id;
+        var extra = (await Api.LogVisit(Visit(dana, agency, "2026-03-06", mrn: "MRN-EXTRA"))).Id;
+        var elsewhere = Guid.NewGuid();
+        await Api.ProjectionsCaughtUp();
+
+        string original = "null";
+        async Task Sql(string sql)
+        {
+            await using var connection = new NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("t", Api.Tenant);
+            command.Parameters.AddWithValue("altered", altered);
+            command.Parameters.AddWithValue("moved", moved);
+            command.Parameters.AddWithValue("extra", extra);
+            command.Parameters.AddWithValue("elsewhere", elsewhere);
+            command.Parameters.AddWithValue("original", NpgsqlTypes.NpgsqlDbType.Jsonb, original);
+            if (await command.ExecuteScalarAsync() is string data) original = data;
+        }
+
+        await Sql("""
+            select data::text from contracttherapy.mt_doc_visit where tenant_id = @t and id = @altered;
+            update contracttherapy.mt_doc_visit set data = jsonb_set(data, '{miles}', '99') where tenant_id = @t and id = @altered;
+            update contracttherapy.mt_doc_billablevisit set id = @elsewhere where tenant_id = @t and id = @moved;
+            update contracttherapy.mt_doc_visit set data = data || '{"legacyField": 1}' where tenant_id = @t and id = @extra;
+            """);
+        try
+        {
+            var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+            var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
+
+            var visits = report.Projections.Single(p => p.Name == "Visit");
+            visits.Identical.ShouldBeFalse();
+            var different = visits.Differences.ShouldHaveSingleItem();
+            (different.Tenant, different.Id, different.Kind).ShouldBe((Api.Tenant, altered.ToString(), "different"));
+            different.Fields.ShouldNotBeNull().ShouldHaveSingleItem().ShouldBe("$.miles: 99 (live) vs null (replayed)");
+
+            var billable = report.Projections.Single(p => p.Name == "BillableVisit");
+            billable.Differences.Select(d => (d.Tenant, d.Id, d.Kind)).OrderBy(d => d.Kind).ShouldBe([
+                (Api.Tenant, elsewhere.ToString(), "missing-in-replay"),
+                (Api.Tenant, moved.ToString(), "missing-live"),
+            ]);
+            report.Projections.Where(p => p.Name is not ("Visit" or "BillableVisit")).ShouldAllBe(p => p.Identical);
+        }
+        finally
+        {
+            await Sql("""
+                update contracttherapy.mt_doc_visit set data = data - 'legacyField' where tenant_id = @t and id = @extra;
+                update contracttherapy.mt_doc_billablevisit set id = @moved where tenant_id = @t and id = @elsewhere;
+                update contracttherapy.mt_doc_visit set data = @original where tenant_id = @t and id = @altered;
+                """);
+        }
     }
 
     [Fact]

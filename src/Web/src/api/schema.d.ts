@@ -1592,6 +1592,9 @@ export interface components {
             /** Format: int64 */
             elapsedMilliseconds: number | string;
             projections: components["schemas"]["ProjectionReplay"][];
+            phases?: null | {
+                [key: string]: number | string;
+            };
         };
         SetBillRates: {
             /** Format: date */
