@@ -6,6 +6,7 @@
 # Expects $connections to be set by the caller. BENCH_PG_STATEMENTS=1 loads pg_stat_statements
 # (for profiling: `select * from pg_stat_statements` in the bench database). BENCH_HOST_ENV
 # ("NAME=value ...") adds environment variables to the host's process only.
+# BENCH_HOST_DIR: the folder of another build of the host to run (default src/Host/bin/Release/net10.0).
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
@@ -30,13 +31,15 @@ fi
 ops/postgres.sh createdb "$data" "$pg_port" bench
 dotnet build src/Host -c Release -v q -nologo >/dev/null
 
+# BENCH_HOST_DIR runs another build of the host (e.g. a ReadyToRun publish output) instead of the Release build.
+host_dir=${BENCH_HOST_DIR:-$PWD/src/Host/bin/Release/net10.0}
 # Starts the host (again, after stop_host) and waits until it is ready.
 start_host() {
   # shellcheck disable=SC2086
-  env ${BENCH_HOST_ENV:-} ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$PWD/src/Host/bin/Release/net10.0" \
+  env ${BENCH_HOST_ENV:-} ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$host_dir" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
     Logging__LogLevel__Default=Warning \
-    dotnet src/Host/bin/Release/net10.0/ContractTherapy.Host.dll >> "$data/host.log" 2>&1 &
+    dotnet "$host_dir/ContractTherapy.Host.dll" >> "$data/host.log" 2>&1 &
   host_pid=$!
   for _ in $(seq 1 600); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.1; done
   curl -sf "$url/health/ready" >/dev/null || { echo "host did not start"; cat "$data/host.log"; exit 1; }
