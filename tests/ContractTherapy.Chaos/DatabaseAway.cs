@@ -175,7 +175,7 @@ public static class DatabaseAway
     private static async Task<TimeSpan?> DaemonCaughtUpAsync(Lab lab)
     {
         var clock = Stopwatch.StartNew();
-        var target = await lab.ScalarAsync<long>("select coalesce(max(seq_id), 0) from contracttherapy.mt_events");
+        var target = await lab.LastEventAsync();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             var mark = await lab.ScalarAsync<long>(

@@ -57,6 +57,9 @@ public sealed class Lab : IAsyncDisposable
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The sequence of the newest event in the store (0 when empty).</summary>
+    public Task<long> LastEventAsync() => ScalarAsync<long>("select coalesce(max(seq_id), 0) from contracttherapy.mt_events");
+
     public async Task<List<T>> ColumnAsync<T>(string sql, params object[] parameters)
     {
         await using var conn = new NpgsqlConnection(ConnectionString);
@@ -209,6 +212,49 @@ public sealed class Api(string baseUrl, TimeSpan? timeout = null)
         if (text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json") ?? false))
             try { json = JsonNode.Parse(text); } catch (JsonException) { }
         return ((int)response.StatusCode, json, response);
+    }
+
+    /// <summary>
+    /// A request that must succeed whatever the chaos: retried (for up to 3 minutes) while the host is
+    /// down or restarting (a 5xx or no answer); any other non-2xx throws with the problem details.
+    /// </summary>
+    public Task<JsonNode?> MustAsync(HttpMethod method, string path, string token, object? body = null, string? idempotencyKey = null) =>
+        RetryAsync(async () =>
+        {
+            var (status, json, _) = await SendAsync(method, path, token, body, idempotencyKey);
+            if (status >= 500) throw new HttpRequestException($"{method} {path} answered {status}");
+            if (status is < 200 or > 299) throw new InvalidOperationException($"{method} {path} answered {status}: {json?.ToJsonString()}");
+            return json;
+        });
+
+    /// <summary>Every item of a paged list (<c>items</c>, <c>total</c>), 500 a page, each page through <see cref="MustAsync"/>.</summary>
+    public async Task<List<JsonNode>> AllPagesAsync(string token, string path)
+    {
+        var all = new List<JsonNode>();
+        for (var page = 1; ; page++)
+        {
+            var reply = await MustAsync(HttpMethod.Get, $"{path}{(path.Contains('?') ? '&' : '?')}page={page}&pageSize=500", token);
+            var items = reply!["items"]!.AsArray();
+            all.AddRange(items.Select(i => i!));
+            if (all.Count >= reply["total"]!.GetValue<int>() || items.Count == 0) return all;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> again every 250 ms while it fails to reach the host, for up to 3 minutes.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> action)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+        }
     }
 
     /// <summary>Sends and requires a 2xx; throws with the problem details otherwise.</summary>

@@ -89,12 +89,12 @@ public static class Payouts
         // ---- the checks: Stripe's ledger, the API, the event store ----
         var stubs = new List<Stub>();
         foreach (var cycle in cycles)
-            foreach (var s in await Pages(api, owner, $"/api/paystubs?cycleId={cycle}"))
+            foreach (var s in await api.AllPagesAsync(owner, $"/api/paystubs?cycleId={cycle}"))
             {
                 var cents = (long)Math.Round(s["total"]!.GetValue<decimal>() * 100m);
                 if (cents > 0) stubs.Add(new Stub(Guid.Parse(s["id"]!.GetValue<string>()), Guid.Parse(s["contractorId"]!.GetValue<string>()), cents));
             }
-        var payments = (await Pages(api, owner, "/api/payments")).Where(p => p["payStubId"] is not null)
+        var payments = (await api.AllPagesAsync(owner, "/api/payments")).Where(p => p["payStubId"] is not null)
             .ToDictionary(p => Guid.Parse(p["payStubId"]!.GetValue<string>()));
         var transfers = stripe.Transfers.GroupBy(t => t.Metadata.GetValueOrDefault("pay_stub_id") ?? "").ToDictionary(g => g.Key, g => g.ToList());
         var reversedEvents = (await lab.ColumnAsync<Guid>("select stream_id from contracttherapy.mt_events where type = 'payment_reversed'"))
@@ -161,16 +161,16 @@ public static class Payouts
     /// </summary>
     public static async Task<(string Owner, Guid Agency, Guid[] Contractors)> OnboardAsync(Api api, string tenant, int contractors)
     {
-        var owner = await Retry(() => api.TokenAsync(tenant, "owner"));
+        var owner = await Api.RetryAsync(() => api.TokenAsync(tenant, "owner"));
 
         Log.Line($"{tenant}: setting up {contractors} contractors");
-        await Ok(api, HttpMethod.Put, "/api/settings", owner, new
+        await api.MustAsync(HttpMethod.Put, "/api/settings", owner, new
         {
             billingCycle = new { frequency = "weekly", firstCycleStartsOn = FirstMonday.ToString("yyyy-MM-dd") },
             requireSignedNote = true, timeZone = "America/New_York",
         });
-        var agency = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/agencies", owner, new { name = "Chaos HH", billingEmail = "ap@chaos.example" }))!["id"]!.GetValue<string>());
-        await Ok(api, HttpMethod.Put, $"/api/agencies/{agency}/bill-rates", owner, new
+        var agency = Guid.Parse((await api.MustAsync(HttpMethod.Post, "/api/agencies", owner, new { name = "Chaos HH", billingEmail = "ap@chaos.example" }))!["id"]!.GetValue<string>());
+        await api.MustAsync(HttpMethod.Put, $"/api/agencies/{agency}/bill-rates", owner, new
         {
             effectiveFrom = "2026-01-01",
             rates = new[] { new { discipline = "PT", visitType = "Routine", amount = 95m }, new { discipline = "PT", visitType = "Evaluation", amount = 150m } },
@@ -178,13 +178,13 @@ public static class Payouts
         var ids = new Guid[contractors];
         await Parallel.ForEachAsync(Enumerable.Range(0, contractors), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (i, _) =>
         {
-            var id = Guid.Parse((await Ok(api, HttpMethod.Post, "/api/contractors", owner, new
+            var id = Guid.Parse((await api.MustAsync(HttpMethod.Post, "/api/contractors", owner, new
             {
                 legalName = $"Therapist {i:000}", email = $"t{i}@chaos.example", disciplines = new[] { "PT" },
             }, $"contractor-{i}"))!["id"]!.GetValue<string>());
-            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", owner);
+            await api.MustAsync(HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", owner);
             // Rates with cents, different per contractor: an amount off by a cent shows.
-            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/pay-rates", owner, new
+            await api.MustAsync(HttpMethod.Put, $"/api/contractors/{id}/pay-rates", owner, new
             {
                 effectiveFrom = "2026-01-01",
                 rates = new[]
@@ -193,12 +193,12 @@ public static class Payouts
                     new { discipline = "PT", visitType = "Evaluation", amount = 100m + i % 23 + 0.05m },
                 },
             });
-            await Ok(api, HttpMethod.Put, $"/api/contractors/{id}/w9", owner, new
+            await api.MustAsync(HttpMethod.Put, $"/api/contractors/{id}/w9", owner, new
             {
                 tinType = "SSN", tin = $"900-{i / 10000 % 100:00}-{i % 10000:0000}", legalName = $"Therapist {i:000}", taxClassification = "individual",
                 address = new { line1 = "1 Main St", city = "Albany", state = "NY", zip = "12207" }, certifiedOn = "2026-01-05",
             });
-            await Ok(api, HttpMethod.Post, $"/api/contractors/{id}/payout-account", owner, new { stripeAccountId = $"acct_chaos{i:0000}" });
+            await api.MustAsync(HttpMethod.Post, $"/api/contractors/{id}/payout-account", owner, new { stripeAccountId = $"acct_chaos{i:0000}" });
             ids[i] = id;
         });
         return (owner, agency, ids);
@@ -216,15 +216,15 @@ public static class Payouts
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (p, _) =>
         {
             for (var v = 0; v < p.count; v++)
-                await Ok(api, HttpMethod.Post, "/api/visits", owner, new
+                await api.MustAsync(HttpMethod.Post, "/api/visits", owner, new
                 {
                     contractorId = p.id, agencyId = agency, patient = new { name = "Chaos Patient", mrn = $"MRN-{p.i}-{run}-{v}" },
                     visitDate = weekStart.AddDays(v * 2).ToString("yyyy-MM-dd"), discipline = "PT",
                     visitType = v < p.evals ? "Evaluation" : "Routine", noteSigned = true,
                 }, $"visit-{p.i}-{run}-{v}");
         });
-        var cycle = Guid.Parse((await Ok(api, HttpMethod.Get, "/api/cycles/current", owner))!["id"]!.GetValue<string>());
-        var closed = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/close", owner);
+        var cycle = Guid.Parse((await api.MustAsync(HttpMethod.Get, "/api/cycles/current", owner))!["id"]!.GetValue<string>());
+        var closed = await api.MustAsync(HttpMethod.Post, $"/api/cycles/{cycle}/close", owner);
         return (cycle, closed!["payStubs"]!.AsArray().Count);
     }
 
@@ -240,11 +240,11 @@ public static class Payouts
         var deadline = DateTime.UtcNow.AddMinutes(5);
         while (true)
         {
-            var approval = await Ok(api, HttpMethod.Post, $"/api/cycles/{cycle}/pay-run/approve", owner);
+            var approval = await api.MustAsync(HttpMethod.Post, $"/api/cycles/{cycle}/pay-run/approve", owner);
             var approved = approval!["payments"]!.AsArray();
             foreach (var held in approved.Where(p => p!["status"]!.GetValue<string>() == "held"))
             {
-                await Ok(api, HttpMethod.Post, $"/api/payments/{held!["id"]!.GetValue<string>()}/retry", owner);
+                await api.MustAsync(HttpMethod.Post, $"/api/payments/{held!["id"]!.GetValue<string>()}/retry", owner);
                 heldRetried++;
             }
             if (approved.Count == stubCount) return heldRetried;
@@ -387,49 +387,11 @@ public static class Payouts
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var page = await Ok(api, HttpMethod.Get, "/api/payments?status=requested&pageSize=1", token);
+            var page = await api.MustAsync(HttpMethod.Get, "/api/payments?status=requested&pageSize=1", token);
             var left = page!["total"]!.GetValue<int>();
             if (left == 0) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{left} payments still requested after {timeout.TotalMinutes} minutes");
             await Task.Delay(500);
-        }
-    }
-
-    public static async Task<List<JsonNode>> Pages(Api api, string token, string path)
-    {
-        var all = new List<JsonNode>();
-        for (var page = 1; ; page++)
-        {
-            var reply = await Ok(api, HttpMethod.Get, $"{path}{(path.Contains('?') ? '&' : '?')}page={page}&pageSize=500", token);
-            var items = reply!["items"]!.AsArray();
-            all.AddRange(items.Select(i => i!));
-            if (all.Count >= reply["total"]!.GetValue<int>() || items.Count == 0) return all;
-        }
-    }
-
-    /// <summary>A request that must succeed: retried while the host is down or restarting (a 5xx or no answer).</summary>
-    public static Task<JsonNode?> Ok(Api api, HttpMethod method, string path, string token, object? body = null, string? idempotencyKey = null) =>
-        Retry(async () =>
-        {
-            var (status, json, _) = await api.SendAsync(method, path, token, body, idempotencyKey);
-            if (status >= 500) throw new HttpRequestException($"{method} {path} answered {status}");
-            if (status is < 200 or > 299) throw new InvalidOperationException($"{method} {path} answered {status}: {json?.ToJsonString()}");
-            return json;
-        });
-
-    public static async Task<T> Retry<T>(Func<Task<T>> action)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            try
-            {
-                return await action();
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250);
-            }
         }
     }
 }
