@@ -6,6 +6,7 @@
 # Expects $connections to be set by the caller. BENCH_PG_STATEMENTS=1 loads pg_stat_statements
 # (for profiling: `select * from pg_stat_statements` in the bench database). BENCH_HOST_ENV
 # ("NAME=value ...") adds environment variables to the host's process only.
+# BENCH_PG_OPTIONS ("Key=value;...") adds options to the host's connection string (e.g. "No Reset On Close=true").
 # BENCH_HOST_DIR: the folder of another build of the host to run (default src/Host/bin/Release/net10.0).
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
@@ -37,7 +38,7 @@ host_dir=${BENCH_HOST_DIR:-$PWD/src/Host/bin/Release/net10.0}
 start_host() {
   # shellcheck disable=SC2086
   env ${BENCH_HOST_ENV:-} ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS=$url Auth__DevTokens=true ASPNETCORE_CONTENTROOT="$host_dir" \
-    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}" \
+    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=${BENCH_POOL:-100}${BENCH_PG_OPTIONS:+;$BENCH_PG_OPTIONS}" \
     Logging__LogLevel__Default=Warning \
     dotnet "$host_dir/ContractTherapy.Host.dll" >> "$data/host.log" 2>&1 &
   host_pid=$!
