@@ -21,9 +21,27 @@ public static class PersistenceSetup
 {
     public const string Schema = "contracttherapy";
 
-    public static string ConnectionString(IConfiguration config) =>
+    public static string ConnectionString(IConfiguration config) => WithDefaults(
         config.GetConnectionString("Postgres")
-        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured (ops/run.sh sets it for local runs).");
+        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured (ops/run.sh sets it for local runs)."));
+
+    /// <summary>Statements prepared once a connection has run them this many times (Npgsql's automatic preparation).</summary>
+    public const int MaxAutoPrepare = 64;
+
+    /// <summary>
+    /// Npgsql's automatic preparation, unless the connection string says otherwise. Besides sparing PostgreSQL
+    /// the parse and plan of every hot statement, it changes how a pooled connection is reset: with prepared
+    /// statements Npgsql resets a returned connection without <c>DISCARD ALL</c> (which also throws away
+    /// PL/pgSQL's cached plans) but still unlocks advisory locks, drops temporary tables, resets settings and
+    /// stops listening. Marten's <c>mt_quick_append_events</c> is PL/pgSQL: after every <c>DISCARD ALL</c> it was
+    /// planned again, 0.74 ms a visit against about 0.2 ms with its plans kept (ops/bench/README.md, "cost.sh").
+    /// </summary>
+    public static string WithDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = MaxAutoPrepare }.ConnectionString;
+    }
 
     /// <summary>
     /// The store's whole configuration: the live store uses it, and so does the replay's scratch
