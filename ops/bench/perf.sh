@@ -17,8 +17,9 @@ command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq lin
 export BENCH_HOST_ENV="${BENCH_HOST_ENV:-} DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0"
 source ops/bench/lib.sh
 
-echo "warm-up (20 s)..." >&2
-wrk -t2 -c"$connections" -d20s -s ops/bench/log-visits.lua "$url" >/dev/null
+warmup=${BENCH_WARMUP:-20}
+echo "warm-up ($warmup s)..." >&2
+wrk -t2 -c"$connections" -d"${warmup}s" -s ops/bench/log-visits.lua "$url" >/dev/null
 echo "sampling ($seconds s, load average $(cut -d' ' -f1-3 /proc/loadavg))..." >&2
 wrk -t2 -c"$connections" -d"$((seconds + 2))s" --latency -s ops/bench/log-visits.lua "$url" > "$out/wrk.log" &
 wrk_pid=$!
@@ -28,9 +29,9 @@ wait "$wrk_pid" || true
 grep -E "^(throughput|latency|unexpected)" "$out/wrk.log"
 cp "/tmp/perf-$host_pid.map" "$out/" 2>/dev/null || true
 echo "== self time (top 40)"
-perf report -i "$out/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+perf report -i "$out/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
 echo "== inclusive time (top 60)"
-perf report -i "$out/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60
+perf report -i "$out/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 || true
 echo "== self time by where the code came from (JIT tier, runtime, kernel)"
 perf report -i "$out/perf.data" --no-children --sort dso,symbol --stdio -g none --percent-limit 0 2>/dev/null | python3 -c '
 import re, sys, collections
