@@ -21,7 +21,7 @@ public sealed record IrisRefusal(string Column, Guid? ContractorId);
 /// </summary>
 public static class NecReports
 {
-    public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYear> years,
+    public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
         IReadOnlyDictionary<Guid, ContractorPayee> payees) => new(year, threshold, dueOn, years
         .Select(y =>
         {
