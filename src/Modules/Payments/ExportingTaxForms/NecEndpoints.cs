@@ -70,8 +70,8 @@ public static class NecEndpoints
         if (settings.Payer is not { } payer)
             return Problems.Refused("payer-details", "Set the payer's name, EIN and address in the tenant settings before exporting for IRIS.");
 
-        var (csv, refused) = NecReports.Iris(year, columns, report!, payer, cipher.Decrypt(caller.TenantId, payer.EncryptedTin), payees,
-            encrypted => cipher.Decrypt(caller.TenantId, encrypted));
+        using var tins = cipher.DecryptorFor(caller.TenantId);
+        var (csv, refused) = NecReports.Iris(year, columns, report!, payer, tins.Decrypt(payer.EncryptedTin), payees, tins.Decrypt);
         if (refused is not null)
             return Problems.Refused("iris-plain-values",
                 $"'{refused.Column}' of {(refused.ContractorId is { } id ? $"contractor {id}" : "the payer")} starts with a character a spreadsheet runs as a formula " +
