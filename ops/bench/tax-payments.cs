@@ -17,7 +17,8 @@
 // One payment per contractor per week from January 2 (100.00, check, reference "chk <week>"), the
 // weeks in order (a pay run a week, as an agency pays), every contractor of the tenant (those with
 // a ContractorPayee document, i.e. onboarded).
-// Usage: dotnet run ops/bench/tax-payments.cs -c Release -- CONNECTION_STRING TENANT YEAR PAYMENTS_EACH [USER]
+// Usage: dotnet run ops/bench/tax-payments.cs -c Release -- CONNECTION_STRING TENANT YEAR PAYMENTS_EACH [USER] [--no-wait]
+// --no-wait: append and stop (to time the projection's catch-up on its own, with the host stopped meanwhile).
 using System.Diagnostics;
 using ContractTherapy.Host.Infrastructure;
 using ContractTherapy.Payments.Payees;
@@ -27,6 +28,8 @@ using ContractTherapy.Payroll.Earnings;
 using ContractTherapy.Shared.Http;
 using Marten;
 
+var noWait = args.Contains("--no-wait");
+args = [.. args.Where(a => a != "--no-wait")];
 var (connection, tenant, year, each) = (args[0], args[1], int.Parse(args[2]), int.Parse(args[3]));
 var user = args.Length > 4 ? args[4] : $"owner@{tenant}";
 const int perTransaction = 250;  // contractors (payments) per transaction
@@ -77,6 +80,11 @@ var payments = contractors.Count * each;
 var atLoadEnd = await store.Advanced.ProjectionProgressFor(TaxYearFreshness.Shard);
 Console.Error.WriteLine($"appended {payments:N0} payments ({2 * payments:N0} events) in {loaded.TotalSeconds:0.0} s " +
                         $"({2 * payments / loaded.TotalSeconds:N0} events/s); the 1099 projection at {atLoadEnd - firstSeq:N0} of {lastSeq - firstSeq:N0}");
+if (noWait)
+{
+    Console.WriteLine($"{payments} {loaded.TotalSeconds:0.0} {firstSeq} {lastSeq}");
+    return;
+}
 
 // The 1099 totals are an async projection: wait until it has passed the last payment.
 var last = DateTime.UtcNow;
