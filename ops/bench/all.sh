@@ -6,14 +6,17 @@
 # its target, pass/fail and, for throughputs, the ratio to the pgbench figure of the same run.
 #   ops/bench/all.sh [--small]      (--small: every size about 1/10, a few minutes)
 #   ops/bench/all.sh --close [VISITS AGENCIES CONTRACTORS]   (only the close row, full size by default)
+#   ops/bench/all.sh --tax [CONTRACTORS PAYMENTS_EACH]       (only the 1099 rows, full size by default)
+# The 1099 data set's payments are appended by ops/bench/tax-payments.cs (the events a manual
+# payment records, in bulk); BENCH_TAX_PAYMENTS=api sends them through the API instead (an hour).
 # Not part of the test command: a benchmark is not a timed test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 small=0
 [ "${1:-}" = "--small" ] && small=1
-close_only=0
-if [ "${1:-}" = "--close" ]; then close_only=1; shift; fi
+only=""
+if [ "${1:-}" = "--close" ] || [ "${1:-}" = "--tax" ]; then only=${1#--}; shift; fi
 if [ $small = 1 ]; then
   seconds=10; close_sizes="5000 4 40"; invoice_sizes="500 20"; tax_sizes="1000 26"; replay_events=50000; feed_sizes="100 10"
 else
@@ -21,16 +24,21 @@ else
 fi
 connections=32
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
+# Built before the host starts: it builds the host too, which must not change under a running host.
+[ "$only" != close ] && dotnet build ops/bench/tax-payments.cs -c Release -v q -nologo >/dev/null
 source ops/bench/lib.sh
+export BENCH_PG_CONNECTION="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench"
 rows=${BENCH_ROWS:-$data/rows.md}  # BENCH_ROWS keeps the rows of a run that does not finish
 : > "$rows"
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-# --close: just the close row (to iterate on the close without the half-hour full run)
-if [ $close_only = 1 ]; then
+# --close / --tax: just that part (to iterate on it without the full run)
+if [ -n "$only" ]; then
   [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && ops/postgres.sh psql "$data" "$pg_port" bench "create extension if not exists pg_stat_statements" >/dev/null
-  say "close ${1:-50000} ${2:-40} ${3:-400}"
-  python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
+  if [ "$only" = close ]; then sizes="${1:-50000} ${2:-40} ${3:-400}"; else sizes="${1:-10000} ${2:-26}"; fi
+  say "$only $sizes"
+  # shellcheck disable=SC2086
+  python3 ops/bench/all.py "$url" "$only" $sizes >> "$rows"
   echo "| path | size | target | measured | verdict | ratio to pgbench |"
   echo "|---|---|---|---|---|---|"
   cat "$rows"

@@ -1,4 +1,8 @@
+using ContractTherapy.Payments.Payees;
+using ContractTherapy.Payments.TaxReporting;
 using ContractTherapy.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContractTherapy.Tests.Tax;
 
@@ -107,6 +111,46 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
             headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
         Row(await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
+    }
+
+    [Fact]
+    public async Task the_year_is_read_from_the_stored_totals_exactly_as_its_payments_add_up()
+    {
+        // The reading, the summary and the IRIS file take each contractor's totals as the projection
+        // stored them, not its payments: they must be what the payments add up to, scale included
+        // (1500.50 + 499.50 is 2000.00, written so), with excluded and reversed payments kept apart.
+        await SetPayer();
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        var sam = await Contractor("Sam Ortiz", "234-56-7890");
+        await Paid(dana, 1500.50m, "2026-02-01", "ach");
+        await Paid(dana, 499.50m, "2026-02-15");
+        await Paid(dana, 400.25m, "2026-03-01", "card");
+        await Paid(dana, 0.75m, "2026-03-02", "paypal");
+        var reversed = await Paid(dana, 1000m, "2026-03-15");
+        await Paid(sam, 2100m, "2026-02-01");
+        var body = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = $"evt_{Guid.NewGuid():N}", @object = "event", type = "transfer.reversed",
+            data = new { @object = new { id = "tr_2", metadata = new Dictionary<string, string> { ["payment_id"] = reversed.ToString(), ["tenant"] = Api.Tenant } } },
+        });
+        (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
+            headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
+
+        var reading = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
+        reading.Body.ShouldContain($"\"contractorId\":\"{dana}\",\"name\":\"Dana Kim\",\"tinMasked\":\"***-**-6789\",\"w9OnFile\":true,\"total\":2000.00,\"excludedTotal\":401.00,\"reportable\":true");
+        reading.Body.ShouldContain($"\"contractorId\":\"{sam}\",\"name\":\"Sam Ortiz\",\"tinMasked\":\"***-**-7890\",\"w9OnFile\":true,\"total\":2100,\"excludedTotal\":0,\"reportable\":true");
+
+        // The same files as from the whole documents, payments added up in the host.
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == 2026).ToListAsync();
+        var payees = (await session.LoadManyAsync<ContractorPayee>(years.Select(y => y.ContractorId).ToArray())).ToDictionary(p => p.Id);
+        var rules = App.Host.Services.GetRequiredService<TaxYearRules>();
+        var expected = NecReports.Build(2026, 2000m, rules.DueOn(2026), years.Select(ContractorTaxYearTotals.Of).ToList(), payees);
+        expected.Contractors.Select(c => (c.Total, c.ExcludedTotal)).ShouldBe([(2000.00m, 401.00m), (2100m, 0m)]);
+        (await Api.TaxReport("/api/tax/1099-nec/2026/summary.csv", role: "accountant")).ShouldBe(200).Body.TrimStart('\uFEFF')
+            .ShouldBe(System.Text.Encoding.UTF8.GetString(NecReports.Summary(expected)).TrimStart('\uFEFF'));
+        var iris = (await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBe(200);
+        Csv.Parse(iris.Body).Rows.Select(r => r["Box 1 - Nonemployee Compensation"]).ShouldBe(["2000.00", "2100.00"]);
     }
 
     [Fact]

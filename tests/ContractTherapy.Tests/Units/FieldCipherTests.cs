@@ -28,6 +28,29 @@ public class FieldCipherTests
     }
 
     [Fact]
+    public void a_tenants_decryptor_opens_many_fields_under_old_and_new_keys_and_nothing_of_another_tenant()
+    {
+        var old = CipherWith("k1", ("k1", Key1));
+        var rotated = CipherWith("k2", ("k1", Key1), ("k2", Key2));
+        var values = Enumerable.Range(0, 50).Select(i => $"{123450000 + i}").ToList();
+        var sealedValues = values.Select((v, i) => (i % 2 == 0 ? old : rotated).Encrypt("tenant-a", v)).ToList();
+        var foreign = rotated.Encrypt("tenant-b", "999999999");
+
+        using (var decryptor = rotated.DecryptorFor("tenant-a"))
+        {
+            sealedValues.Select(decryptor.Decrypt).ShouldBe(values);
+            sealedValues.Select(decryptor.Decrypt).ShouldBe(values.Select((_, i) => rotated.Decrypt("tenant-a", sealedValues[i])));
+            ShouldFailToDecrypt(() => decryptor.Decrypt(foreign));
+            ShouldFailToDecrypt(() => decryptor.Decrypt(sealedValues[0].Replace("enc:v1:k1:", "enc:v1:k3:")));
+            ShouldFailToDecrypt(() => decryptor.Decrypt("123456789"));
+            decryptor.Decrypt(sealedValues[1]).ShouldBe(values[1]);  // a failure leaves the decryptor usable
+        }
+        var disposed = rotated.DecryptorFor("tenant-a");
+        disposed.Dispose();
+        Should.Throw<ObjectDisposedException>(() => disposed.Decrypt(sealedValues[0]));
+    }
+
+    [Fact]
     public void unicode_and_empty_values_round_trip()
     {
         var cipher = CipherWith("k1", ("k1", Key1));

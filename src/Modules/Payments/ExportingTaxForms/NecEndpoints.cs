@@ -27,7 +27,7 @@ public static class NecEndpoints
         if (!Dates.TryReadInstant("asOf", asOf, out var at, out var bad)) return bad!;
         // How far the totals trail is read before the totals themselves (see TaxYearFreshness).
         var (through, pending) = at is null ? await TaxYearFreshness.Of(session, ct) : (0L, 0);
-        var (report, problem, _, _) = await Load(year, session, rules, ct, at);
+        var (report, problem, _) = await Load(year, session, rules, ct, at);
         if (problem is not null) return problem;
         var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor)
@@ -42,22 +42,25 @@ public static class NecEndpoints
     [WolverineGet("/api/tax/1099-nec/{year}/summary.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
     public static async Task<IResult> Summary(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
-        var (report, problem, _, _) = await Load(year, session, rules, ct);
+        var (report, problem, _) = await Load(year, session, rules, ct);
         return problem ?? CsvExport.File(NecReports.Summary(report!), $"1099-nec-{year}-summary.csv");
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/ledger.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
     public static async Task<IResult> Ledger(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
-        var (_, problem, years, payees) = await Load(year, session, rules, ct);
-        return problem ?? CsvExport.File(NecReports.Ledger(year, years, payees), $"1099-nec-{year}-ledger.csv");
+        if (Refusal(year, rules, out _) is { } problem) return problem;
+        // The ledger lists every payment, so it reads the whole documents.
+        var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
+        var payees = await Payees(session, years.Select(y => y.ContractorId), ct);
+        return CsvExport.File(NecReports.Ledger(year, years, payees), $"1099-nec-{year}-ledger.csv");
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/iris.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
     public static async Task<IResult> Iris(int year, HttpContext http, IDocumentSession session, TaxYearRules rules, FieldCipher cipher,
         TimeProvider clock, CancellationToken ct)
     {
-        var (report, problem, _, payees) = await Load(year, session, rules, ct);
+        var (report, problem, payees) = await Load(year, session, rules, ct);
         if (problem is not null) return problem;
         var columns = IrisTemplate.ColumnsFor(year);
         if (columns is null)
@@ -67,8 +70,8 @@ public static class NecEndpoints
         if (settings.Payer is not { } payer)
             return Problems.Refused("payer-details", "Set the payer's name, EIN and address in the tenant settings before exporting for IRIS.");
 
-        var (csv, refused) = NecReports.Iris(year, columns, report!, payer, cipher.Decrypt(caller.TenantId, payer.EncryptedTin), payees,
-            encrypted => cipher.Decrypt(caller.TenantId, encrypted));
+        using var tins = cipher.DecryptorFor(caller.TenantId);
+        var (csv, refused) = NecReports.Iris(year, columns, report!, payer, tins.Decrypt(payer.EncryptedTin), payees, tins.Decrypt);
         if (refused is not null)
             return Problems.Refused("iris-plain-values",
                 $"'{refused.Column}' of {(refused.ContractorId is { } id ? $"contractor {id}" : "the payer")} starts with a character a spreadsheet runs as a formula " +
@@ -80,20 +83,31 @@ public static class NecEndpoints
         return CsvExport.File(csv!, $"1099-nec-{year}-iris.csv");
     }
 
-    private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyList<ContractorTaxYear> Years, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
+    private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
         Load(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct, DateTimeOffset? asOf = null)
     {
-        if (year is < 2000 or > 2100)
-            return (null, Problems.Invalid("year", "'year' must be a calendar year."), [], new Dictionary<Guid, ContractorPayee>());
-        if (rules.ThresholdFor(year) is not { } threshold)
-            return (null, Problems.Refused("threshold-configured", $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year})."),
-                [], new Dictionary<Guid, ContractorPayee>());
+        if (Refusal(year, rules, out var threshold) is { } problem) return (null, problem, new Dictionary<Guid, ContractorPayee>());
 
         // asOf: the totals as they stood then, folded from the payment events recorded by that moment.
-        var years = asOf is { } moment
-            ? await TaxYearHistory.AsOf(session, year, moment, ct)
-            : await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
-        var payees = (await session.LoadManyAsync<ContractorPayee>(ct, years.Select(y => y.ContractorId).Distinct().ToArray())).ToDictionary(p => p.Id);
-        return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees), null, years, payees);
+        // Now: the totals the projection stored, without the payments they were added up from.
+        IReadOnlyList<ContractorTaxYearTotals> years = asOf is { } moment
+            ? (await TaxYearHistory.AsOf(session, year, moment, ct)).Select(ContractorTaxYearTotals.Of).ToList()
+            : await session.Query<ContractorTaxYear>().Where(y => y.Year == year)
+                .Select(y => new ContractorTaxYearTotals(y.ContractorId, y.Total, y.ExcludedTotal)).ToListAsync(ct);
+        var payees = await Payees(session, years.Select(y => y.ContractorId), ct);
+        return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees), null, payees);
     }
+
+    private static IResult? Refusal(int year, TaxYearRules rules, out decimal threshold)
+    {
+        threshold = 0m;
+        if (year is < 2000 or > 2100) return Problems.Invalid("year", "'year' must be a calendar year.");
+        if (rules.ThresholdFor(year) is not { } configured)
+            return Problems.Refused("threshold-configured", $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year}).");
+        threshold = configured;
+        return null;
+    }
+
+    private static async Task<IReadOnlyDictionary<Guid, ContractorPayee>> Payees(IQuerySession session, IEnumerable<Guid> contractors, CancellationToken ct) =>
+        (await session.LoadManyAsync<ContractorPayee>(ct, contractors.Distinct().ToArray())).ToDictionary(p => p.Id);
 }

@@ -22,6 +22,18 @@ public sealed record ContractorTaxYear(string Id, Guid ContractorId, int Year, I
     public static string IdFor(Guid contractorId, int year) => $"{contractorId:N}:{year}";
 }
 
+/// <summary>
+/// A contractor's year as the 1099 reading, the summary and the IRIS file need it: its totals, not its
+/// payments. Read from the stored document's <c>total</c> and <c>excludedTotal</c>, which the projection
+/// serializes with every write of the document (computed from the very payments stored beside them), so
+/// a year of 10,000 contractors does not bring 260,000 payments into the host only to add them up again
+/// (ops/bench/README.md, "The 1099-NEC year at full size").
+/// </summary>
+public sealed record ContractorTaxYearTotals(Guid ContractorId, decimal Total, decimal ExcludedTotal)
+{
+    public static ContractorTaxYearTotals Of(ContractorTaxYear year) => new(year.ContractorId, year.Total, year.ExcludedTotal);
+}
+
 public static class TaxRules
 {
     /// <summary>Card and payment-network payments are reported by the network on a 1099-K, not by the payer on a 1099-NEC.</summary>

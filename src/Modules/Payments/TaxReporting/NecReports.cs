@@ -1,4 +1,5 @@
 using System.Globalization;
+using ContractTherapy.Contractors.Contractors;
 using ContractTherapy.Payments.Payees;
 using ContractTherapy.Shared.Exports;
 using ContractTherapy.Shared.Security;
@@ -21,7 +22,7 @@ public sealed record IrisRefusal(string Column, Guid? ContractorId);
 /// </summary>
 public static class NecReports
 {
-    public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYear> years,
+    public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
         IReadOnlyDictionary<Guid, ContractorPayee> payees) => new(year, threshold, dueOn, years
         .Select(y =>
         {
@@ -80,69 +81,87 @@ public static class NecReports
     public static (byte[]? Csv, IrisRefusal? Refused) Iris(int year, IReadOnlyList<string> columns, NecYear report, Payer payer, string payerTin,
         IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> decrypt)
     {
-        var rows = new List<(Guid ContractorId, Dictionary<string, string> Text, Dictionary<string, decimal> Amounts)>();
+        // What each column holds is looked up once per file, not once per row and column: the payer's
+        // values are the same on every row, a recipient's are read from its W-9 (10,000 rows x 50 columns).
+        var payerValues = new Dictionary<string, string>
+        {
+            ["Form Type"] = "1099-NEC",
+            ["Tax Year"] = year.ToString(CultureInfo.InvariantCulture),
+            ["Payer TIN Type"] = payer.TinType,
+            ["Payer Taxpayer ID Number"] = payerTin,
+            ["Payer Name Type"] = "Business",
+            ["Payer Business or Entity Name Line 1"] = payer.Name,
+            ["Payer Country"] = "US",
+            ["Payer Address Line 1"] = payer.Address.Line1 ?? "",
+            ["Payer Address Line 2"] = payer.Address.Line2 ?? "",
+            ["Payer City/Town"] = payer.Address.City ?? "",
+            ["Payer State/Province/Territory"] = payer.Address.State ?? "",
+            ["Payer ZIP/Postal Code"] = payer.Address.Zip ?? "",
+            ["Payer Phone Type"] = payer.Phone is null ? "" : "Business",
+            ["Payer Phone"] = payer.Phone ?? "",
+            ["Payer Email Address"] = payer.Email ?? "",
+        };
+        var fixedText = columns.Select(c => payerValues.GetValueOrDefault(c)).ToArray();
+        var recipientText = columns.Select(c => RecipientColumns.GetValueOrDefault(c)).ToArray();
+        var amount = columns.Select(c => AmountColumns.GetValueOrDefault(c)).ToArray();
+
+        var rows = new List<(NecContractor Contractor, string[] Text)>();
         foreach (var c in report.Contractors.Where(c => c.Reportable && c.W9OnFile))
         {
             var w9 = payees[c.ContractorId].W9!;
-            var business = w9.TinType == "EIN" || !string.IsNullOrWhiteSpace(w9.BusinessName);
-            var names = w9.LegalName.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var text = new Dictionary<string, string>
+            var recipient = new IrisRecipient(c, w9, w9.TinType == "EIN" || !string.IsNullOrWhiteSpace(w9.BusinessName),
+                w9.LegalName.Split(' ', StringSplitOptions.RemoveEmptyEntries), decrypt(w9.EncryptedTin));
+            var text = new string[columns.Count];
+            for (var i = 0; i < columns.Count; i++)
             {
-                ["Form Type"] = "1099-NEC",
-                ["Tax Year"] = year.ToString(CultureInfo.InvariantCulture),
-                ["Payer TIN Type"] = payer.TinType,
-                ["Payer Taxpayer ID Number"] = payerTin,
-                ["Payer Name Type"] = "Business",
-                ["Payer Business or Entity Name Line 1"] = payer.Name,
-                ["Payer Country"] = "US",
-                ["Payer Address Line 1"] = payer.Address.Line1 ?? "",
-                ["Payer Address Line 2"] = payer.Address.Line2 ?? "",
-                ["Payer City/Town"] = payer.Address.City ?? "",
-                ["Payer State/Province/Territory"] = payer.Address.State ?? "",
-                ["Payer ZIP/Postal Code"] = payer.Address.Zip ?? "",
-                ["Payer Phone Type"] = payer.Phone is null ? "" : "Business",
-                ["Payer Phone"] = payer.Phone ?? "",
-                ["Payer Email Address"] = payer.Email ?? "",
-                ["Recipient TIN Type"] = w9.TinType,
-                ["Recipient Taxpayer ID Number"] = decrypt(w9.EncryptedTin),
-                ["Recipient Name Type"] = business ? "Business" : "Individual",
-                ["Recipient Business or Entity Name Line 1"] = business ? w9.BusinessName ?? w9.LegalName : "",
-                ["Recipient Business or Entity Name Line 2"] = business && w9.BusinessName is not null ? w9.LegalName : "",
-                ["Recipient First Name"] = business ? "" : names.FirstOrDefault() ?? "",
-                ["Recipient Middle Name"] = business || names.Length < 3 ? "" : string.Join(' ', names[1..^1]),
-                ["Recipient Last Name"] = business || names.Length < 2 ? "" : names[^1],
-                ["Recipient Country"] = "US",
-                ["Recipient Address Line 1"] = w9.Address.Line1 ?? "",
-                ["Recipient Address Line 2"] = w9.Address.Line2 ?? "",
-                ["Recipient City/Town"] = w9.Address.City ?? "",
-                ["Recipient State/Province/Territory"] = w9.Address.State ?? "",
-                ["Recipient ZIP/Postal Code"] = w9.Address.Zip ?? "",
-                ["Form Account Number"] = c.ContractorId.ToString("N")[..20],
-            };
-            var amounts = new Dictionary<string, decimal>
-            {
-                ["Box 1 - Nonemployee Compensation"] = c.Total,
-                ["Box 4 - Federal income tax withheld"] = 0m,
-            };
-            foreach (var column in columns)
-                if (text.TryGetValue(column, out var value) && CsvExport.StartsLikeFormula(value))
-                    return (null, new IrisRefusal(column, column.StartsWith("Payer", StringComparison.Ordinal) ? null : c.ContractorId));
-            rows.Add((c.ContractorId, text, amounts));
+                var value = fixedText[i] ?? recipientText[i]?.Invoke(recipient);
+                if (value is not null && CsvExport.StartsLikeFormula(value))
+                    return (null, new IrisRefusal(columns[i], columns[i].StartsWith("Payer", StringComparison.Ordinal) ? null : c.ContractorId));
+                text[i] = value ?? "";
+            }
+            rows.Add((c, text));
         }
 
         return (CsvExport.Write(CsvExport.Exact, csv =>
         {
             foreach (var column in columns) csv.WriteField(column);
             csv.EndRecord();
-            foreach (var (_, text, amounts) in rows)
+            foreach (var (contractor, text) in rows)
             {
-                foreach (var column in columns)
-                    if (amounts.TryGetValue(column, out var amount)) csv.WriteField(amount, AmountFormat);
-                    else csv.WriteField(text.GetValueOrDefault(column, ""));
+                for (var i = 0; i < columns.Count; i++)
+                    if (amount[i] is { } box) csv.WriteField(box(contractor), AmountFormat);
+                    else csv.WriteField(text[i]);
                 csv.EndRecord();
             }
         }), null);
     }
+
+    private sealed record IrisRecipient(NecContractor Contractor, W9OnFile W9, bool Business, string[] Names, string Tin);
+
+    private static readonly Dictionary<string, Func<IrisRecipient, string>> RecipientColumns = new()
+    {
+        ["Recipient TIN Type"] = r => r.W9.TinType,
+        ["Recipient Taxpayer ID Number"] = r => r.Tin,
+        ["Recipient Name Type"] = r => r.Business ? "Business" : "Individual",
+        ["Recipient Business or Entity Name Line 1"] = r => r.Business ? r.W9.BusinessName ?? r.W9.LegalName : "",
+        ["Recipient Business or Entity Name Line 2"] = r => r.Business && r.W9.BusinessName is not null ? r.W9.LegalName : "",
+        ["Recipient First Name"] = r => r.Business ? "" : r.Names.FirstOrDefault() ?? "",
+        ["Recipient Middle Name"] = r => r.Business || r.Names.Length < 3 ? "" : string.Join(' ', r.Names[1..^1]),
+        ["Recipient Last Name"] = r => r.Business || r.Names.Length < 2 ? "" : r.Names[^1],
+        ["Recipient Country"] = _ => "US",
+        ["Recipient Address Line 1"] = r => r.W9.Address.Line1 ?? "",
+        ["Recipient Address Line 2"] = r => r.W9.Address.Line2 ?? "",
+        ["Recipient City/Town"] = r => r.W9.Address.City ?? "",
+        ["Recipient State/Province/Territory"] = r => r.W9.Address.State ?? "",
+        ["Recipient ZIP/Postal Code"] = r => r.W9.Address.Zip ?? "",
+        ["Form Account Number"] = r => r.Contractor.ContractorId.ToString("N")[..20],
+    };
+
+    private static readonly Dictionary<string, Func<NecContractor, decimal>> AmountColumns = new()
+    {
+        ["Box 1 - Nonemployee Compensation"] = c => c.Total,
+        ["Box 4 - Federal income tax withheld"] = _ => 0m,
+    };
 
     private const string AmountFormat = "0.00";
 }
