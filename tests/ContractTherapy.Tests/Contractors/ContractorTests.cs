@@ -1,4 +1,5 @@
 using ContractTherapy.Tests.Infrastructure;
+using Marten;
 using Npgsql;
 
 namespace ContractTherapy.Tests.Contractors;
@@ -239,5 +240,27 @@ public sealed class ContractorTests(AppFixture app) : IntegrationTest(app)
         (await other.Put($"/api/contractors/{id}/w9", Scenarios.W9())).ShouldBeProblem(404);
         (await other.Post($"/api/contractors/{id}/deactivate")).ShouldBeProblem(404);
         (await Api.Get($"/api/contractors/{id}")).Json["status"]!.GetValue<string>().ShouldBe("active");
+    }
+
+    [Fact]
+    public async Task the_e_mail_check_of_onboarding_is_answered_by_an_index()
+    {
+        await Api.OnboardedContractor("Index Probe");
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var lowered = "someone@therapists.example";
+        var query = session.Query<ContractTherapy.Contractors.Contractors.Contractor>().Where(c => c.Email.ToLower() == lowered).ToCommand();
+
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // With sequential scans priced out, PostgreSQL takes the cheapest index; only an index on the lowered
+        // e-mail gives an Index Cond on it (a scan of the primary key would only filter).
+        await new NpgsqlCommand("set local enable_seqscan = off", connection, transaction).ExecuteNonQueryAsync();
+        var explain = new NpgsqlCommand("explain " + query.CommandText, connection, transaction);
+        foreach (NpgsqlParameter p in query.Parameters) explain.Parameters.Add(p.Clone());
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        plan.ShouldContain(line => line.Contains("Index Cond") && line.Contains("lower"), string.Join("\n", plan));
     }
 }
