@@ -164,6 +164,33 @@ def wait_until(check, limit):
 
 
 # --- close of one cycle -----------------------------------------------------------------------
+def start_close_trace():
+    """BENCH_TRACE_DIR (all.sh --close): dotnet-trace (CPU samples and GC events) and dotnet-counters
+    record the host from just before the close until every invoice and pay stub is queryable."""
+    out, pid = os.environ.get("BENCH_TRACE_DIR"), os.environ.get("BENCH_HOST_PID")
+    if not out or not pid:
+        return None
+    os.makedirs(out, exist_ok=True)
+    procs = [subprocess.Popen(["dotnet", "dotnet-trace", "collect", "-p", pid, "--profile", "dotnet-sampled-thread-time,gc-collect",
+                               "-o", f"{out}/close.nettrace"], stdout=open(f"{out}/trace.log", "w"), stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL),
+             subprocess.Popen(["dotnet", "dotnet-counters", "collect", "-p", pid, "--counters", "System.Runtime,Npgsql",
+                               "--refresh-interval", "1", "--format", "csv", "-o", f"{out}/counters.csv"],
+                              stdout=open(f"{out}/counters.log", "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)]
+    time.sleep(3)
+    return procs
+
+
+def stop_close_trace(procs):
+    for p in procs or []:
+        p.send_signal(signal.SIGINT)
+    for p in procs or []:
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def close(visits, agencies, contractors):
     tenant = f"close-{RUN_ID}"
     token = token_for(tenant)
@@ -171,10 +198,12 @@ def close(visits, agencies, contractors):
     log(f"setting up {agencies} agencies and {contractors} contractors")
     _, pairs = set_up_agencies_and_contractors(token, agencies, contractors, (start - timedelta(days=30)).isoformat())
     bulk(token, visit_lines(pairs, visits, start, f"C{RUN_ID}"), "visits of the cycle")
+    trace = start_close_trace()
     log("closing the cycle")
     t0 = time.monotonic()
     closed = call("POST", f"/api/cycles/{cycle['id']}/close", token=token, timeout=600)
     answered = time.monotonic() - t0
+    log(f"answered in {answered:.2f} s")
     invoices, stubs = closed["invoices"], closed["payStubs"]
 
     def queryable():
@@ -182,6 +211,7 @@ def close(visits, agencies, contractors):
                 and call("GET", f"/api/paystubs?cycleId={cycle['id']}&pageSize=1", token=token)["total"] == len(stubs))
     waited = wait_until(queryable, 120)
     total = None if waited is None else time.monotonic() - t0
+    stop_close_trace(trace)
     # every one of them, by id (not timed: the lists above are what a screen reads first)
     lines = sum(len(call("GET", f"/api/invoices/{i}", token=token)["lines"]) for i in invoices)
     parallel(lambda s: call("GET", f"/api/paystubs/{s}", token=token), stubs)

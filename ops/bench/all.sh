@@ -6,6 +6,7 @@
 # its target, pass/fail and, for throughputs, the ratio to the pgbench figure of the same run.
 #   ops/bench/all.sh [--small]      (--small: every size about 1/10, a few minutes)
 #   ops/bench/all.sh --close [VISITS AGENCIES CONTRACTORS]   (only the close row, full size by default)
+#     BENCH_TRACE_DIR=dir: dotnet-trace (CPU samples, GC) and dotnet-counters of the host during the close
 # Not part of the test command: a benchmark is not a timed test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,7 +31,8 @@ say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 if [ $close_only = 1 ]; then
   [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && ops/postgres.sh psql "$data" "$pg_port" bench "create extension if not exists pg_stat_statements" >/dev/null
   say "close ${1:-50000} ${2:-40} ${3:-400}"
-  python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
+  [ -n "${BENCH_TRACE_DIR:-}" ] && dotnet tool restore >/dev/null
+  BENCH_HOST_PID=$host_pid python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
   echo "| path | size | target | measured | verdict | ratio to pgbench |"
   echo "|---|---|---|---|---|---|"
   cat "$rows"
