@@ -32,7 +32,7 @@ if [ $close_only = 1 ]; then
   [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && ops/postgres.sh psql "$data" "$pg_port" bench "create extension if not exists pg_stat_statements" >/dev/null
   say "close ${1:-50000} ${2:-40} ${3:-400}"
   [ -n "${BENCH_TRACE_DIR:-}" ] && dotnet tool restore >/dev/null
-  BENCH_HOST_PID=$host_pid python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
+  BENCH_PG_PORT=$pg_port BENCH_HOST_PID=$host_pid python3 ops/bench/all.py "$url" close "${1:-50000}" "${2:-40}" "${3:-400}" >> "$rows"
   echo "| path | size | target | measured | verdict | ratio to pgbench |"
   echo "|---|---|---|---|---|---|"
   cat "$rows"

@@ -109,6 +109,32 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task the_close_compresses_its_large_values_with_lz4_and_only_in_its_own_transaction()
+    {
+        await using (var probe = App.Store.QuerySession())
+            if (!await ContractTherapy.Shared.Persistence.LargeValues.Lz4AvailableAsync(probe, CancellationToken.None))
+                return; // a server without lz4 keeps pglz (ops/postgres.sh's has it)
+        await Api.CyclesFrom("2026-03-02");
+        var (agency, dana) = await RatedAgencyAndContractor();
+        for (var day = 3; day <= 8; day++) await Api.LogVisit(Visit(dana, agency, $"2026-03-0{day}", "Routine"));
+        var invoice = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
+        (await Api.Post($"/api/invoices/{invoice}/payments", new { amount = 10, receivedOn = "2026-03-20", reference = "chk 1" },
+            role: "billing")).ShouldBe(200);
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        // Six lines make values past PostgreSQL's 2 kB threshold, so they are compressed: by the close with lz4.
+        (await session.QueryAsync<string>(
+            "select coalesce(pg_column_compression(data), 'none') from contracttherapy.mt_events where tenant_id = ? and type = 'cycle_closed'",
+            Api.Tenant)).ShouldBe(["lz4"]);
+        // The payment's transaction rewrote the invoice document with the server's default (pglz here).
+        var serverDefault = (await session.QueryAsync<string>("select current_setting('default_toast_compression')")).Single();
+        serverDefault.ShouldNotBe("lz4");
+        (await session.QueryAsync<string>(
+            "select coalesce(pg_column_compression(data), 'none') from contracttherapy.mt_doc_invoice where tenant_id = ? and id = ?",
+            Api.Tenant, invoice)).ShouldBe([serverDefault]);
+    }
+
+    [Fact]
     public void the_visits_invoiced_go_to_visits_in_parts_each_visit_once()
     {
         var cycle = Guid.NewGuid();

@@ -56,6 +56,7 @@ public static class CloseCycleEndpoints
     {
         var tenant = Caller.From(http.User).TenantId;
         await session.SerializeBillingChangesAsync(tenant, ct);
+        await session.CompressQuicklyAsync(ct);
         var stream = await session.Events.FetchForWriting<BillingCycle>(id, ct);
         var cycle = stream.Aggregate;
         if (cycle is null) return Problems.NotFound("cycle", id);
