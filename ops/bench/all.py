@@ -220,14 +220,6 @@ def close(visits, agencies, contractors):
     answered = time.monotonic() - t0
     log(f"answered in {answered:.2f} s")
     pg_statements(TOP_STATEMENTS, "PostgreSQL's statements from the close until it answered")
-    pg_statements(f"""select 'event ' || type, count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
-                        from contracttherapy.mt_events where tenant_id = '{tenant}' and type in ('cycle_closed', 'invoice_issued', 'pay_stub_issued') group by type
-                      union all select 'invoice docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
-                        from contracttherapy.mt_doc_invoice where tenant_id = '{tenant}'
-                      union all select 'pay stub docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
-                        from contracttherapy.mt_doc_paystub where tenant_id = '{tenant}'
-                      union all select 'billable visits', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
-                        from contracttherapy.mt_doc_billablevisit where tenant_id = '{tenant}'""", "What the close wrote")
     invoices, stubs = closed["invoices"], closed["payStubs"]
 
     def queryable():
@@ -240,6 +232,14 @@ def close(visits, agencies, contractors):
     waited = wait_until(queryable, 120)
     total = None if waited is None else time.monotonic() - t0
     stop_close_trace(trace)
+    pg_statements(f"""select 'event ' || type, count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_events where tenant_id = '{tenant}' and type in ('cycle_closed', 'invoice_issued', 'pay_stub_issued') group by type
+                      union all select 'invoice docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_invoice where tenant_id = '{tenant}'
+                      union all select 'pay stub docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_paystub where tenant_id = '{tenant}'
+                      union all select 'billable visits', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_billablevisit where tenant_id = '{tenant}'""", "What the close wrote")
     # every one of them, by id (not timed: the lists above are what a screen reads first)
     lines = sum(len(call("GET", f"/api/invoices/{i}", token=token)["lines"]) for i in invoices)
     parallel(lambda s: call("GET", f"/api/paystubs/{s}", token=token), stubs)
