@@ -164,6 +164,47 @@ def wait_until(check, limit):
 
 
 # --- close of one cycle -----------------------------------------------------------------------
+def start_close_trace():
+    """BENCH_TRACE_DIR (all.sh --close): dotnet-trace (CPU samples and GC events) and dotnet-counters
+    record the host from just before the close until every invoice and pay stub is queryable."""
+    out, pid = os.environ.get("BENCH_TRACE_DIR"), os.environ.get("BENCH_HOST_PID")
+    if not out or not pid:
+        return None
+    os.makedirs(out, exist_ok=True)
+    procs = [subprocess.Popen(["dotnet", "dotnet-trace", "collect", "-p", pid, "--profile", "dotnet-sampled-thread-time,gc-collect",
+                               "-o", f"{out}/close.nettrace"], stdout=open(f"{out}/trace.log", "w"), stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL),
+             subprocess.Popen(["dotnet", "dotnet-counters", "collect", "-p", pid, "--counters", "System.Runtime,Npgsql",
+                               "--refresh-interval", "1", "--format", "csv", "-o", f"{out}/counters.csv"],
+                              stdout=open(f"{out}/counters.log", "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)]
+    time.sleep(3)
+    return procs
+
+
+TOP_STATEMENTS = """select calls, round(total_exec_time)::bigint as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140)
+  from pg_stat_statements where dbid = (select oid from pg_database where datname = 'bench') order by total_exec_time desc limit 12"""
+
+
+def pg_statements(sql, title=None):
+    """BENCH_PG_STATEMENTS=1: runs sql (pg_stat_statements) in the bench database; prints the rows under title."""
+    if os.environ.get("BENCH_PG_STATEMENTS") != "1":
+        return
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", os.environ["BENCH_PG_PORT"], "-U", "postgres", "-d", "bench", "-At", "-c", sql],
+                         capture_output=True, text=True)
+    if title:
+        print(f"{title} (calls|ms|statement):\n{out.stdout}{out.stderr}", file=sys.stderr, flush=True)
+
+
+def stop_close_trace(procs):
+    for p in procs or []:
+        p.send_signal(signal.SIGINT)
+    for p in procs or []:
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def close(visits, agencies, contractors):
     tenant = f"close-{RUN_ID}"
     token = token_for(tenant)
@@ -171,17 +212,34 @@ def close(visits, agencies, contractors):
     log(f"setting up {agencies} agencies and {contractors} contractors")
     _, pairs = set_up_agencies_and_contractors(token, agencies, contractors, (start - timedelta(days=30)).isoformat())
     bulk(token, visit_lines(pairs, visits, start, f"C{RUN_ID}"), "visits of the cycle")
+    trace = start_close_trace()
+    pg_statements("select pg_stat_statements_reset()")
     log("closing the cycle")
     t0 = time.monotonic()
     closed = call("POST", f"/api/cycles/{cycle['id']}/close", token=token, timeout=600)
     answered = time.monotonic() - t0
+    log(f"answered in {answered:.2f} s")
+    pg_statements(TOP_STATEMENTS, "PostgreSQL's statements from the close until it answered")
     invoices, stubs = closed["invoices"], closed["payStubs"]
 
     def queryable():
-        return (call("GET", f"/api/invoices?cycleId={cycle['id']}&pageSize=1", token=token)["total"] == len(invoices)
-                and call("GET", f"/api/paystubs?cycleId={cycle['id']}&pageSize=1", token=token)["total"] == len(stubs))
+        t = time.monotonic()
+        listed = call("GET", f"/api/invoices?cycleId={cycle['id']}&pageSize=1", token=token)["total"]
+        t_invoices = time.monotonic() - t
+        stubs_listed = call("GET", f"/api/paystubs?cycleId={cycle['id']}&pageSize=1", token=token)["total"]
+        log(f"invoices {listed}/{len(invoices)} ({t_invoices:.2f} s), pay stubs {stubs_listed}/{len(stubs)} ({time.monotonic() - t - t_invoices:.2f} s)")
+        return listed == len(invoices) and stubs_listed == len(stubs)
     waited = wait_until(queryable, 120)
     total = None if waited is None else time.monotonic() - t0
+    stop_close_trace(trace)
+    pg_statements(f"""select 'event ' || type, count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_events where tenant_id = '{tenant}' and type in ('cycle_closed', 'invoice_issued', 'pay_stub_issued') group by type
+                      union all select 'invoice docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_invoice where tenant_id = '{tenant}'
+                      union all select 'pay stub docs', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_paystub where tenant_id = '{tenant}'
+                      union all select 'billable visits', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
+                        from contracttherapy.mt_doc_billablevisit where tenant_id = '{tenant}'""", "What the close wrote")
     # every one of them, by id (not timed: the lists above are what a screen reads first)
     lines = sum(len(call("GET", f"/api/invoices/{i}", token=token)["lines"]) for i in invoices)
     parallel(lambda s: call("GET", f"/api/paystubs/{s}", token=token), stubs)

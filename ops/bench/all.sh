@@ -6,6 +6,7 @@
 # its target, pass/fail and, for throughputs, the ratio to the pgbench figure of the same run.
 #   ops/bench/all.sh [--small]      (--small: every size about 1/10, a few minutes)
 #   ops/bench/all.sh --close [VISITS AGENCIES CONTRACTORS]   (only the close row, full size by default)
+#     BENCH_TRACE_DIR=dir: dotnet-trace (CPU samples, GC) and dotnet-counters of the host during the close
 #   ops/bench/all.sh --tax [CONTRACTORS PAYMENTS_EACH]       (only the 1099 rows, full size by default)
 # The 1099 data set's payments are appended by ops/bench/tax-payments.cs (the events a manual
 # payment records, in bulk); BENCH_TAX_PAYMENTS=api sends them through the API instead (an hour).
@@ -37,8 +38,9 @@ if [ -n "$only" ]; then
   [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && ops/postgres.sh psql "$data" "$pg_port" bench "create extension if not exists pg_stat_statements" >/dev/null
   if [ "$only" = close ]; then sizes="${1:-50000} ${2:-40} ${3:-400}"; else sizes="${1:-10000} ${2:-26}"; fi
   say "$only $sizes"
+  [ -n "${BENCH_TRACE_DIR:-}" ] && dotnet tool restore >/dev/null
   # shellcheck disable=SC2086
-  python3 ops/bench/all.py "$url" "$only" $sizes >> "$rows"
+  BENCH_PG_PORT=$pg_port BENCH_HOST_PID=$host_pid python3 ops/bench/all.py "$url" "$only" $sizes >> "$rows"
   echo "| path | size | target | measured | verdict | ratio to pgbench |"
   echo "|---|---|---|---|---|---|"
   cat "$rows"

@@ -1,6 +1,7 @@
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Visits.Visits;
+using Marten;
 using Marten.Events.Projections;
 
 namespace ContractTherapy.Invoicing.Billing;
@@ -46,7 +47,9 @@ public sealed partial class BillableVisitProjection : MultiStreamProjection<Bill
         Identity<VisitNoteSigned>(e => e.VisitId);
         Identity<VisitCorrected>(e => e.VisitId);
         Identity<VisitVoided>(e => e.VisitId);
-        Identities<CycleClosed>(e => e.Lines.Select(l => l.VisitId).Distinct().ToList());
+        // A close that wrote its visits' billed state itself (BilledByClose) leaves nothing to do here; a replay's
+        // CycleClosed (read back from the store) is applied to each visit as always.
+        Identities<CycleClosed>(e => BilledByClose.Wrote(e) ? [] : e.Lines.Select(l => l.VisitId).Distinct().ToList());
     }
 
     public static BillableVisit Create(VisitLogged e) => new(e.VisitId, e.ContractorId, e.AgencyId, e.Patient, e.VisitDate, e.Discipline,
@@ -96,4 +99,60 @@ public static class ClosedLineIndex
             if (!line.IsReversal) index[line.VisitId] = line;
         return index;
     });
+}
+
+/// <summary>
+/// The billed state of a close's visits, written by the close in one statement in its own transaction
+/// rather than by the inline projection: the projection loaded the close's visits again (50,000 at full
+/// size) and queued one upsert per visit, and Marten's unit of work compares each queued document
+/// operation with every one queued before it (<c>UnitOfWork.Add</c>), 1.25 billion comparisons, most
+/// of the close's CPU time (ops/bench/README.md, "The close at full size, 2026-12-06").
+/// Each visit gets what <see cref="BillableVisitProjection.Apply(CycleClosed, BillableVisit)"/> gives it, from
+/// the visit as the close read it: that apply changes only <c>billed</c> and <c>pendingAdjustment</c>, which
+/// only billing changes write (corrections, voids and closes, serialized by the tenant's billing lock that the
+/// close holds), so those two fields are replaced in the stored document and the rest stays as it is. A replay
+/// applies the same function to the same documents (the marked event instance is the close's own, never one
+/// read back from the store).
+/// </summary>
+public static class BilledByClose
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CycleClosed, object> Written = new();
+
+    /// <summary>Whether this event instance's billed state was written by the close that appended it.</summary>
+    public static bool Wrote(CycleClosed e) => Written.TryGetValue(e, out _);
+
+    /// <summary>
+    /// Queues the write on the close's session; <paramref name="visits"/> are the visits the close planned from,
+    /// as read in its transaction (holding the billing lock). Returns false, leaving the work to the projection,
+    /// if a visit of the close is not among them.
+    /// </summary>
+    public static bool Queue(IDocumentSession session, CycleClosed closed, IEnumerable<BillableVisit> visits)
+    {
+        var read = new Dictionary<Guid, BillableVisit>();
+        foreach (var v in visits) read[v.Id] = v;
+        var ids = closed.Lines.Select(l => l.VisitId).Distinct().ToList();
+        if (ids.Count == 0) return true;
+        var serializer = session.DocumentStore.Options.Serializer();
+        var patches = new string[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!read.TryGetValue(ids[i], out var before)) return false;
+            var after = BillableVisitProjection.Apply(closed, before);
+            if (after.Billed is null) return false;
+            patches[i] = serializer.ToJson(new BillingPatch(after.Billed, after.PendingAdjustment));
+        }
+        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(BillableVisit)).TableName.QualifiedName;
+        session.QueueSqlCommand($"""
+            update {table} as d
+               set data = (d.data - 'billed' - 'pendingAdjustment') || v.patch::jsonb,
+                   mt_version = d.mt_version + 1, mt_last_modified = transaction_timestamp()
+              from unnest(?::uuid[], ?::text[]) as v(id, patch)
+             where d.tenant_id = ? and d.id = v.id
+            """, ids.ToArray(), patches, session.TenantId);
+        Written.AddOrUpdate(closed, Written);
+        return true;
+    }
+
+    /// <summary>The two fields a close changes, named and written as in the document.</summary>
+    private sealed record BillingPatch(BilledAs Billed, bool PendingAdjustment);
 }

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using ContractTherapy.Audit;
+using ContractTherapy.Invoicing.Billing;
+using ContractTherapy.Invoicing.ClosingCycles;
+using ContractTherapy.Invoicing.Cycles;
+using ContractTherapy.Tests.Infrastructure;
+using static ContractTherapy.Tests.Infrastructure.Scenarios;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
+
+namespace ContractTherapy.Tests.Cycles;
+
+/// <summary>
+/// What the close writes in its own transaction for speed (ops/bench/README.md, "The close at full size, 2026-12-06"):
+/// its visits' billed state in one statement (not the inline projection's load and upsert per visit), the pay
+/// stubs (not a message to Payroll), and the message to Visits in parts.
+/// </summary>
+public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
+{
+    private async Task<(Guid Agency, Guid Dana)> RatedAgencyAndContractor()
+    {
+        var agency = await Api.RegisteredAgency("Sunrise HH");
+        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Evaluation", 150m), Rate("PT", "Routine", 95m));
+        var dana = await Api.PlacedContractor(agency, "Dana Kim", "PT");
+        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Evaluation", 110m), Rate("PT", "Routine", 70m));
+        return (agency, dana);
+    }
+
+    [Fact]
+    public async Task the_close_writes_each_visits_billed_state_as_the_projection_builds_it_from_the_events()
+    {
+        await Api.CyclesFrom("2026-03-02", requireSignedNote: false);
+        var (agency, dana) = await RatedAgencyAndContractor();
+        var corrected = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine"))).Id;
+        var voided = (await Api.LogVisit(Visit(dana, agency, "2026-03-04", "Routine"))).Id;
+        var untouched = (await Api.LogVisit(Visit(dana, agency, "2026-03-05", "Routine"))).Id;
+        var unsigned = (await Api.LogVisit(Visit(dana, agency, "2026-03-06", "Routine", noteSigned: false))).Id;
+        var first = await Api.CloseCurrentCycle();
+        // Fields the close does not write stay as the visit's own events left them (the note signed after the close).
+        await Api.Post($"/api/visits/{unsigned}/sign-note", null, role: "contractor", contractorId: dana);
+        (await Api.Put($"/api/visits/{corrected}", new { visitType = "Evaluation", reason = "It was the evaluation" })).ShouldBe(200);
+        (await Api.Post($"/api/visits/{voided}/void", new { reason = "Duplicate" })).ShouldBe(200);
+        var second = await Api.CloseCurrentCycle();
+
+        await using (var session = App.Store.QuerySession(Api.Tenant))
+        {
+            var visits = (await session.LoadManyAsync<BillableVisit>(corrected, voided, untouched, unsigned)).ToDictionary(v => v.Id);
+            visits[corrected].Billed.ShouldNotBeNull().CycleId.ShouldBe(second);
+            visits[corrected].Billed!.Line.VisitType.ShouldBe(ContractTherapy.Shared.Domain.VisitType.Evaluation);
+            visits[corrected].Billed!.Voided.ShouldBeFalse();
+            visits[voided].Billed.ShouldNotBeNull().CycleId.ShouldBe(second);
+            visits[voided].Billed!.Voided.ShouldBeTrue();
+            visits[untouched].Billed.ShouldNotBeNull().CycleId.ShouldBe(first);
+            visits[unsigned].NoteSigned.ShouldBeTrue();
+            visits.Values.ShouldAllBe(v => !v.PendingAdjustment && !v.NeedsAdjustment);
+        }
+
+        // The projection run over the events (the replay) builds the same documents.
+        await Api.ProjectionsCaughtUp();
+        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+        var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
+        var billable = report.Projections.Single(p => p.Name == nameof(BillableVisit));
+        billable.Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task the_close_marks_only_its_own_event_instance_and_leaves_a_close_it_cannot_write_to_the_projection()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var (agency, dana) = await RatedAgencyAndContractor();
+        var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine"))).Id;
+        await using var session = App.Store.LightweightSession(Api.Tenant);
+        var read = (await session.LoadAsync<BillableVisit>(visit)).ShouldNotBeNull();
+        var line = new ClosedLine(visit, LineKind.Visit, false, agency, "Sunrise HH", dana, "Dana Kim", read.VisitDate, read.Discipline,
+            read.VisitType, read.Patient, 95m, 95m, null, 70m, 70m, null, false, 0m, 0m, 0m, null);
+        var closed = new CycleClosed(Guid.NewGuid(), new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 8), new DateOnly(2026, 3, 9),
+            DateTimeOffset.UnixEpoch, [line], [], [], Guid.NewGuid());
+
+        // A visit of the close that was not read: nothing is written, the projection applies the event.
+        BilledByClose.Queue(session, closed, []).ShouldBeFalse();
+        BilledByClose.Wrote(closed).ShouldBeFalse();
+
+        BilledByClose.Queue(session, closed, [read]).ShouldBeTrue();
+        BilledByClose.Wrote(closed).ShouldBeTrue();
+        // An equal event read back from the store (a replay) is another instance: the projection applies it.
+        BilledByClose.Wrote(closed with { }).ShouldBeFalse();
+        await session.SaveChangesAsync();
+
+        await using var after = App.Store.QuerySession(Api.Tenant);
+        (await after.LoadAsync<BillableVisit>(visit)).ShouldBe(BillableVisitProjection.Apply(closed, read));
+    }
+
+    [Fact]
+    public async Task the_pay_stubs_are_readable_when_the_close_answers_and_two_closes_issue_one_pay_run()
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var (agency, dana) = await RatedAgencyAndContractor();
+        await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine"));
+        await Api.LogVisit(Visit(dana, agency, "2026-03-04", "Evaluation"));
+        var cycle = (await Api.CurrentCycle()).IdOf();
+
+        // No waiting for messages: the stubs committed with the close.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Api.Post($"/api/cycles/{cycle}/close", null, role: "billing")));
+        var closed = replies.Single(r => r.Status == 200).Json;
+        replies.Count(r => r.Status == 409).ShouldBe(2);
+        var stubs = (await Api.Get($"/api/paystubs?cycleId={cycle}", role: "payroll")).Json;
+        stubs["total"]!.GetValue<long>().ShouldBe(1);
+        stubs["items"]!.AsArray().Single()!.IdOf().ShouldBe(closed.Ids("payStubs").Single());
+        stubs["items"]!.AsArray().Single()!["total"]!.GetValue<decimal>().ShouldBe(180m);
+    }
+
+    [Fact]
+    public async Task the_close_compresses_its_large_values_with_lz4_and_only_in_its_own_transaction()
+    {
+        await using (var probe = App.Store.QuerySession())
+            if (!await ContractTherapy.Shared.Persistence.LargeValues.Lz4AvailableAsync(probe, CancellationToken.None))
+                return; // a server without lz4 keeps pglz (ops/postgres.sh's has it)
+        await Api.CyclesFrom("2026-03-02");
+        var (agency, dana) = await RatedAgencyAndContractor();
+        for (var day = 3; day <= 8; day++) await Api.LogVisit(Visit(dana, agency, $"2026-03-0{day}", "Routine"));
+        var invoice = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json.Ids("invoices").Single();
+        (await Api.Post($"/api/invoices/{invoice}/payments", new { amount = 10, receivedOn = "2026-03-20", reference = "chk 1" },
+            role: "billing")).ShouldBe(200);
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        // Six lines make values past PostgreSQL's 2 kB threshold, so they are compressed: by the close with lz4.
+        (await session.QueryAsync<string>(
+            "select coalesce(pg_column_compression(data), 'none') from contracttherapy.mt_events where tenant_id = ? and type = 'cycle_closed'",
+            Api.Tenant)).ShouldBe(["lz4"]);
+        // The payment's transaction rewrote the invoice document with the server's default (pglz here).
+        var serverDefault = (await session.QueryAsync<string>("select current_setting('default_toast_compression')")).Single();
+        serverDefault.ShouldNotBe("lz4");
+        (await session.QueryAsync<string>(
+            "select coalesce(pg_column_compression(data), 'none') from contracttherapy.mt_doc_invoice where tenant_id = ? and id = ?",
+            Api.Tenant, invoice)).ShouldBe([serverDefault]);
+    }
+
+    [Fact]
+    public void the_visits_invoiced_go_to_visits_in_parts_each_visit_once()
+    {
+        var cycle = Guid.NewGuid();
+        var visits = Enumerable.Range(0, 2 * CloseCycleEndpoints.VisitsInvoicedPart + 7).Select(_ => Guid.NewGuid()).ToList();
+        var parts = CloseCycleEndpoints.VisitsInvoicedParts(cycle, visits);
+        parts.Select(p => p.VisitIds.Count).ShouldBe([CloseCycleEndpoints.VisitsInvoicedPart, CloseCycleEndpoints.VisitsInvoicedPart, 7]);
+        parts.ShouldAllBe(p => p.CycleId == cycle);
+        parts.SelectMany(p => p.VisitIds).ShouldBe(visits);
+        CloseCycleEndpoints.VisitsInvoicedParts(cycle, []).ShouldBeEmpty();
+    }
+}
