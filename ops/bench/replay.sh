@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: replay-and-verify over a large event store. Starts its own PostgreSQL (port 55434)
 # and host (Release, port 5090), logs visits through the API with wrk until the store holds
-# about [events] events, then times POST /api/audit/replay (rebuild every projection into a
-# scratch schema and compare).
+# about [events] events, then times POST /api/audit/replay (fold every projection again from the
+# events and compare with the live documents).
 #   ops/bench/replay.sh [events=100000]
 # BENCH_REPLAY_DUMP=file: when the file exists, the bench database is restored from it (pg_restore,
 # host restarted) instead of logging visits; when it does not, it is written (pg_dump -Fc) after
@@ -85,7 +85,9 @@ if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
-curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600
+# The host's log goes with the bench's folder on exit: show its end when the replay fails.
+curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600 ||
+  { echo "the replay failed; the host's log ends with:"; tail -40 "$data/host.log"; exit 1; }
 end=$(date +%s.%N)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 rss=$(peak_rss)
@@ -104,6 +106,8 @@ ms = max(r['elapsedMilliseconds'], 1)
 print('replayed', r['events'], 'events in', ms, 'ms (server):', r['events'] * 1000 // ms, 'events/s;',
       'all identical:', all(p['identical'] for p in r['projections']))
 if r.get('phases'): print('phases (ms):', ', '.join(f'{k} {v}' for k, v in r['phases'].items()))
+if r.get('busy'): print('busy (ms, summed over threads):', ', '.join(f'{k} {v}' for k, v in r['busy'].items()))
+if any(p.get('foldedAgain') for p in r['projections']): print('folded again:', ', '.join(f"{p['name']} {p['foldedAgain']}" for p in r['projections'] if p.get('foldedAgain')))
 print('documents:', ', '.join(f"{p['name']} {p['documents']}" for p in r['projections']))
 for p in r['projections']:
     if not p['identical']: print('not identical:', p['name'], json.dumps(p['differences'][:3])[:600])

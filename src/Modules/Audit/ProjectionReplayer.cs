@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using JasperFx.Events;
@@ -191,7 +192,7 @@ internal sealed class ProjectionReplayer<TDoc, TId> : IProjectionReplayer
         var batch = tenant.Pending;
         tenant.Pending = new List<(TId, TDoc?)>(ReplayService.CompareBatch);
         Interlocked.Increment(ref _outstanding);
-        await comparer.PostAsync((connection, token) => CompareAsync(connection, comparer.Serializer, tenant.Id, batch, refold, token), ct);
+        await comparer.PostAsync((connection, token) => CompareAsync(connection, comparer, tenant.Id, batch, refold, token), ct);
     }
 
     public async Task EndPassAsync(bool refold, Comparer comparer, CancellationToken ct)
@@ -217,11 +218,14 @@ internal sealed class ProjectionReplayer<TDoc, TId> : IProjectionReplayer
     /// One statement pairs a batch with the live documents of the same tenant and ids (primary key) and returns only the
     /// ids missing live or whose jsonb differs; a differing pair is compared again through the document type.
     /// </summary>
-    private async Task CompareAsync(NpgsqlConnection connection, ISerializer serializer, string tenant, List<(TId Id, TDoc? Document)> batch,
+    private async Task CompareAsync(NpgsqlConnection connection, Comparer comparer, string tenant, List<(TId Id, TDoc? Document)> batch,
         bool refold, CancellationToken ct)
     {
+        var serializer = comparer.Serializer;
         var ids = batch.Select(b => b.Id).ToArray();
+        var serializing = Stopwatch.GetTimestamp();
         var json = batch.Select(b => b.Document is null ? null : serializer.ToJson(b.Document)).ToArray();
+        comparer.Busy.Add("serialize", serializing);
         await using var command = new NpgsqlCommand($"""
             select r.i::int - 1, l.id is not null, l.data::text
             from unnest(@ids, @docs) with ordinality as r(id, data, i)
@@ -382,14 +386,17 @@ internal sealed class Comparer : IAsyncDisposable
     private readonly Task[] _workers;
     private Exception? _error;
 
-    public Comparer(string connectionString, ISerializer serializer, CancellationToken ct)
+    public Comparer(string connectionString, ISerializer serializer, Busy busy, CancellationToken ct)
     {
         Serializer = serializer;
+        Busy = busy;
         _failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _workers = Enumerable.Range(0, Workers).Select(_ => Task.Run(() => Work(connectionString))).ToArray();
     }
 
     public ISerializer Serializer { get; }
+
+    public Busy Busy { get; }
 
     private async Task Work(string connectionString)
     {
@@ -397,7 +404,12 @@ internal sealed class Comparer : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(_failed.Token);
-            await foreach (var work in _work.Reader.ReadAllAsync(_failed.Token)) await work(connection, _failed.Token);
+            await foreach (var work in _work.Reader.ReadAllAsync(_failed.Token))
+            {
+                var started = Stopwatch.GetTimestamp();
+                await work(connection, _failed.Token);
+                Busy.Add("compare", started);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !_failed.IsCancellationRequested)
         {
@@ -414,7 +426,9 @@ internal sealed class Comparer : IAsyncDisposable
         try
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, _failed.Token);
+            var started = Stopwatch.GetTimestamp();
             await _work.Writer.WriteAsync(work, either.Token);
+            Busy.Add("waitForComparison", started);
         }
         catch (OperationCanceledException) when (_error is not null)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -25,9 +26,12 @@ public sealed record ProjectionReplay(string Name, int Documents, bool Identical
 /// writes) are counted in <see cref="EventsAfterHighWaterMark"/>, and documents they changed may differ.
 /// <see cref="Phases"/>: milliseconds spent setting up, folding the events (and comparing as it goes), folding
 /// again the documents an event reached after they had been compared, and finishing the comparison.
+/// <see cref="Busy"/>: milliseconds each part of the work took in all, summed over the threads doing it (they overlap:
+/// reading the events, folding them, serializing and comparing the documents, and the time the folding waited for pages
+/// or for room in the comparison queue).
 /// </summary>
 public sealed record ReplayReport(long HighWaterMark, long Events, long EventsAfterHighWaterMark, long ElapsedMilliseconds,
-    IReadOnlyList<ProjectionReplay> Projections, IReadOnlyDictionary<string, long>? Phases = null);
+    IReadOnlyList<ProjectionReplay> Projections, IReadOnlyDictionary<string, long>? Phases = null, IReadOnlyDictionary<string, long>? Busy = null);
 
 /// <summary>
 /// Replay and verify: every event up to now is run again through every projection of a store configured
@@ -86,15 +90,16 @@ public sealed class ReplayService(StoreBlueprint blueprint)
             throw new NotSupportedException($"Replay covers aggregations only; not covered: {string.Join(", ", uncovered.Select(t => t.Name))}");
         phases["setup"] = watch.ElapsedMilliseconds;
 
-        await using var comparer = new Comparer(blueprint.ConnectionString, store.Options.Serializer(), ct);
+        var busy = new Busy();
+        await using var comparer = new Comparer(blueprint.ConnectionString, store.Options.Serializer(), busy, ct);
         var loader = Loader(store, replayers, PageSize);
         try
         {
-            await Pass(loader, store, highWater, PageSize, replayers, refold: false, comparer, ct);
+            await Pass(loader, store, highWater, PageSize, replayers, refold: false, comparer, busy, ct);
             phases["fold"] = watch.ElapsedMilliseconds - phases.Values.Sum();
 
             var again = replayers.Where(r => r.Dirty > 0).ToList();
-            if (again.Count > 0) await Pass(loader, store, highWater, PageSize, again, refold: true, comparer, ct);
+            if (again.Count > 0) await Pass(loader, store, highWater, PageSize, again, refold: true, comparer, busy, ct);
             phases["refold"] = watch.ElapsedMilliseconds - phases.Values.Sum();
 
             await comparer.CompleteAsync();
@@ -104,7 +109,7 @@ public sealed class ReplayService(StoreBlueprint blueprint)
             phases["compare"] = watch.ElapsedMilliseconds - phases.Values.Sum();
 
             var latest = (await HighWater(ct)).HighWater;
-            return new ReplayReport(highWater, events, latest - highWater, watch.ElapsedMilliseconds, results, phases);
+            return new ReplayReport(highWater, events, latest - highWater, watch.ElapsedMilliseconds, results, phases, busy.Milliseconds());
         }
         finally
         {
@@ -131,7 +136,7 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     /// the current one, each projection on its own (they share nothing but the events).
     /// </summary>
     private static async Task Pass(IEventLoader loader, DocumentStore store, long highWater, int pageSize, IReadOnlyList<IProjectionReplayer> replayers,
-        bool refold, Comparer comparer, CancellationToken ct)
+        bool refold, Comparer comparer, Busy busy, CancellationToken ct)
     {
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(2);
         var errors = store.Options.Projections.RebuildErrors;
@@ -143,10 +148,12 @@ public sealed class ReplayService(StoreBlueprint blueprint)
             {
                 for (long floor = 0; floor < highWater;)
                 {
+                    var started = Stopwatch.GetTimestamp();
                     var page = await loader.LoadAsync(new EventRequest
                     {
                         Floor = floor, HighWater = highWater, BatchSize = pageSize, ErrorOptions = errors, Name = Shard, Metrics = NoMetrics.Instance,
                     }, stop.Token);
+                    busy.Add("read", started);
                     if (page.Count > 0) await pages.Writer.WriteAsync(page, stop.Token);
                     floor = page.Ceiling;
                 }
@@ -159,8 +166,17 @@ public sealed class ReplayService(StoreBlueprint blueprint)
         }, stop.Token);
         try
         {
-            await foreach (var page in pages.Reader.ReadAllAsync(stop.Token))
-                await Task.WhenAll(replayers.Select(r => Task.Run(() => r.FoldAsync(page, refold, comparer, stop.Token), stop.Token)));
+            for (var waiting = Stopwatch.GetTimestamp(); await pages.Reader.WaitToReadAsync(stop.Token); waiting = Stopwatch.GetTimestamp())
+            {
+                busy.Add("waitForPages", waiting);
+                while (pages.Reader.TryRead(out var page))
+                    await Task.WhenAll(replayers.Select(r => Task.Run(async () =>
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        await r.FoldAsync(page, refold, comparer, stop.Token);
+                        busy.Add("fold", started);
+                    }, stop.Token)));
+            }
             await Task.WhenAll(replayers.Select(r => r.EndPassAsync(refold, comparer, stop.Token)));
         }
         finally
@@ -211,6 +227,17 @@ public sealed class ReplayService(StoreBlueprint blueprint)
             return x.Select((item, i) => Diff(item, y[i], $"{path}[{i}]")).SelectMany(d => d).Take(MaxFields).ToList();
         return [$"{path}: {live?.ToJsonString() ?? "null"} (live) vs {replayed?.ToJsonString() ?? "null"} (replayed)"];
     }
+}
+
+/// <summary>Time spent in each part of the work, summed over threads.</summary>
+internal sealed class Busy
+{
+    private readonly ConcurrentDictionary<string, long> _ticks = new();
+
+    public void Add(string part, long startedAt) => _ticks.AddOrUpdate(part, Stopwatch.GetTimestamp() - startedAt, (_, t) => t + Stopwatch.GetTimestamp() - startedAt);
+
+    public IReadOnlyDictionary<string, long> Milliseconds() =>
+        _ticks.OrderBy(p => p.Key).ToDictionary(p => p.Key, p => p.Value * 1000 / Stopwatch.Frequency);
 }
 
 /// <summary>What the service needs of a projection's replay, whatever its document and id types.</summary>
