@@ -380,7 +380,7 @@ internal sealed class ProjectionReplayer<TDoc, TId> : IProjectionReplayer
 /// </summary>
 internal sealed class Comparer : IAsyncDisposable
 {
-    private const int Workers = 2;
+    private const int Workers = 4;
     private readonly Channel<Func<NpgsqlConnection, CancellationToken, Task>> _work = Channel.CreateBounded<Func<NpgsqlConnection, CancellationToken, Task>>(Workers * 2);
     private readonly CancellationTokenSource _failed;
     private readonly Task[] _workers;
