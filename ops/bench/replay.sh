@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: replay-and-verify over a large event store. Starts its own PostgreSQL (port 55434)
 # and host (Release, port 5090), logs visits through the API with wrk until the store holds
-# about [events] events, then times POST /api/audit/replay (rebuild every projection into a
-# scratch schema and compare).
+# about [events] events, then times POST /api/audit/replay (fold every projection again from the
+# events and compare with the live documents).
 #   ops/bench/replay.sh [events=100000]
 # BENCH_REPLAY_DUMP=file: when the file exists, the bench database is restored from it (pg_restore,
 # host restarted) instead of logging visits; when it does not, it is written (pg_dump -Fc) after
@@ -83,11 +83,20 @@ if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
   "$pgbin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d bench -qc "create extension if not exists pg_stat_statements" \
     -c "select pg_stat_statements_reset()" >/dev/null
 fi
+# CPU seconds of the host and of PostgreSQL (the postmaster with its ended backends, and the live ones) during the
+# replay: on this shared machine they move far less with the load than the wall time does.
+cpu_ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+postmaster=$(head -1 "$data/postmaster.pid")
+pg_ticks() { echo $(( $(awk '{print $14+$15+$16+$17}' "/proc/$postmaster/stat") + $(cpu_ticks $(pgrep -P "$postmaster")) )); }
+host_ticks_before=$(cpu_ticks "$host_pid"); pg_ticks_before=$(pg_ticks)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s.%N)
-curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600
+# The host's log goes with the bench's folder on exit: show its end when the replay fails.
+curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600 ||
+  { echo "the replay failed; the host's log ends with:"; tail -40 "$data/host.log"; exit 1; }
 end=$(date +%s.%N)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+host_cpu=$(( ($(cpu_ticks "$host_pid") - host_ticks_before) / $(getconf CLK_TCK) )); pg_cpu=$(( ($(pg_ticks) - pg_ticks_before) / $(getconf CLK_TCK) ))
 rss=$(peak_rss)
 if [ -n "$profile" ]; then
   # `dotnet <tool>` runs the tool as a child process: stop the children (TERM: a background job of a
@@ -104,12 +113,15 @@ ms = max(r['elapsedMilliseconds'], 1)
 print('replayed', r['events'], 'events in', ms, 'ms (server):', r['events'] * 1000 // ms, 'events/s;',
       'all identical:', all(p['identical'] for p in r['projections']))
 if r.get('phases'): print('phases (ms):', ', '.join(f'{k} {v}' for k, v in r['phases'].items()))
+if r.get('busy'): print('busy (ms, summed over threads):', ', '.join(f'{k} {v}' for k, v in r['busy'].items()))
+if any(p.get('foldedAgain') for p in r['projections']): print('folded again:', ', '.join(f"{p['name']} {p['foldedAgain']}" for p in r['projections'] if p.get('foldedAgain')))
 print('documents:', ', '.join(f"{p['name']} {p['documents']}" for p in r['projections']))
 for p in r['projections']:
     if not p['identical']: print('not identical:', p['name'], json.dumps(p['differences'][:3])[:600])
 PY
 echo "wall time: $(awk "BEGIN {printf \"%.1f\", $end - $start}") s"
 echo "host peak memory (VmHWM): ${rss} MB"
+echo "CPU during the replay: host ${host_cpu} s, PostgreSQL ${pg_cpu} s"
 echo "load average before / after: $load_before / $load_after"
 if [ -n "$profile" ]; then
   echo "profile in $profile (counters.csv, replay.nettrace); top methods by exclusive thread-time samples:"

@@ -44,8 +44,8 @@ public static class PersistenceSetup
     }
 
     /// <summary>
-    /// The store's whole configuration: the live store uses it, and so does the replay's scratch
-    /// store (another schema), so both build the same documents from the same events.
+    /// The store's whole configuration: the live store uses it, and so does the replay's own
+    /// store (its own projection instances, reading the live schema), so both build the same documents from the same events.
     /// </summary>
     public static void ConfigureStore(StoreOptions opts, string connectionString, string schema)
     {
@@ -82,7 +82,7 @@ public static class PersistenceSetup
         opts.AddAudit();
     }
 
-    /// <summary>The live store's configuration as the Audit module's replay needs it (the same, in a scratch schema).</summary>
+    /// <summary>The live store's configuration as the Audit module's replay needs it (the same, for a store of its own).</summary>
     public static StoreBlueprint Blueprint(IConfiguration config)
     {
         var connectionString = ConnectionString(config);

@@ -25,8 +25,8 @@ public static class AuditModule
     }
 
     /// <param name="store">
-    /// How the host configures the live store; the replay builds its scratch store with exactly
-    /// the same configuration in a schema of its own.
+    /// How the host configures the live store; the replay builds a store of its own with exactly
+    /// the same configuration (reading the live schema, writing nothing).
     /// </param>
     public static WolverineOptions AddAudit(this WolverineOptions opts, StoreBlueprint store)
     {
@@ -39,7 +39,7 @@ public static class AuditModule
         return opts;
     }
 
-    /// <summary>The hash chain subscribes to the live store only (the replay's scratch store has no chain of its own).</summary>
+    /// <summary>The hash chain subscribes to the live store only (the replay's store has no chain of its own).</summary>
     private sealed class AuditChainWiring(AuditChainSubscription subscription) : IConfigureMarten
     {
         public void Configure(IServiceProvider services, StoreOptions options) => options.Events.Subscribe(subscription);

@@ -8,7 +8,7 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Audit;
 
-/// <summary><c>POST /api/audit/replay</c>: rebuild every projection from the events into a scratch area and compare with the live documents.</summary>
+/// <summary><c>POST /api/audit/replay</c>: fold every projection again from the events and compare with the live documents.</summary>
 public static class ReplayEndpoint
 {
     [WolverinePost("/api/audit/replay"), Authorize(Policy = Policies.AuditRead), Tags("Audit")]
@@ -17,7 +17,7 @@ public static class ReplayEndpoint
 }
 
 /// <summary><c>dotnet run --project src/Host -- replay-verify</c>: the same replay from the command line; exits non-zero on a difference.</summary>
-[Description("Rebuilds every projection from the events into a scratch schema and compares it with the live documents", Name = "replay-verify")]
+[Description("Folds every projection again from the events and compares it with the live documents", Name = "replay-verify")]
 public sealed class ReplayVerifyCommand : JasperFxAsyncCommand<NetCoreInput>
 {
     public override async Task<bool> Execute(NetCoreInput input)

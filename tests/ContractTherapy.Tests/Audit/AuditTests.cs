@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using ContractTherapy.Audit;
 using ContractTherapy.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static ContractTherapy.Tests.Infrastructure.Scenarios;
 using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
@@ -211,6 +212,97 @@ public sealed class AuditTests(AppFixture app) : IntegrationTest(app)
                 update contracttherapy.mt_doc_billablevisit set id = @moved where tenant_id = @t and id = @elsewhere;
                 update contracttherapy.mt_doc_visit set data = @original where tenant_id = @t and id = @altered;
                 """);
+        }
+    }
+
+    /// <summary>
+    /// The replay folds the stored events: an event altered in the database makes each document it produced differ
+    /// from the live one, with the field (the visit and the Invoicing module's billable visit alike). Put back afterwards.
+    /// </summary>
+    [Fact]
+    public async Task replay_reports_the_documents_of_an_event_altered_in_the_database()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-05", miles: 4.5m))).Id;
+        await Api.ProjectionsCaughtUp();
+
+        async Task Miles(string miles)
+        {
+            await using var connection = new NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var update = new NpgsqlCommand(
+                "update contracttherapy.mt_events set data = jsonb_set(data, '{miles}', @miles::jsonb) where stream_id = @s and version = 1 and tenant_id = @t",
+                connection);
+            update.Parameters.AddWithValue("miles", miles);
+            update.Parameters.AddWithValue("s", visit);
+            update.Parameters.AddWithValue("t", Api.Tenant);
+            (await update.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        await Miles("77");
+        try
+        {
+            var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+            var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
+            foreach (var name in new[] { "Visit", "BillableVisit" })
+            {
+                var different = report.Projections.Single(p => p.Name == name).Differences.ShouldHaveSingleItem(name);
+                (different.Tenant, different.Id, different.Kind).ShouldBe((Api.Tenant, visit.ToString(), "different"));
+                different.Fields.ShouldNotBeNull().ShouldHaveSingleItem().ShouldBe("$.miles: 4.5 (live) vs 77 (replayed)");
+            }
+        }
+        finally
+        {
+            await Miles("4.5");
+        }
+    }
+
+    /// <summary>
+    /// With room for one document in memory and pages of two events, nearly every document is compared before the events are done with it (a
+    /// visit corrected after others were logged, a contractor placed again, ...): each one an event reaches after its
+    /// comparison is folded again from its first event in a second pass, and only that comparison counts. The whole
+    /// store replays identical that way, and a live document altered afterwards is still reported, once, with its field.
+    /// </summary>
+    [Fact]
+    public async Task a_document_an_event_reaches_after_its_comparison_is_folded_again_from_its_first_event()
+    {
+        var (agency, dana, visit) = await CorrectedVisit();
+        // Two visits logged between: whatever the pages, the corrected visit has left memory before its next correction.
+        await Api.LogVisit(Visit(dana, agency, "2026-03-06"));
+        await Api.LogVisit(Visit(dana, agency, "2026-03-07"));
+        (await Api.Put($"/api/visits/{visit}", new { miles = 12m, reason = "Forgot the miles" }, role: "billing")).ShouldBe(200);
+        await Api.ProjectionsCaughtUp();
+        var replay = new ReplayService(App.Host.Services.GetRequiredService<StoreBlueprint>()) { InFlightLimit = 1, PageSize = 2 };
+
+        var report = await replay.RunAsync(CancellationToken.None);
+        foreach (var p in report.Projections)
+            p.Identical.ShouldBeTrue($"{p.Name}: {JsonSerializer.Serialize(p.Differences)}");
+        report.Projections.Single(p => p.Name == "Visit").FoldedAgain.ShouldBeGreaterThan(0, JsonSerializer.Serialize(report));
+        report.Projections.Single(p => p.Name == "BillableVisit").FoldedAgain.ShouldBeGreaterThan(0);
+
+        async Task<int> Sql(string sql)
+        {
+            await using var connection = new NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("t", Api.Tenant);
+            command.Parameters.AddWithValue("v", visit);
+            return await command.ExecuteNonQueryAsync();
+        }
+
+        (await Sql("update contracttherapy.mt_doc_visit set data = jsonb_set(data, '{miles}', '99') where tenant_id = @t and id = @v")).ShouldBe(1);
+        try
+        {
+            report = await replay.RunAsync(CancellationToken.None);
+            var different = report.Projections.Single(p => p.Name == "Visit").Differences.ShouldHaveSingleItem();
+            (different.Tenant, different.Id, different.Kind).ShouldBe((Api.Tenant, visit.ToString(), "different"));
+            different.Fields.ShouldNotBeNull().ShouldHaveSingleItem().ShouldBe("$.miles: 99 (live) vs 12 (replayed)");
+            report.Projections.Where(p => p.Name != "Visit").ShouldAllBe(p => p.Identical);
+        }
+        finally
+        {
+            await Sql("update contracttherapy.mt_doc_visit set data = jsonb_set(data, '{miles}', '12') where tenant_id = @t and id = @v");
         }
     }
 

@@ -1516,6 +1516,11 @@ export interface components {
             documents: number | string;
             identical: boolean;
             differences: components["schemas"]["ProjectionDifference"][];
+            /**
+             * Format: int32
+             * @default 0
+             */
+            foldedAgain: number | string;
         };
         Rate: {
             discipline: components["schemas"]["Discipline"];
@@ -1593,6 +1598,9 @@ export interface components {
             elapsedMilliseconds: number | string;
             projections: components["schemas"]["ProjectionReplay"][];
             phases?: null | {
+                [key: string]: number | string;
+            };
+            busy?: null | {
                 [key: string]: number | string;
             };
         };
