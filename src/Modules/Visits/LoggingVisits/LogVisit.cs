@@ -70,9 +70,6 @@ public static class LogVisitEndpoint
         // between this commit and the key's answer being recorded finds this visit (in the same batch,
         // no extra round trip) and answers it, instead of a second visit or the duplicate guard's 409.
         var keyedId = IdempotencyMiddleware.DerivedId(http);
-        // One connection for the whole request: the reads below, the inline projections' own loads and the
-        // write share it (three pooled checkouts, each reset, otherwise).
-        await session.BeginTransactionAsync(ct);
         var batch = session.CreateBatchQuery();
         var eligibilityQuery = batch.Load<ContractorEligibility>(contractorId);
         var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(caller.TenantId));
