@@ -69,6 +69,8 @@ builder.Host.UseWolverine(opts =>
     opts.AddContractors();
     opts.AddRates();
     opts.AddInvoicing();
+    opts.Services.AddSingleton(builder.Configuration.GetSection("Visits:GroupCommit").Get<ContractTherapy.Visits.LoggingVisits.VisitGroupCommitOptions>()
+        ?? new ContractTherapy.Visits.LoggingVisits.VisitGroupCommitOptions());
     opts.AddVisits();
     opts.AddPayroll();
     opts.AddPayments(builder.Configuration);

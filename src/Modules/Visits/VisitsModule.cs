@@ -1,9 +1,11 @@
 using ContractTherapy.Visits.Eligibility;
+using ContractTherapy.Visits.LoggingVisits;
 using ContractTherapy.Visits.Visits;
 using ContractTherapy.Visits.WatchingVisits;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wolverine;
 
 namespace ContractTherapy.Visits;
@@ -27,6 +29,9 @@ public static class VisitsModule
     {
         opts.Discovery.IncludeAssembly(typeof(VisitsModule).Assembly);
         opts.Services.AddSingleton<VisitFeed>();
+        // Group commit of logged visits; the host may bind its options from configuration first (Visits:GroupCommit).
+        opts.Services.TryAddSingleton(new VisitGroupCommitOptions());
+        opts.Services.AddSingleton<VisitGroupCommit>();
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Idempotency;
@@ -29,9 +30,10 @@ public sealed record LogVisit(
     string? DuplicateReason);
 
 /// <summary>
-/// The hottest write of the product. One database round trip reads everything the rules need
-/// (the contractor's eligibility, the tenant's settings, a possible duplicate), one more writes
-/// the stream, its document and the duplicate guard.
+/// The hottest write of the product. The endpoint checks what needs no database (shape, rights) and seals the
+/// patient; <see cref="VisitGroupCommit"/> then decides the rules that need the database and commits, together
+/// with the visits that arrive meanwhile (one read, one write and one WAL flush for the group), and the answer
+/// goes out after that commit.
 /// </summary>
 public static class LogVisitEndpoint
 {
@@ -51,8 +53,7 @@ public static class LogVisitEndpoint
 
     [WolverinePost("/api/visits"), Authorize(Policy = Policies.VisitsWrite), Tags("Visits")]
     [ProducesResponseType<VisitView>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Post(LogVisit cmd, HttpContext http, IDocumentSession session, FieldCipher cipher, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<IResult> Post(LogVisit cmd, HttpContext http, VisitGroupCommit visits, FieldCipher cipher)
     {
         var caller = Caller.From(http.User);
         var contractorId = cmd.ContractorId!.Value;
@@ -67,41 +68,31 @@ public static class LogVisitEndpoint
         var key = VisitFingerprint.KeyFor(contractorId, patient.MrnFingerprint, agencyId, visitDate, discipline, visitType);
 
         // With an Idempotency-Key the visit's id is derived from it: a retry after a crash that struck
-        // between this commit and the key's answer being recorded finds this visit (in the same batch,
+        // between this commit and the key's answer being recorded finds this visit (in the same read,
         // no extra round trip) and answers it, instead of a second visit or the duplicate guard's 409.
         var keyedId = IdempotencyMiddleware.DerivedId(http);
-        var batch = session.CreateBatchQuery();
-        var eligibilityQuery = batch.Load<ContractorEligibility>(contractorId);
-        var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(caller.TenantId));
-        var duplicateQuery = batch.Load<VisitFingerprint>(key);
-        var earlierQuery = keyedId is { } k ? batch.Load<Visit>(k) : null;
-        await batch.Execute(ct);
-
-        if (earlierQuery is not null && await earlierQuery is { } earlier)
-        {
-            // The same key for another visit (the first answer's record expired or was lost): as a reused key.
-            if (earlier.DuplicateKey != key) return Problems.IdempotencyKeyReused();
-            http.Response.Headers[IdempotencyMiddleware.ReplayedHeader] = "true";
-            return Results.Created($"/api/visits/{earlier.Id}", earlier.View(caller, cipher));
-        }
-
-        var settings = await settingsQuery ?? TenantSettings.FromDefaults(TenantSettings.IdFor(caller.TenantId), clock.GetUtcNow());
-        var refusal = VisitRules.Check(await eligibilityQuery, contractorId, agencyId, discipline, visitDate, clock.TodayIn(settings.TimeZone));
-        if (refusal is not null) return Problems.Refused(refusal.Rule, refusal.Detail);
-
-        var duplicate = await duplicateQuery;
         var intended = cmd.AllowDuplicate == true;
-        if (duplicate is not null && !intended) return VisitInputs.ProbableDuplicate(duplicate.VisitId);
-
-        var id = keyedId ?? Guid.CreateVersion7();
-        var logged = new VisitLogged(id, contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles,
+        var logged = new VisitLogged(keyedId ?? Guid.CreateVersion7(), contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles,
             PatientSeal.SealNotes(cipher, caller.TenantId, cmd.Notes), cmd.NoteSigned == true, intended ? cmd.DuplicateReason!.Trim() : null);
-        session.Events.StartStream<Visit>(id, logged);
-        if (duplicate is null) session.Insert(new VisitFingerprint { Id = key, VisitId = id });
+        // What Wolverine and AuditStamp put on a session's events: the caller, their role, the request's trace.
+        var author = new VisitAuthor(caller.UserId, caller.Role, Activity.Current?.RootId ?? Guid.NewGuid().ToString());
 
-        var visit = new Visit(id, 1, contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles, logged.Notes,
-            logged.NoteSigned, VisitStatus.Open, null, logged.DuplicateReason);
-        return Results.Created($"/api/visits/{id}",
-            VisitView.From(visit, new PatientView(cmd.Patient.Name!.Trim(), cmd.Patient.Mrn!.Trim()), cmd.Notes?.Trim()));
+        switch (await visits.Submit(new VisitDraft(caller.TenantId, keyedId, key, intended, logged, author)))
+        {
+            case VisitOutcome.Created(var visit):
+                return Results.Created($"/api/visits/{visit.Id}",
+                    VisitView.From(visit, new PatientView(cmd.Patient.Name!.Trim(), cmd.Patient.Mrn!.Trim()), cmd.Notes?.Trim()));
+            case VisitOutcome.Replayed(var earlier):
+                http.Response.Headers[IdempotencyMiddleware.ReplayedHeader] = "true";
+                return Results.Created($"/api/visits/{earlier.Id}", earlier.View(caller, cipher));
+            case VisitOutcome.KeyReused:
+                return Problems.IdempotencyKeyReused();
+            case VisitOutcome.Refused(var refusal):
+                return Problems.Refused(refusal.Rule, refusal.Detail);
+            case VisitOutcome.ProbableDuplicate(var existing):
+                return VisitInputs.ProbableDuplicate(existing);
+            default:
+                throw new InvalidOperationException("Unknown visit outcome.");
+        }
     }
 }

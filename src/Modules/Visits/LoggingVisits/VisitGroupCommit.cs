@@ -1,0 +1,272 @@
+using System.Threading.Channels;
+using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Visits.Eligibility;
+using ContractTherapy.Visits.Visits;
+using JasperFx.Events;
+using Marten;
+using JasperFx;
+using Marten.Exceptions;
+
+namespace ContractTherapy.Visits.LoggingVisits;
+
+/// <summary>Who logged a visit, as its event records it (what <c>AuditStamp</c> and Wolverine put on a session's events).</summary>
+public sealed record VisitAuthor(string? UserId, string? Role, string? CorrelationId);
+
+/// <summary>
+/// A visit as the endpoint checked it (shape, rights, sealed patient), with everything the rules that need the
+/// database still have to decide: the contractor's eligibility, the tenant's settings, a probable duplicate.
+/// The event's <c>VisitId</c> is the visit's id if it is created (derived from the Idempotency-Key when there is one,
+/// <see cref="KeyedId"/>).
+/// </summary>
+public sealed record VisitDraft(
+    string TenantId,
+    Guid? KeyedId,
+    string DuplicateKey,
+    bool Intended,
+    VisitLogged Logged,
+    VisitAuthor Author)
+{
+    public Guid Id => Logged.VisitId;
+}
+
+/// <summary>What became of a draft, each answered only after the transaction that decided it committed.</summary>
+public abstract record VisitOutcome
+{
+    /// <summary>Logged now.</summary>
+    public sealed record Created(Visit Visit) : VisitOutcome;
+
+    /// <summary>An earlier attempt with the same Idempotency-Key committed this visit (its answer was lost).</summary>
+    public sealed record Replayed(Visit Earlier) : VisitOutcome;
+
+    /// <summary>The Idempotency-Key's visit is another visit: the key was reused.</summary>
+    public sealed record KeyReused : VisitOutcome;
+
+    public sealed record Refused(Refusal Refusal) : VisitOutcome;
+
+    public sealed record ProbableDuplicate(Guid ExistingVisitId) : VisitOutcome;
+}
+
+public sealed class VisitGroupCommitOptions
+{
+    /// <summary>Transactions in flight at once; each takes every visit waiting when it starts.</summary>
+    public int Writers { get; set; } = 4;
+
+    /// <summary>The most visits one transaction takes.</summary>
+    public int MaxBatch { get; set; } = 64;
+}
+
+/// <summary>
+/// Group commit of logged visits (issue 9): the visits that arrive while a transaction is in flight go
+/// together in the next one, with one read of what their rules need, one load of the inline projections'
+/// documents and one write and WAL flush, instead of three round trips and a flush each.
+/// <list type="bullet">
+/// <item>Nothing waits for a batch to fill: a writer takes whatever is waiting when it is free, so a lone
+/// visit goes at once, and under load the batches grow by themselves.</item>
+/// <item>Each request is answered after its own transaction committed, never before.</item>
+/// <item>Each visit is decided as it would be alone, in arrival order: a visit whose duplicate key an earlier
+/// visit of the same batch takes is a probable duplicate of that visit, as it would be a moment later.</item>
+/// <item>A refusal is an answer, not a failure: it does not touch the others. A write that fails on a
+/// conflict (a duplicate or an id committed meanwhile by another node or batch) is retried one visit at a
+/// time, so only the visit in conflict hears of it; any other failure (the database away) fails the batch's
+/// requests with it, as it would have failed each of them alone.</item>
+/// <item>Each event keeps its own author, role and correlation id (Marten keeps metadata set on the event).</item>
+/// </list>
+/// </summary>
+public sealed class VisitGroupCommit : IAsyncDisposable
+{
+    private readonly IDocumentStore _store;
+    private readonly TimeProvider _clock;
+    private readonly VisitGroupCommitOptions _options;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _writers;
+
+    private sealed record Pending(VisitDraft Draft, TaskCompletionSource<VisitOutcome> Done);
+
+    public VisitGroupCommit(IDocumentStore store, TimeProvider clock, VisitGroupCommitOptions options)
+    {
+        _store = store;
+        _clock = clock;
+        _options = options;
+        _writers = Enumerable.Range(0, Math.Max(1, options.Writers)).Select(_ => Task.Run(WriteLoop)).ToArray();
+    }
+
+    /// <summary>The sizes of the transactions written so far (tests and the benchmark read it).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+    public long VisitsWritten => Interlocked.Read(ref _visits);
+    private long _transactions;
+    private long _visits;
+
+    /// <summary>Decides and, if accepted, commits the visit; completes once its transaction committed.</summary>
+    public Task<VisitOutcome> Submit(VisitDraft draft)
+    {
+        var pending = new Pending(draft, new TaskCompletionSource<VisitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(VisitGroupCommit), "The host is stopping.");
+        return pending.Done.Task;
+    }
+
+    /// <summary>
+    /// Decides and commits these drafts in one transaction, as a writer does with what it takes from the queue
+    /// (conflicts retried one at a time): one task per draft, in order. For tests; requests go through <see cref="Submit"/>.
+    /// </summary>
+    public Task<VisitOutcome>[] CommitTogether(string tenant, IReadOnlyList<VisitDraft> drafts)
+    {
+        var group = drafts.Select(d => new Pending(d, new TaskCompletionSource<VisitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
+        _ = CommitGroup(tenant, group);
+        return group.Select(p => p.Done.Task).ToArray();
+    }
+
+    private async Task WriteLoop()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(_options.MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Add(p);
+            if (batch.Count == 0) continue;
+            foreach (var tenant in batch.GroupBy(p => p.Draft.TenantId))
+                await CommitGroup(tenant.Key, tenant.ToList()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitGroup(string tenant, List<Pending> group)
+    {
+        List<Pending> again;
+        try
+        {
+            var outcomes = await Write(tenant, group, retrying: false).ConfigureAwait(false);
+            again = [];
+            for (var i = 0; i < group.Count; i++)
+                if (outcomes[i] is { } outcome) group[i].Done.TrySetResult(outcome);
+                else again.Add(group[i]);
+        }
+        catch (Exception e) when (group.Count > 1 && IsConflict(e))
+        {
+            // Nothing of the batch committed: each visit again on its own, so only the one in conflict hears of it.
+            again = group;
+        }
+        catch (Exception e)
+        {
+            foreach (var p in group) p.Done.TrySetException(e);
+            return;
+        }
+
+        foreach (var p in again)
+        {
+            try
+            {
+                p.Done.TrySetResult((await Write(tenant, [p], retrying: true).ConfigureAwait(false))[0]!);
+            }
+            catch (Exception e)
+            {
+                p.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>A conflict another transaction's commit caused; the same visits alone may well succeed or get their own answer.</summary>
+    private static bool IsConflict(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is DocumentAlreadyExistsException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
+                or ConcurrencyException) return true;
+            if (x is Npgsql.PostgresException { SqlState: "23505" or "40001" or "40P01" }) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The outcome of each draft; null for one to decide again on its own once this transaction committed.</summary>
+    private async Task<VisitOutcome?[]> Write(string tenant, List<Pending> group, bool retrying)
+    {
+        // Not the requests' cancellation: a client that hangs up must not roll back the others' visits (nor its
+        // own: it may retry with its Idempotency-Key and must then find the visit).
+        var ct = CancellationToken.None;
+        await using var session = _store.LightweightSession(tenant);
+        var drafts = group.Select(p => p.Draft).ToArray();
+
+        var batch = session.CreateBatchQuery();
+        var contractorsQuery = batch.LoadMany<ContractorEligibility>().ByIdList(drafts.Select(d => d.Logged.ContractorId).Distinct());
+        var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(tenant));
+        var printsQuery = batch.LoadMany<VisitFingerprint>().ByIdList(drafts.Select(d => d.DuplicateKey).Distinct());
+        // A keyed visit may have been committed by an earlier attempt; on a retry after a failed batch, any visit
+        // may have been (the batch's commit may have reached the database before its connection failed).
+        var earlierIds = drafts.Select(d => retrying ? d.Id : d.KeyedId).OfType<Guid>().Distinct().ToArray();
+        var earlierQuery = earlierIds.Length > 0 ? batch.LoadMany<Visit>().ByIdList(earlierIds) : null;
+        await batch.Execute(ct).ConfigureAwait(false);
+
+        var contractors = (await contractorsQuery.ConfigureAwait(false)).ToDictionary(c => c.Id);
+        var settings = await settingsQuery.ConfigureAwait(false) ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), _clock.GetUtcNow());
+        var today = _clock.TodayIn(settings.TimeZone);
+        var prints = (await printsQuery.ConfigureAwait(false)).ToDictionary(f => f.Id, f => f.VisitId);
+        var earlier = earlierQuery is null ? [] : (await earlierQuery.ConfigureAwait(false)).ToDictionary(v => v.Id);
+
+        var outcomes = new VisitOutcome?[drafts.Length];
+        var written = 0;
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var d = drafts[i];
+            var e = d.Logged;
+            if (earlier.TryGetValue(d.Id, out var found))
+            {
+                // The same key for another visit (the first answer's record expired or was lost): as a reused key.
+                // Without a key the visit can only be found on a retry: the failed batch's commit did reach the database.
+                outcomes[i] = found.DuplicateKey != d.DuplicateKey ? new VisitOutcome.KeyReused()
+                    : d.KeyedId is null ? new VisitOutcome.Created(found) : new VisitOutcome.Replayed(found);
+                continue;
+            }
+            if (d.KeyedId is not null && drafts.Take(i).Any(x => x.Id == d.Id))
+            {
+                // Two requests with one key in one batch (possible only once the first's reservation was abandoned):
+                // the first decides; this one is decided after that commit, as its retry would be.
+                outcomes[i] = null;
+                continue;
+            }
+
+            var refusal = VisitRules.Check(contractors.GetValueOrDefault(e.ContractorId), e.ContractorId, e.AgencyId, e.Discipline, e.VisitDate, today);
+            if (refusal is not null)
+            {
+                outcomes[i] = new VisitOutcome.Refused(refusal);
+                continue;
+            }
+
+            var duplicate = prints.TryGetValue(d.DuplicateKey, out var existing) ? existing : (Guid?)null;
+            if (duplicate is { } other && !d.Intended)
+            {
+                outcomes[i] = new VisitOutcome.ProbableDuplicate(other);
+                continue;
+            }
+
+            var logged = session.Events.BuildEvent(e);
+            logged.UserName = d.Author.UserId;
+            logged.CorrelationId = d.Author.CorrelationId;
+            if (d.Author.Role is not null) logged.SetHeader(Shared.Http.AuditStamp.RoleHeader, d.Author.Role);
+            session.Events.StartStream<Visit>(d.Id, logged);
+            if (duplicate is null)
+            {
+                session.Insert(new VisitFingerprint { Id = d.DuplicateKey, VisitId = d.Id });
+                prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
+            }
+            outcomes[i] = new VisitOutcome.Created(NewVisit(e));
+            written++;
+        }
+
+        if (written > 0)
+        {
+            await session.SaveChangesAsync(ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _transactions);
+            Interlocked.Add(ref _visits, written);
+        }
+        return outcomes;
+    }
+
+    /// <summary>The visit's document as its inline projection writes it from its first event.</summary>
+    private static Visit NewVisit(VisitLogged e) => new(e.VisitId, 1, e.ContractorId, e.AgencyId, e.Patient, e.VisitDate, e.Discipline,
+        e.VisitType, e.Miles, e.Notes, e.NoteSigned, VisitStatus.Open, null, e.DuplicateReason);
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers).ConfigureAwait(false);
+    }
+}

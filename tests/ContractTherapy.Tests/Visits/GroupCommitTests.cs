@@ -1,0 +1,133 @@
+using ContractTherapy.Shared.Domain;
+using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Security;
+using ContractTherapy.Tests.Infrastructure;
+using ContractTherapy.Visits.LoggingVisits;
+using ContractTherapy.Visits.Visits;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
+
+namespace ContractTherapy.Tests.Visits;
+
+/// <summary>
+/// Group commit of logged visits (<see cref="VisitGroupCommit"/>): visits that arrive together share one
+/// transaction, and each is still decided as it would be alone and answered after its own commit.
+/// </summary>
+public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
+{
+    private FieldCipher Cipher => App.Host.Services.GetRequiredService<FieldCipher>();
+
+    private VisitDraft Draft(Guid contractor, Guid agency, string mrn, string user = "office-1", string role = Roles.Billing,
+        bool intended = false, Guid? id = null, int daysAgo = 1)
+    {
+        var patient = PatientSeal.Seal(Cipher, Api.Tenant, "Jane Doe", mrn);
+        var date = DateOnly.Parse(DaysAgo(daysAgo));
+        var logged = new VisitLogged(id ?? Guid.CreateVersion7(), contractor, agency, patient, date, Discipline.PT, VisitType.Routine, 3m,
+            null, true, intended ? "Second visit the same day" : null);
+        return new VisitDraft(Api.Tenant, null, VisitFingerprint.KeyFor(contractor, patient.MrnFingerprint, agency, date, Discipline.PT, VisitType.Routine),
+            intended, logged, new VisitAuthor(user, role, $"trace-{user}"));
+    }
+
+    private async Task<(Guid Agency, Guid Dana)> Placed()
+    {
+        var agency = await Api.RegisteredAgency();
+        return (agency, await Api.PlacedContractor(agency));
+    }
+
+    [Fact]
+    public async Task visits_in_one_transaction_are_each_decided_as_they_would_be_alone()
+    {
+        var (agency, dana) = await Placed();
+        var stranger = Guid.NewGuid();
+        var commit = App.Host.Services.GetRequiredService<VisitGroupCommit>();
+        var first = Draft(dana, agency, "MRN-1", user: "office-1", role: Roles.Billing);
+        var again = Draft(dana, agency, "MRN-1", user: "office-2");
+        var intended = Draft(dana, agency, "MRN-1", intended: true);
+        var refused = Draft(stranger, agency, "MRN-2");
+        var future = Draft(dana, agency, "MRN-3", daysAgo: -2);
+        var other = Draft(dana, agency, "MRN-4", user: "dana", role: Roles.Contractor);
+
+        var outcomes = await Task.WhenAll(commit.CommitTogether(Api.Tenant, [first, again, intended, refused, future, other]));
+
+        outcomes[0].ShouldBeOfType<VisitOutcome.Created>().Visit.Id.ShouldBe(first.Id);
+        // The same duplicate key taken by an earlier visit of the same transaction: a probable duplicate of it.
+        outcomes[1].ShouldBeOfType<VisitOutcome.ProbableDuplicate>().ExistingVisitId.ShouldBe(first.Id);
+        outcomes[2].ShouldBeOfType<VisitOutcome.Created>();
+        outcomes[3].ShouldBeOfType<VisitOutcome.Refused>().Refusal.Rule.ShouldBe("contractor-known");
+        outcomes[4].ShouldBeOfType<VisitOutcome.Refused>().Refusal.Rule.ShouldBe("visit-date-not-in-future");
+        outcomes[5].ShouldBeOfType<VisitOutcome.Created>();
+
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Query<Visit>().CountAsync()).ShouldBe(3);
+        // One fingerprint per key: the intended duplicate does not take the key from the first visit.
+        var print = await session.LoadAsync<VisitFingerprint>(first.DuplicateKey);
+        print.ShouldNotBeNull().VisitId.ShouldBe(first.Id);
+        (await session.LoadAsync<Visit>(intended.Id)).ShouldNotBeNull().DuplicateReason.ShouldBe("Second visit the same day");
+
+        // Each event keeps its own author, role and trace, not the first one's of the transaction.
+        var mine = (await session.Events.FetchStreamAsync(first.Id)).Single();
+        var theirs = (await session.Events.FetchStreamAsync(other.Id)).Single();
+        (mine.UserName, mine.GetHeader(AuditStamp.RoleHeader)?.ToString(), mine.CorrelationId).ShouldBe(("office-1", Roles.Billing, "trace-office-1"));
+        (theirs.UserName, theirs.GetHeader(AuditStamp.RoleHeader)?.ToString(), theirs.CorrelationId).ShouldBe(("dana", Roles.Contractor, "trace-dana"));
+    }
+
+    [Fact]
+    public async Task a_write_conflict_fails_only_the_visit_in_conflict()
+    {
+        var (agency, dana) = await Placed();
+        var commit = App.Host.Services.GetRequiredService<VisitGroupCommit>();
+        var fine = Draft(dana, agency, "MRN-5");
+        // Its id is taken by another stream (the contractor's): the transaction's commit fails on it.
+        var clashing = Draft(dana, agency, "MRN-6", id: dana);
+        var alsoFine = Draft(dana, agency, "MRN-7");
+
+        var outcomes = commit.CommitTogether(Api.Tenant, [fine, clashing, alsoFine]);
+
+        (await outcomes[0]).ShouldBeOfType<VisitOutcome.Created>();
+        await Should.ThrowAsync<Exception>(() => outcomes[1]);
+        (await outcomes[2]).ShouldBeOfType<VisitOutcome.Created>();
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Query<Visit>().Select(v => v.Id).ToListAsync()).OrderBy(x => x).ShouldBe(new[] { fine.Id, alsoFine.Id }.OrderBy(x => x));
+        (await session.LoadAsync<VisitFingerprint>(clashing.DuplicateKey)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task visits_that_arrive_while_a_transaction_is_in_flight_share_the_next_one()
+    {
+        var (agency, dana) = await Placed();
+        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1, MaxBatch = 64 });
+        var drafts = Enumerable.Range(0, 40).Select(i => Draft(dana, agency, $"MRN-B{i}")).ToList();
+
+        var outcomes = await Task.WhenAll(drafts.Select(commit.Submit).ToList());
+
+        outcomes.ShouldAllBe(o => o is VisitOutcome.Created);
+        commit.VisitsWritten.ShouldBe(40);
+        // One writer: the first transaction takes what waits when it starts, the next everything queued meanwhile.
+        commit.Transactions.ShouldBeLessThanOrEqualTo(3);
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Query<Visit>().CountAsync()).ShouldBe(40);
+    }
+
+    [Fact]
+    public async Task concurrent_requests_are_each_answered_as_alone()
+    {
+        var (agency, dana) = await Placed();
+        var stranger = await Api.PlacedContractor(await Api.RegisteredAgency("Elsewhere HH"), "Sam Ortiz");
+        var requests = Enumerable.Range(0, 20).Select(i => Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: $"MRN-C{i}")))
+            .Append(Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: "MRN-SAME")))
+            .Append(Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: "MRN-SAME")))
+            .Append(Api.LogVisit(Visit(stranger, agency, DaysAgo(1), mrn: "MRN-X")))
+            .ToList();
+
+        var replies = await Task.WhenAll(requests);
+
+        replies.Take(20).ShouldAllBe(r => r.Status == 201);
+        var same = replies.Skip(20).Take(2).ToList();
+        same.Count(r => r.Status == 201).ShouldBe(1);
+        var duplicate = same.Single(r => r.Status == 409);
+        duplicate.Json["existingVisitId"]!.GetValue<Guid>().ShouldBe(same.Single(r => r.Status == 201).Id);
+        replies[22].ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("contractor-assigned");
+        (await Api.Get("/api/visits?pageSize=100")).Json["total"]!.GetValue<long>().ShouldBe(21);
+    }
+}
