@@ -394,6 +394,8 @@ describe('the office\'s visits', () => {
     const row = page.getByRole('row').filter({ hasText: mrn });
     await row.waitFor();
     const rows = page.getByRole('table', { name: 'Visits matching the filter' }).locator('tbody tr');
+    // The unfiltered list (newest first) may show the new visit too: wait for the filter's answer to replace it.
+    await rows.filter({ hasNotText: 'Riley Chen' }).first().waitFor({ state: 'detached' });
     for (const text of await rows.allInnerTexts()) assert.match(text, /Riley Chen[\s\S]*open/);
     await checkA11y(page, 'visits');
     await screenshot(page, 'office-visits');

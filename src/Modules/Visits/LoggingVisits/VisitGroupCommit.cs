@@ -49,7 +49,7 @@ public abstract record VisitOutcome
 public sealed class VisitGroupCommitOptions
 {
     /// <summary>Transactions in flight at once; each takes every visit waiting when it starts.</summary>
-    public int Writers { get; set; } = 4;
+    public int Writers { get; set; } = 2;
 
     /// <summary>The most visits one transaction takes.</summary>
     public int MaxBatch { get; set; } = 64;
@@ -183,6 +183,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         // own: it may retry with its Idempotency-Key and must then find the visit).
         var ct = CancellationToken.None;
         await using var session = _store.LightweightSession(tenant);
+        // One connection for the whole transaction: the reads, the inline projections' load and the write.
+        await session.BeginTransactionAsync(ct).ConfigureAwait(false);
         var drafts = group.Select(p => p.Draft).ToArray();
 
         var batch = session.CreateBatchQuery();
