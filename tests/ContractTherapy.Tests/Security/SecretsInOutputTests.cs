@@ -29,6 +29,7 @@ public sealed class TelemetryFixture : AppFixture
         foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Microsoft.Hosting.Lifetime", "Wolverine", "Wolverine.Postgresql", "Marten", "Weasel", "Npgsql", "System.Net.Http" })
             builder.UseSetting($"Logging:LogLevel:{category}", "Debug");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.UseSetting("Telemetry:Traces", "true"); // spans are recorded only for an exporter
         builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
     }
 }
