@@ -118,17 +118,27 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     }
 
     /// <summary>
-    /// Marten's daemon event loader over the union of what the projections read (their event types, archived
+    /// The events the projections read, in the union of what their own loaders would (their event types, archived
     /// events only if one of them reads those); each projection then keeps what its own loader would have given it.
+    /// Marten's daemon loader's query without its join to the streams (<see cref="EventsWithoutStreams"/>) when no
+    /// projection filters on its stream type, else Marten's loader itself.
     /// </summary>
-    private static IEventLoader Loader(DocumentStore store, IReadOnlyList<IProjectionReplayer> replayers, int pageSize)
+    internal IEventLoader Loader(DocumentStore store, IReadOnlyList<IProjectionReplayer> replayers, int pageSize)
+    {
+        var filter = Filter(replayers);
+        if (EventsWithoutStreams.Applies(store, replayers.Any(r => r.FiltersOnStreamType)))
+            return new EventsWithoutStreams(store, filter, pageSize, blueprint.ConnectionString);
+        var events = (IEventStore<IDocumentOperations, IQuerySession>)store;
+        return events.BuildEventLoader((IEventDatabase)store.Storage.Database, NullLogger.Instance, filter, new AsyncOptions { BatchSize = pageSize });
+    }
+
+    internal static EventFilterable Filter(IReadOnlyList<IProjectionReplayer> replayers)
     {
         var filter = new EventFilterable { IncludeArchivedEvents = replayers.Any(r => r.IncludesArchived) };
         var types = replayers.Select(r => r.EventTypes).ToList();
         if (types.All(t => t is not null))
             foreach (var type in types.SelectMany(t => t!).Distinct()) filter.IncludeType(type);
-        var events = (IEventStore<IDocumentOperations, IQuerySession>)store;
-        return events.BuildEventLoader((IEventDatabase)store.Storage.Database, NullLogger.Instance, filter, new AsyncOptions { BatchSize = pageSize });
+        return filter;
     }
 
     /// <summary>
@@ -189,7 +199,7 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     private static readonly ShardName Shard = new("Replay");
 
     /// <summary>The loader reports its pages to a daemon's metrics; the replay has no daemon.</summary>
-    private sealed class NoMetrics : ISubscriptionMetrics
+    internal sealed class NoMetrics : ISubscriptionMetrics
     {
         public static readonly NoMetrics Instance = new();
         public Activity? TrackExecution(EventRange page) => null;
@@ -249,6 +259,9 @@ internal interface IProjectionReplayer : IAsyncDisposable
     IReadOnlyCollection<Type>? EventTypes { get; }
 
     bool IncludesArchived { get; }
+
+    /// <summary>It reads only the events of one stream type (the event's <see cref="IEvent.AggregateTypeName"/>, which only Marten's loader gives).</summary>
+    bool FiltersOnStreamType { get; }
 
     /// <summary>Documents to fold again in the second pass (an event reached them after they were compared).</summary>
     int Dirty { get; }
