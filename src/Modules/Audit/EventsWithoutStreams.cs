@@ -31,7 +31,6 @@ internal sealed class EventsWithoutStreams : IEventLoader
     private readonly string _connectionString;
     private readonly IEventStorage _storage;
     private readonly string _sql;
-    private readonly string _rangeSql;
     private readonly string[]? _typeNames;
     private readonly int _pageSize;
 
@@ -61,8 +60,7 @@ internal sealed class EventsWithoutStreams : IEventLoader
         if (!filter.IncludeArchivedEvents) where.Add("d.is_archived = FALSE");
         if (graph.EnableEventSkippingInProjectionsOrSubscriptions) where.Add("d.is_skipped = FALSE");
         var fields = string.Join(", ", ((ISelectClause)_storage).SelectFields().Select(f => "d." + f));
-        _rangeSql = $"select {fields} from {graph.DatabaseSchemaName}.mt_events as d where {string.Join(" and ", where)} order by d.seq_id";
-        _sql = $"{_rangeSql} limit {pageSize}";
+        _sql = $"select {fields} from {graph.DatabaseSchemaName}.mt_events as d where {string.Join(" and ", where)} order by d.seq_id limit {pageSize}";
     }
 
     /// <summary>
@@ -77,33 +75,17 @@ internal sealed class EventsWithoutStreams : IEventLoader
     public async Task<EventPage> LoadAsync(EventRequest request, CancellationToken token)
     {
         var page = new EventPage(request.Floor);
-        await ReadAsync(_sql, request.Floor, request.HighWater, page, token);
-        page.CalculateCeiling(_pageSize, request.HighWater, 0);
-        return page;
-    }
-
-    /// <summary>
-    /// The events after <paramref name="floor"/> up to <paramref name="ceiling"/> included, all of them: ranges of the
-    /// sequence can be read side by side, each on its own connection, where a page's floor is the previous page's end.
-    /// </summary>
-    public async Task<List<IEvent>> LoadRangeAsync(long floor, long ceiling, CancellationToken token)
-    {
-        var events = new List<IEvent>((int)Math.Min(ceiling - floor, _pageSize));
-        await ReadAsync(_rangeSql, floor, ceiling, events, token);
-        return events;
-    }
-
-    private async Task ReadAsync(string sql, long floor, long ceiling, List<IEvent> events, CancellationToken token)
-    {
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync(token);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = floor });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ceiling });
+        await using var command = new NpgsqlCommand(_sql, connection) { CommandTimeout = 0 };
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = request.Floor });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = request.HighWater });
         if (_typeNames is not null)
             command.Parameters.Add(new NpgsqlParameter { Value = _typeNames, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
         var selector = (ISelector<IEvent>)_storage;
-        await using var reader = await command.ExecuteReaderAsync(token);
-        while (await reader.ReadAsync(token)) events.Add(await selector.ResolveAsync(reader, token));
+        await using (var reader = await command.ExecuteReaderAsync(token))
+            while (await reader.ReadAsync(token)) page.Add(await selector.ResolveAsync(reader, token));
+        page.CalculateCeiling(_pageSize, request.HighWater, 0);
+        return page;
     }
 }

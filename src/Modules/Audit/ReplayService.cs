@@ -69,12 +69,6 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     /// <summary>Events per page read by the daemon's loader (a document leaves memory between pages, never within one).</summary>
     public int PageSize { get; init; } = 2_000;
 
-    /// <summary>
-    /// Pages read at once, each on its own connection, while the projections fold the one before (with the replay's own
-    /// loader: pages are then ranges of <see cref="PageSize"/> sequence numbers; Marten's loader reads one at a time).
-    /// </summary>
-    public int Readers { get; init; } = 2;
-
     public async Task<ReplayReport> RunAsync(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -101,11 +95,11 @@ public sealed class ReplayService(StoreBlueprint blueprint)
         var loader = Loader(store, replayers, PageSize);
         try
         {
-            await Pass(loader, store, highWater, PageSize, Readers, replayers, refold: false, comparer, busy, ct);
+            await Pass(loader, store, highWater, PageSize, replayers, refold: false, comparer, busy, ct);
             phases["fold"] = watch.ElapsedMilliseconds - phases.Values.Sum();
 
             var again = replayers.Where(r => r.Dirty > 0).ToList();
-            if (again.Count > 0) await Pass(loader, store, highWater, PageSize, Readers, again, refold: true, comparer, busy, ct);
+            if (again.Count > 0) await Pass(loader, store, highWater, PageSize, again, refold: true, comparer, busy, ct);
             phases["refold"] = watch.ElapsedMilliseconds - phases.Values.Sum();
 
             await comparer.CompleteAsync();
@@ -151,8 +145,8 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     /// One pass over the events up to <paramref name="highWater"/>: the next page is read while the projections fold
     /// the current one, each projection on its own (they share nothing but the events).
     /// </summary>
-    private static async Task Pass(IEventLoader loader, DocumentStore store, long highWater, int pageSize, int readers,
-        IReadOnlyList<IProjectionReplayer> replayers, bool refold, Comparer comparer, Busy busy, CancellationToken ct)
+    private static async Task Pass(IEventLoader loader, DocumentStore store, long highWater, int pageSize, IReadOnlyList<IProjectionReplayer> replayers,
+        bool refold, Comparer comparer, Busy busy, CancellationToken ct)
     {
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(2);
         var errors = store.Options.Projections.RebuildErrors;
@@ -162,11 +156,6 @@ public sealed class ReplayService(StoreBlueprint blueprint)
         {
             try
             {
-                if (loader is EventsWithoutStreams own && readers > 1)
-                {
-                    await ReadSideBySide(own, highWater, pageSize, readers, pages.Writer, busy, stop.Token);
-                    return;
-                }
                 for (long floor = 0; floor < highWater;)
                 {
                     var started = Stopwatch.GetTimestamp();
@@ -204,51 +193,6 @@ public sealed class ReplayService(StoreBlueprint blueprint)
         {
             await stop.CancelAsync();
             await reading;
-        }
-    }
-
-    /// <summary>
-    /// Pages as ranges of the sequence, <paramref name="readers"/> of them read at once, handed on in order. A failed
-    /// read stops the others (they are awaited, so that none is left running).
-    /// </summary>
-    private static async Task ReadSideBySide(EventsWithoutStreams loader, long highWater, int pageSize, int readers,
-        ChannelWriter<IReadOnlyList<IEvent>> pages, Busy busy, CancellationToken ct)
-    {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = new Queue<Task<List<IEvent>>>();
-        long next = 0;
-        try
-        {
-            while (next < highWater || reading.Count > 0)
-            {
-                while (reading.Count < readers && next < highWater)
-                {
-                    var (floor, ceiling) = (next, Math.Min(next + pageSize, highWater));
-                    reading.Enqueue(Task.Run(async () =>
-                    {
-                        var started = Stopwatch.GetTimestamp();
-                        var events = await loader.LoadRangeAsync(floor, ceiling, failed.Token);
-                        busy.Add("read", started);
-                        return events;
-                    }, failed.Token));
-                    next = ceiling;
-                }
-                var page = await reading.Dequeue();
-                if (page.Count > 0) await pages.WriteAsync(page, ct);
-            }
-            pages.Complete();
-        }
-        finally
-        {
-            await failed.CancelAsync();
-            try
-            {
-                await Task.WhenAll(reading);
-            }
-            catch
-            {
-                // Stopped because another read or the folding failed; that failure is the one reported.
-            }
         }
     }
 
