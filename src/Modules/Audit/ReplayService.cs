@@ -39,11 +39,12 @@ public sealed record ReplayReport(long HighWaterMark, long Events, long EventsAf
 /// with the live one, field by field. Live data is only read; nothing is written anywhere.
 /// </summary>
 /// <remarks>
-/// How (ops/bench/README.md, "Replay and verify"): the events are read once, in order, in pages, by Marten's own
-/// daemon event loader; each page goes to every projection through the projection's own slicer and its own
-/// aggregation (<c>DetermineActionAsync</c>, metadata and identity as the daemon applies them), exactly what the
-/// daemon runs in a rebuild, but the documents are kept in the host instead of being written to a table. A
-/// document leaves memory once the events have moved past it (the least recently touched go first, beyond
+/// How (ops/bench/README.md, "Replay and verify"): the events are read once, in order, in pages, by Marten's daemon
+/// event loader's query (without its join to the streams unless a projection filters on its stream type); each page
+/// goes to every projection through the projection's own slicer and its own aggregation (<c>DetermineActionAsync</c>,
+/// metadata and identity as the daemon applies them), exactly what the daemon runs in a rebuild, but the documents
+/// are kept in the host instead of being written to a table. A document leaves memory once the events have moved
+/// past it (the least recently touched go first, beyond
 /// <see cref="InFlightLimit"/> per projection) and is compared, a thousand at a time, with the live documents of
 /// the same ids: PostgreSQL matches them by tenant and id and compares the jsonb, so only a pair that differs
 /// comes back, and it is then compared through the document type as before. A document that an event reaches
