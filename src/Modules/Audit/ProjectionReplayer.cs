@@ -71,6 +71,8 @@ internal sealed class ProjectionReplayer<TDoc, TId> : IProjectionReplayer
 
     public bool IncludesArchived { get; }
 
+    public bool FiltersOnStreamType => _streamAlias is not null;
+
     public int Dirty { get; private set; }
 
     private bool Reads(IEvent e) =>

@@ -39,11 +39,12 @@ public sealed record ReplayReport(long HighWaterMark, long Events, long EventsAf
 /// with the live one, field by field. Live data is only read; nothing is written anywhere.
 /// </summary>
 /// <remarks>
-/// How (ops/bench/README.md, "Replay and verify"): the events are read once, in order, in pages, by Marten's own
-/// daemon event loader; each page goes to every projection through the projection's own slicer and its own
-/// aggregation (<c>DetermineActionAsync</c>, metadata and identity as the daemon applies them), exactly what the
-/// daemon runs in a rebuild, but the documents are kept in the host instead of being written to a table. A
-/// document leaves memory once the events have moved past it (the least recently touched go first, beyond
+/// How (ops/bench/README.md, "Replay and verify"): the events are read once, in order, in pages, by Marten's daemon
+/// event loader's query (without its join to the streams unless a projection filters on its stream type); each page
+/// goes to every projection through the projection's own slicer and its own aggregation (<c>DetermineActionAsync</c>,
+/// metadata and identity as the daemon applies them), exactly what the daemon runs in a rebuild, but the documents
+/// are kept in the host instead of being written to a table. A document leaves memory once the events have moved
+/// past it (the least recently touched go first, beyond
 /// <see cref="InFlightLimit"/> per projection) and is compared, a thousand at a time, with the live documents of
 /// the same ids: PostgreSQL matches them by tenant and id and compares the jsonb, so only a pair that differs
 /// comes back, and it is then compared through the document type as before. A document that an event reaches
@@ -118,17 +119,27 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     }
 
     /// <summary>
-    /// Marten's daemon event loader over the union of what the projections read (their event types, archived
+    /// The events the projections read, in the union of what their own loaders would (their event types, archived
     /// events only if one of them reads those); each projection then keeps what its own loader would have given it.
+    /// Marten's daemon loader's query without its join to the streams (<see cref="EventsWithoutStreams"/>) when no
+    /// projection filters on its stream type, else Marten's loader itself.
     /// </summary>
-    private static IEventLoader Loader(DocumentStore store, IReadOnlyList<IProjectionReplayer> replayers, int pageSize)
+    internal IEventLoader Loader(DocumentStore store, IReadOnlyList<IProjectionReplayer> replayers, int pageSize)
+    {
+        var filter = Filter(replayers);
+        if (EventsWithoutStreams.Applies(store, replayers.Any(r => r.FiltersOnStreamType)))
+            return new EventsWithoutStreams(store, filter, pageSize, blueprint.ConnectionString);
+        var events = (IEventStore<IDocumentOperations, IQuerySession>)store;
+        return events.BuildEventLoader((IEventDatabase)store.Storage.Database, NullLogger.Instance, filter, new AsyncOptions { BatchSize = pageSize });
+    }
+
+    internal static EventFilterable Filter(IReadOnlyList<IProjectionReplayer> replayers)
     {
         var filter = new EventFilterable { IncludeArchivedEvents = replayers.Any(r => r.IncludesArchived) };
         var types = replayers.Select(r => r.EventTypes).ToList();
         if (types.All(t => t is not null))
             foreach (var type in types.SelectMany(t => t!).Distinct()) filter.IncludeType(type);
-        var events = (IEventStore<IDocumentOperations, IQuerySession>)store;
-        return events.BuildEventLoader((IEventDatabase)store.Storage.Database, NullLogger.Instance, filter, new AsyncOptions { BatchSize = pageSize });
+        return filter;
     }
 
     /// <summary>
@@ -189,7 +200,7 @@ public sealed class ReplayService(StoreBlueprint blueprint)
     private static readonly ShardName Shard = new("Replay");
 
     /// <summary>The loader reports its pages to a daemon's metrics; the replay has no daemon.</summary>
-    private sealed class NoMetrics : ISubscriptionMetrics
+    internal sealed class NoMetrics : ISubscriptionMetrics
     {
         public static readonly NoMetrics Instance = new();
         public Activity? TrackExecution(EventRange page) => null;
@@ -249,6 +260,9 @@ internal interface IProjectionReplayer : IAsyncDisposable
     IReadOnlyCollection<Type>? EventTypes { get; }
 
     bool IncludesArchived { get; }
+
+    /// <summary>It reads only the events of one stream type (the event's <see cref="IEvent.AggregateTypeName"/>, which only Marten's loader gives).</summary>
+    bool FiltersOnStreamType { get; }
 
     /// <summary>Documents to fold again in the second pass (an event reached them after they were compared).</summary>
     int Dirty { get; }
