@@ -13,6 +13,20 @@ after(async () => {
   await browser?.close();
 });
 
+/**
+ * Waits until the page itself can (or cannot) reach the server: Chromium applies `setOffline` to a document
+ * loaded after it asynchronously.
+ */
+async function networkIs(page, online) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const reached = await page.evaluate(() => fetch('/health/live', { cache: 'no-store' }).then(() => true, () => false));
+    if (reached === online) return;
+    if (Date.now() > deadline) throw new Error(`the page was still ${online ? 'offline' : 'online'} after 10 s`);
+    await page.waitForTimeout(100);
+  }
+}
+
 async function open(options = desktop) {
   const context = await browser.newContext({ ...options, acceptDownloads: true });
   const page = await context.newPage();
@@ -199,17 +213,27 @@ describe('the therapist on a phone', () => {
         new Promise((_, reject) => setTimeout(() => reject(new Error('no service worker took control within 10 s')), 10_000)),
       ]),
     );
+    // Offline emulation alone leaked, about once in eight runs at quiet moments: after the reload of a page a
+    // service worker controls, a POST passed through the worker reached the server (the visit was logged)
+    // while the page saw the request fail. The API is also cut by the context's routing (10 of 10 runs passed
+    // with it at quiet moments, 7 of 8 without), so that the test checks the app, not the emulation.
+    const cut = (route) => route.abort('internetdisconnected');
+    await context.route('**/api/**', cut);
     await context.setOffline(true);
     await page.reload();
     await page.getByLabel('Patient name').waitFor(); // shell from the service worker, agencies from the phone
+    await networkIs(page, false);
     const mrn = `E2E-${uid()}`;
     await fillVisit(page, 'Katherine Johnson', mrn);
     await page.getByRole('button', { name: 'Log visit' }).click();
     await page.getByRole('status').filter({ hasText: 'saved on this phone' }).waitFor();
     await page.reload(); // still offline: the outbox is still there
     await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor();
+    await networkIs(page, false);
     assert.equal((await visitsWithMrn(mrn)).length, 0);
+    await context.unroute('**/api/**', cut);
     await context.setOffline(false);
+    await networkIs(page, true);
     await page.getByRole('heading', { name: 'On this phone, not sent yet' }).waitFor({ state: 'detached' });
     assert.equal((await visitsWithMrn(mrn)).length, 1);
     await context.close();
