@@ -122,8 +122,8 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
 
         var replies = await Task.WhenAll(requests);
 
-        replies.Take(20).ShouldAllBe(r => r.Status == 201);
-        var same = replies.Skip(20).Take(2).ToList();
+        replies[..20].ShouldAllBe(r => r.Status == 201);
+        var same = replies[20..22];
         same.Count(r => r.Status == 201).ShouldBe(1);
         var duplicate = same.Single(r => r.Status == 409);
         duplicate.Json["existingVisitId"]!.GetValue<Guid>().ShouldBe(same.Single(r => r.Status == 201).Id);

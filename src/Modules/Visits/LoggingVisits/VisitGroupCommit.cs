@@ -90,7 +90,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         _writers = Enumerable.Range(0, Math.Max(1, options.Writers)).Select(_ => Task.Run(WriteLoop)).ToArray();
     }
 
-    /// <summary>The sizes of the transactions written so far (tests and the benchmark read it).</summary>
+    /// <summary>Transactions committed so far, and the visits they logged (the tests read them to see the batching).</summary>
     public long Transactions => Interlocked.Read(ref _transactions);
     public long VisitsWritten => Interlocked.Read(ref _visits);
     private long _transactions;
@@ -108,7 +108,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     /// Decides and commits these drafts in one transaction, as a writer does with what it takes from the queue
     /// (conflicts retried one at a time): one task per draft, in order. For tests; requests go through <see cref="Submit"/>.
     /// </summary>
-    public Task<VisitOutcome>[] CommitTogether(string tenant, IReadOnlyList<VisitDraft> drafts)
+    internal Task<VisitOutcome>[] CommitTogether(string tenant, IReadOnlyList<VisitDraft> drafts)
     {
         var group = drafts.Select(d => new Pending(d, new TaskCompletionSource<VisitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously))).ToList();
         _ = CommitGroup(tenant, group);
@@ -253,7 +253,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 session.Insert(new VisitFingerprint { Id = d.DuplicateKey, VisitId = d.Id });
                 prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
             }
-            outcomes[i] = new VisitOutcome.Created(NewVisit(e));
+            outcomes[i] = new VisitOutcome.Created(Visit.Logged(e));
             written++;
         }
 
@@ -265,10 +265,6 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
         return outcomes;
     }
-
-    /// <summary>The visit's document as its inline projection writes it from its first event.</summary>
-    private static Visit NewVisit(VisitLogged e) => new(e.VisitId, 1, e.ContractorId, e.AgencyId, e.Patient, e.VisitDate, e.Discipline,
-        e.VisitType, e.Miles, e.Notes, e.NoteSigned, VisitStatus.Open, null, e.DuplicateReason);
 
     public async ValueTask DisposeAsync()
     {

@@ -22,12 +22,11 @@ public sealed record Visit(
     Guid? CycleId,
     string? DuplicateReason)
 {
-    public static Visit Create(IEvent<VisitLogged> e)
-    {
-        var d = e.Data;
-        return new Visit(d.VisitId, e.Version, d.ContractorId, d.AgencyId, d.Patient, d.VisitDate, d.Discipline, d.VisitType, d.Miles,
-            d.Notes, d.NoteSigned, VisitStatus.Open, null, d.DuplicateReason);
-    }
+    public static Visit Create(IEvent<VisitLogged> e) => Logged(e.Data, e.Version);
+
+    /// <summary>The visit as its first event makes it (the projection above, and the answer of the request that logs it).</summary>
+    public static Visit Logged(VisitLogged d, long version = 1) => new(d.VisitId, version, d.ContractorId, d.AgencyId, d.Patient, d.VisitDate,
+        d.Discipline, d.VisitType, d.Miles, d.Notes, d.NoteSigned, VisitStatus.Open, null, d.DuplicateReason);
 
     public Visit Apply(IEvent<VisitNoteSigned> e) => this with { NoteSigned = true, Version = e.Version };
 
