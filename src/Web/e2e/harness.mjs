@@ -1,3 +1,4 @@
+import net from 'node:net';
 // Browser-test harness: Chromium from the Debian packages driven by playwright-core, against a
 // real host (ops/test.sh starts it on CT_WEB_URL with development tokens and the demo tenant).
 import { chromium } from 'playwright-core';
@@ -87,8 +88,8 @@ export async function demoReady() {
 export const menuOf = (page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 
 /** Signs in through the sign-in page as a person would: the tenant, then the role's button (and who, for scoped roles). */
-export async function signInAs(page, role, { tenant = 'demo', who } = {}) {
-  await page.goto(`${base}/`);
+export async function signInAs(page, role, { tenant = 'demo', who, origin = base } = {}) {
+  await page.goto(`${origin}/`);
   const tenantBox = page.getByLabel('Tenant');
   await tenantBox.fill(tenant);
   if (role === 'contractor' || role === 'agency') {
@@ -99,4 +100,45 @@ export async function signInAs(page, role, { tenant = 'demo', who } = {}) {
   const label = { owner: 'Owner', billing: 'Billing', payroll: 'Payroll', compliance: 'Compliance', accountant: 'Accountant', contractor: 'Therapist', agency: 'Agency portal' }[role];
   await page.getByRole('button', { name: label, exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/**
+ * A TCP relay to the host that a test can cut: refused and dropped connections, whatever path a request takes.
+ * Chromium's offline emulation leaked (about one run in eight at quiet moments, after a reload of a page a service
+ * worker controls, a POST reached the host while the page saw it fail; routing did not catch it either).
+ */
+export async function cuttableRelay() {
+  const target = new URL(base);
+  let cut = false;
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    if (cut) return client.destroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', end);
+      s.on('close', end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    cut(value) {
+      cut = value;
+      if (value) for (const s of sockets) s.destroy();
+    },
+    close() {
+      cut = true;
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
