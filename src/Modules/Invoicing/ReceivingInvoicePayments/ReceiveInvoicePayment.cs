@@ -39,6 +39,6 @@ public static class ReceiveInvoicePaymentEndpoint
 
         var received = new InvoicePaymentReceived(id, cmd.Amount!.Value, cmd.ReceivedOn!.Value, cmd.Reference!.Trim());
         stream.AppendOne(received);
-        return Results.Ok(invoice.Apply(received).View(caller, cipher, today));
+        return Results.Ok((await session.WithLinesAsync(invoice.Apply(received), ct)).View(caller, cipher, today));
     }
 }

@@ -77,11 +77,15 @@ public static class ViewPayStubsEndpoints
         clock.TodayIn((await session.SettingsFor(caller.TenantId, clock, ct)).TimeZone);
 
     private static PayStubView View(PayStub s, Caller caller, FieldCipher cipher, IReadOnlyDictionary<Guid, ContractorEarnings> earnings,
-        DateOnly today) => new(s.Id, s.ContractorId, s.ContractorName, s.CycleId,
-        s.PeriodStart, s.PeriodEnd, s.IssuedOn,
-        s.Lines.Select(l => new PayStubLineView(l.Kind, l.VisitId, l.VisitDate, l.AgencyId, l.AgencyName,
-            cipher.Decrypt(caller.TenantId, l.SealedPatientInitials), l.Discipline, l.VisitType, l.PayRate, l.Amount, l.Miles, l.MileageAmount,
-            l.Reason)).ToList(),
-        s.VisitsTotal, s.Mileage, s.Total,
-        earnings.TryGetValue(s.ContractorId, out var e) ? e.PaidInYear(s.IssuedOn.Year, today) : 0m);
+        DateOnly today)
+    {
+        // One AES-GCM instance for the stub's initials, not one a line.
+        using var patients = cipher.DecryptorFor(caller.TenantId);
+        return new(s.Id, s.ContractorId, s.ContractorName, s.CycleId, s.PeriodStart, s.PeriodEnd, s.IssuedOn,
+            s.Lines.Select(l => new PayStubLineView(l.Kind, l.VisitId, l.VisitDate, l.AgencyId, l.AgencyName,
+                patients.Decrypt(l.SealedPatientInitials), l.Discipline, l.VisitType, l.PayRate, l.Amount, l.Miles, l.MileageAmount,
+                l.Reason)).ToList(),
+            s.VisitsTotal, s.Mileage, s.Total,
+            earnings.TryGetValue(s.ContractorId, out var e) ? e.PaidInYear(s.IssuedOn.Year, today) : 0m);
+    }
 }
