@@ -65,6 +65,7 @@ public static class LineageEndpoint
     {
         var stub = await session.LoadAsync<PayStub>(id, ct);
         if (stub is null) return null;
+        stub = await session.WithLinesAsync(stub, ct);
         var issued = (await session.Events.FetchStreamAsync(stub.PayRunId, token: ct)).Where(e => e.Data is PayStubIssued p && p.PayStubId == id);
         var payment = await session.Events.FetchStreamAsync(Payment.IdFor(id), token: ct);
         return [.. issued, .. await CloseAndVisits(session, stub.CycleId, stub.Lines.Select(l => l.VisitId), ct), .. payment];

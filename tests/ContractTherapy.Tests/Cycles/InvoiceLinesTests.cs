@@ -97,4 +97,52 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
             await Sql("update contracttherapy.mt_doc_invoice set data = (data - 'lines') || '{\"lineCount\": 3}'::jsonb where id = ?", invoice);
         }
     }
+    [Fact]
+    public async Task the_stored_pay_stub_has_no_lines_and_every_read_answers_with_all_of_them()
+    {
+        await InvoiceOfThreeVisits();
+        var stub = (await Api.Get("/api/paystubs", role: "payroll")).ShouldBe(200).Json["items"]!.AsArray().Single()!;
+        var stubId = stub.IdOf();
+        stub["lines"]!.AsArray().Select(l => l!["patientInitials"]!.GetValue<string>()).ShouldBe(["A.A.", "B.B.", "C.C."]);
+        stub["total"]!.GetValue<decimal>().ShouldBe(210m);
+
+        await using (var session = App.Store.QuerySession(Api.Tenant))
+        {
+            var stored = JsonDocument.Parse((await session.QueryAsync<string>(
+                "select data::text from contracttherapy.mt_doc_paystub where id = ?", stubId)).Single()).RootElement;
+            stored.TryGetProperty("lines", out _).ShouldBeFalse();
+            stored.GetProperty("lineCount").GetInt32().ShouldBe(3);
+            // The version recorded is the stub's own event in the pay run stream.
+            var version = stored.GetProperty("issuedVersion").GetInt64();
+            var events = await session.Events.FetchStreamAsync(stored.GetProperty("payRunId").GetGuid());
+            ((ContractTherapy.Payroll.PayRuns.PayStubIssued)events.Single(e => e.Version == version).Data).PayStubId.ShouldBe(stubId);
+        }
+        var one = (await Api.Get($"/api/paystubs/{stubId}", role: "payroll")).ShouldBe(200).Json;
+        one["lines"]!.AsArray().Count.ShouldBe(3);
+        one["visitsTotal"]!.GetValue<decimal>().ShouldBe(210m);
+        // The lineage names the visits from the stub's lines.
+        (await Api.Get($"/api/audit/documents/paystub/{stubId}/lineage", role: "compliance")).ShouldBe(200).Json["events"]!.AsArray()
+            .Count(e => e!["type"]!.GetValue<string>() == "visit_logged").ShouldBe(3);
+
+        // A stub stored before the change (its lines in it, no lineCount or issuedVersion) reads as before.
+        await Sql("""
+            update contracttherapy.mt_doc_paystub as d
+               set data = (d.data - 'lineCount' - 'issuedVersion') || jsonb_build_object('lines', e.data -> 'lines')
+              from contracttherapy.mt_events as e
+             where d.id = ? and e.stream_id = (d.data ->> 'payRunId')::uuid and e.data ->> 'payStubId' = d.id::text
+            """, stubId);
+        try
+        {
+            (await Api.Get($"/api/paystubs/{stubId}", role: "payroll")).ShouldBe(200).Json["lines"]!.AsArray().Count.ShouldBe(3);
+        }
+        finally
+        {
+            await Sql("""
+                update contracttherapy.mt_doc_paystub as d
+                   set data = (d.data - 'lines') || jsonb_build_object('lineCount', 3, 'issuedVersion', e.version)
+                  from contracttherapy.mt_events as e
+                 where d.id = ? and e.stream_id = (d.data ->> 'payRunId')::uuid and e.data ->> 'payStubId' = d.id::text
+                """, stubId);
+        }
+    }
 }

@@ -41,9 +41,10 @@ public static class ViewPayStubsEndpoints
         if (cycleId is { } c) query = query.Where(s => s.CycleId == c);
         if (contractorId is { } k) query = query.Where(s => s.ContractorId == k);
         var stubs = await query.OrderByDescending(s => s.PeriodStart).ThenBy(s => s.ContractorName).ToPageAsync(p, size, s => s, ct);
-        var earnings = await Earnings(session, stubs.Items.Select(s => s.ContractorId), ct);
+        var items = await session.WithLinesAsync(stubs.Items, ct);
+        var earnings = await Earnings(session, items.Select(s => s.ContractorId), ct);
         var today = await Today(session, caller, clock, ct);
-        return Results.Ok(new PagedResult<PayStubView>(stubs.Items.Select(s => View(s, caller, cipher, earnings, today)).ToList(), stubs.Total, p, size));
+        return Results.Ok(new PagedResult<PayStubView>(items.Select(s => View(s, caller, cipher, earnings, today)).ToList(), stubs.Total, p, size));
     }
 
     [WolverineGet("/api/paystubs/{id}"), Authorize(Policy = Policies.PayStubsRead), Tags("Pay stubs")]
@@ -55,6 +56,7 @@ public static class ViewPayStubsEndpoints
         var caller = Caller.From(http.User);
         var stub = await session.LoadAsync<PayStub>(id, ct);
         if (stub is null || caller.Role == Roles.Contractor && !caller.IsContractor(stub.ContractorId)) return Problems.NotFound("pay stub", id);
+        stub = await session.WithLinesAsync(stub, ct);
         if (at is not { } moment)
             return Results.Ok(View(stub, caller, cipher, await Earnings(session, [stub.ContractorId], ct), await Today(session, caller, clock, ct)));
 
@@ -79,6 +81,8 @@ public static class ViewPayStubsEndpoints
     private static PayStubView View(PayStub s, Caller caller, FieldCipher cipher, IReadOnlyDictionary<Guid, ContractorEarnings> earnings,
         DateOnly today)
     {
+        if (s.Lines.Count < s.LineCount)
+            throw new InvalidOperationException($"Pay stub {s.Id} was read without its lines: read them with {nameof(PayStubLines.WithLinesAsync)}.");
         // One AES-GCM instance for the stub's initials, not one a line.
         using var patients = cipher.DecryptorFor(caller.TenantId);
         return new(s.Id, s.ContractorId, s.ContractorName, s.CycleId, s.PeriodStart, s.PeriodEnd, s.IssuedOn,
