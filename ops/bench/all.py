@@ -240,8 +240,27 @@ def close(visits, agencies, contractors):
                         from contracttherapy.mt_doc_paystub where tenant_id = '{tenant}'
                       union all select 'billable visits', count(*), sum(octet_length(data::text)) / 1000000 || ' MB as text', sum(pg_column_size(data)) / 1000000 || ' MB stored'
                         from contracttherapy.mt_doc_billablevisit where tenant_id = '{tenant}'""", "What the close wrote")
-    # every one of them, by id (not timed: the lists above are what a screen reads first)
-    lines = sum(len(call("GET", f"/api/invoices/{i}", token=token)["lines"]) for i in invoices)
+    # the visits' invoiced status follows the answer (messages to Visits, in parts): how long after the answer
+    def all_invoiced():
+        return call("GET", "/api/visits?status=invoiced&pageSize=1", token=token)["total"] >= len(closed["invoicedVisits"])
+    marked = wait_until(all_invoiced, 300)
+    log(f"every visit listed as invoiced {time.monotonic() - t0:.1f} s after the close was asked" if marked is not None
+        else "not every visit listed as invoiced within 300 s")
+    # every one of them, by id (not part of the row: the lists above are what a screen reads first; printed to
+    # compare builds, one at a time after the close's background work)
+    reads = []
+    lines = 0
+    for i in invoices:
+        t = time.monotonic()
+        lines += len(call("GET", f"/api/invoices/{i}", token=token)["lines"])
+        reads.append(time.monotonic() - t)
+    stub_reads = []
+    for s in stubs[:40]:
+        t = time.monotonic()
+        call("GET", f"/api/paystubs/{s}", token=token)
+        stub_reads.append(time.monotonic() - t)
+    log(f"read by id: invoices of {lines // max(len(invoices), 1):,} lines p50 {pct(reads, 50) * 1000:.0f} ms, max {max(reads) * 1000:.0f} ms; "
+        f"pay stubs p50 {pct(stub_reads, 50) * 1000:.0f} ms, max {max(stub_reads) * 1000:.0f} ms")
     parallel(lambda s: call("GET", f"/api/paystubs/{s}", token=token), stubs)
     size = f"{lines:,} visits, {len(invoices)} invoices, {len(stubs)} pay stubs"
     measured = (f"answered {answered:.2f} s; all queryable {total:.2f} s" if total is not None

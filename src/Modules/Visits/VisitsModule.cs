@@ -35,6 +35,9 @@ public static class VisitsModule
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();
+        // A close's visits are marked invoiced in parts of 1,000, one part at a time: background work that must leave a
+        // core to the people reading the invoices the close has just issued.
+        opts.LocalQueueFor<InvoicingVisits.VisitsInvoiced>().Sequential();
         return opts;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using ContractTherapy.Audit;
 using ContractTherapy.Invoicing.Billing;
@@ -137,6 +138,18 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
         writer.QueueSqlCommand("select 1"); // something to commit
         await writer.SaveChangesAsync();
         (await writer.QueryAsync<string>("select current_setting('default_toast_compression')")).Single().ShouldBe(serverDefault);
+    }
+
+    [Fact]
+    public void the_visits_invoiced_parts_are_handled_one_at_a_time_leaving_a_core_to_readers()
+    {
+        var runtime = App.Host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>();
+        var route = runtime.RoutingFor(typeof(ContractTherapy.Visits.InvoicingVisits.VisitsInvoiced)).Routes.ShouldHaveSingleItem();
+        var queue = runtime.Endpoints.EndpointFor(route.Describe().Endpoint).ShouldNotBeNull();
+        queue.MaxDegreeOfParallelism.ShouldBe(1);
+        // Other messages keep Wolverine's default parallelism.
+        var notices = runtime.RoutingFor(typeof(ContractTherapy.Invoicing.NotifyingAgencies.SendInvoiceNotice)).Routes.ShouldHaveSingleItem();
+        runtime.Endpoints.EndpointFor(notices.Describe().Endpoint).ShouldNotBeNull().MaxDegreeOfParallelism.ShouldBeGreaterThan(1);
     }
 
     [Fact]
