@@ -32,6 +32,8 @@ public static class InvoicingModule
     {
         opts.Discovery.IncludeAssembly(typeof(InvoicingModule).Assembly);
         opts.Services.AddSingleton<InvoiceMailer>();
+        // Run by Marten at each start, after the schema: invoice documents of the shape stored before 2026-12-06.
+        opts.Services.AddSingleton<Marten.Schema.IInitialData, InvoiceDocumentsWithoutLines>();
         // An SMTP server that is down or answers 4xx/5xx is tried again: quickly at first, then
         // backing off; the notice stays in the durable inbox until it is sent, never dropped.
         opts.Policies.OnException<NoticeDeliveryFailed>()

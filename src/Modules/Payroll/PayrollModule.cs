@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ContractTherapy.Payroll.PayRuns;
 using JasperFx.Events.Projections;
 using Marten;
@@ -20,6 +21,8 @@ public static class PayrollModule
     public static WolverineOptions AddPayroll(this WolverineOptions opts)
     {
         opts.Discovery.IncludeAssembly(typeof(PayrollModule).Assembly);
+        // Run by Marten at each start, after the schema: pay stub documents of the shape stored before 2026-12-06.
+        opts.Services.AddSingleton<Marten.Schema.IInitialData, PayRuns.PayStubDocumentsWithoutLines>();
         // One contractor's payments arrive together (a pay run); noting them one at a time on
         // this node avoids racing on the contractor's earnings stream (the retry policy covers nodes).
         opts.LocalQueueFor<Earnings.PaymentToContractor>().Sequential();

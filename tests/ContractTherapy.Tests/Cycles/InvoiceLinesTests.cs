@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ContractTherapy.Audit;
 using ContractTherapy.Invoicing.Invoices;
+using ContractTherapy.Payroll.PayRuns;
 using ContractTherapy.Tests.Infrastructure;
 using Marten;
 using static ContractTherapy.Tests.Infrastructure.Scenarios;
@@ -9,140 +10,162 @@ using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
 namespace ContractTherapy.Tests.Cycles;
 
 /// <summary>
-/// The stored invoice document carries no lines (they are in its <see cref="InvoiceIssued"/>); every read of an
-/// invoice still answers with all of them, whether the document was written before or after this change.
+/// The stored invoice and pay stub documents carry no lines (they are in <see cref="InvoiceIssued"/> and
+/// <see cref="PayStubIssued"/>); every read still answers with all of them, and documents stored with their lines
+/// before the change read right and are brought to the new shape at start (so the replay finds them identical).
 /// </summary>
 public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
 {
-    private async Task<(Guid Agency, Guid Invoice)> InvoiceOfThreeVisits()
+    /// <summary>One agency; Ann, Ben and Cy seen by Dana, Dee seen by Lee: one invoice of four lines, two pay stubs.</summary>
+    private async Task<(Guid Agency, Guid Invoice)> Closed()
     {
         await Api.CyclesFrom("2026-03-02");
         var agency = await Api.RegisteredAgency("Sunrise HH");
         await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Routine", 95m));
-        var dana = await Api.PlacedContractor(agency);
-        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Routine", 70m));
-        foreach (var (day, name) in new[] { ("03", "Ann Able"), ("04", "Ben Baker"), ("05", "Cy Cole") })
-            await Api.LogVisit(Visit(dana, agency, $"2026-03-{day}", patientName: name, mrn: name[..2]));
+        var dana = await Api.PlacedContractor(agency, "Dana Kim");
+        var lee = await Api.PlacedContractor(agency, "Lee Park");
+        foreach (var c in new[] { dana, lee }) await Api.SetPayRates(c, "2026-01-01", Rate("PT", "Routine", 70m));
+        foreach (var (who, day, name) in new[] { (dana, "03", "Ann Able"), (dana, "04", "Ben Baker"), (dana, "05", "Cy Cole"), (lee, "05", "Dee Dale") })
+            await Api.LogVisit(Visit(who, agency, $"2026-03-{day}", patientName: name, mrn: name[..2]));
         var closed = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json;
         return (agency, Guid.Parse(closed["invoices"]!.AsArray().Single()!.GetValue<string>()));
     }
 
-    private async Task<string> StoredDocument(Guid invoice)
+    private async Task<JsonElement> Stored(string table, Guid id)
     {
         await using var session = App.Store.QuerySession(Api.Tenant);
-        return (await session.QueryAsync<string>("select data::text from contracttherapy.mt_doc_invoice where id = ?", invoice)).Single();
+        var json = (await session.QueryAsync<string>($"select data::text from contracttherapy.{table} where id = ?", id)).Single();
+        return JsonDocument.Parse(json).RootElement;
     }
 
-    private async Task Sql(string sql, Guid invoice)
+    private async Task Sql(string sql)
     {
         await using var session = App.Store.LightweightSession(Api.Tenant);
-        session.QueueSqlCommand(sql, invoice);
+        session.QueueSqlCommand(sql);
         await session.SaveChangesAsync();
+    }
+
+    private async Task<ProjectionReplay> Replayed(string name)
+    {
+        await Api.ProjectionsCaughtUp();
+        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+        return JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!.Projections.Single(p => p.Name == name);
     }
 
     private static string[] Patients(Reply reply) =>
         reply.Json["lines"]!.AsArray().Select(l => l!["patientName"]!.GetValue<string>()).ToArray();
 
+    private static readonly string[] All = ["Ann Able", "Ben Baker", "Cy Cole", "Dee Dale"];
+
     [Fact]
     public async Task the_stored_invoice_has_no_lines_and_every_read_answers_with_all_of_them()
     {
-        var (agency, invoice) = await InvoiceOfThreeVisits();
-        var stored = JsonDocument.Parse(await StoredDocument(invoice)).RootElement;
+        var (agency, invoice) = await Closed();
+        var stored = await Stored("mt_doc_invoice", invoice);
         stored.TryGetProperty("lines", out _).ShouldBeFalse();
-        stored.GetProperty("lineCount").GetInt32().ShouldBe(3);
-        stored.GetProperty("total").GetDecimal().ShouldBe(285m);
+        stored.GetProperty("lineCount").GetInt32().ShouldBe(4);
+        stored.GetProperty("total").GetDecimal().ShouldBe(380m);
 
-        string[] all = ["Ann Able", "Ben Baker", "Cy Cole"];
-        Patients((await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200)).ShouldBe(all);
+        Patients((await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200)).Order().ShouldBe(All);
         // The agency's view appends InvoiceViewed and the document is written again: still no lines in it, all in the answer.
-        Patients((await Api.Get($"/api/invoices/{invoice}", role: "agency", agencyId: agency)).ShouldBe(200)).ShouldBe(all);
-        (await StoredDocument(invoice)).ShouldNotContain("\"lines\"");
-        var listed = (await Api.Get($"/api/invoices?agencyId={agency}", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!;
-        listed["lines"]!.AsArray().Count.ShouldBe(3);
-        listed = (await Api.Get($"/api/invoices?status=issued", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!;
-        listed["lines"]!.AsArray().Count.ShouldBe(3);
+        Patients((await Api.Get($"/api/invoices/{invoice}", role: "agency", agencyId: agency)).ShouldBe(200)).Order().ShouldBe(All);
+        (await Stored("mt_doc_invoice", invoice)).TryGetProperty("lines", out _).ShouldBeFalse();
+        (await Api.Get($"/api/invoices?agencyId={agency}", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!["lines"]!
+            .AsArray().Count.ShouldBe(4);
+        (await Api.Get("/api/invoices?status=issued", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!["lines"]!
+            .AsArray().Count.ShouldBe(4);
         var paid = (await Api.Post($"/api/invoices/{invoice}/payments", new { amount = 100m, receivedOn = "2026-03-20", reference = "ck 1" },
             role: "billing")).ShouldBe(200);
-        Patients(paid).ShouldBe(all);
+        Patients(paid).Order().ShouldBe(All);
         paid.Json["amountPaid"]!.GetValue<decimal>().ShouldBe(100m);
         (await Api.Get($"/api/invoices/{invoice}/pdf", role: "billing")).ShouldBe(200);
 
-        // The replay builds the same documents from the events.
-        await Api.ProjectionsCaughtUp();
-        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
-        var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
-        report.Projections.Single(p => p.Name == nameof(Invoice)).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+        (await Replayed(nameof(Invoice))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task an_invoice_stored_with_its_lines_before_the_change_reads_as_before()
+    public async Task each_stored_pay_stub_has_no_lines_and_the_version_of_its_own_event()
     {
-        var (_, invoice) = await InvoiceOfThreeVisits();
-        // The document as it was stored until 2026-12-06: the lines in it, no lineCount. Put back as now written afterwards
-        // (every replay in this database compares all tenants' documents).
-        await Sql("""
+        await Closed();
+        var stubs = (await Api.Get("/api/paystubs", role: "payroll")).ShouldBe(200).Json["items"]!.AsArray()
+            .ToDictionary(s => s!["contractorName"]!.GetValue<string>(), s => s!);
+        stubs["Dana Kim"]!["lines"]!.AsArray().Select(l => l!["patientInitials"]!.GetValue<string>()).ShouldBe(["A.A.", "B.B.", "C.C."]);
+        stubs["Lee Park"]!["lines"]!.AsArray().Select(l => l!["patientInitials"]!.GetValue<string>()).ShouldBe(["D.D."]);
+        stubs["Dana Kim"]!["total"]!.GetValue<decimal>().ShouldBe(210m);
+
+        var versions = new List<long>();
+        await using (var session = App.Store.QuerySession(Api.Tenant))
+            foreach (var stub in stubs.Values)
+            {
+                var id = stub!.IdOf();
+                var stored = await Stored("mt_doc_paystub", id);
+                stored.TryGetProperty("lines", out _).ShouldBeFalse();
+                stored.GetProperty("lineCount").GetInt32().ShouldBe(stub["lines"]!.AsArray().Count);
+                // The version recorded is the stub's own event in the pay run stream.
+                var version = stored.GetProperty("issuedVersion").GetInt64();
+                versions.Add(version);
+                var events = await session.Events.FetchStreamAsync(stored.GetProperty("payRunId").GetGuid());
+                ((PayStubIssued)events.Single(e => e.Version == version).Data).PayStubId.ShouldBe(id);
+                (await Api.Get($"/api/paystubs/{id}", role: "payroll")).ShouldBe(200).Json["lines"]!.AsArray().Count
+                    .ShouldBe(stub["lines"]!.AsArray().Count);
+            }
+        versions.Order().ShouldBe([1L, 2L]);
+        // The lineage names the visits from the stub's lines.
+        (await Api.Get($"/api/audit/documents/paystub/{stubs["Dana Kim"]!.IdOf()}/lineage", role: "compliance")).ShouldBe(200)
+            .Json["events"]!.AsArray().Count(e => e!["type"]!.GetValue<string>() == "visit_logged").ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task documents_stored_with_their_lines_read_as_before_and_are_brought_to_the_new_shape_at_start()
+    {
+        var (_, invoice) = await Closed();
+        var stubs = (await Api.Get("/api/paystubs", role: "payroll")).Json["items"]!.AsArray().Select(s => s!.IdOf()).ToList();
+        // The documents as stored until 2026-12-06: their lines in them, no lineCount, no issuedVersion.
+        await Sql($"""
             update contracttherapy.mt_doc_invoice as d
                set data = (d.data - 'lineCount') || jsonb_build_object('lines', e.data -> 'lines')
               from contracttherapy.mt_events as e
-             where d.id = ? and e.stream_id = d.id and e.version = 1
-            """, invoice);
-        try
-        {
-            (await StoredDocument(invoice)).ShouldContain("\"lines\"");
-            Patients((await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200)).ShouldBe(["Ann Able", "Ben Baker", "Cy Cole"]);
-            (await Api.Get($"/api/invoices?status=issued", role: "billing")).Json["items"]!.AsArray().Single()!["lines"]!.AsArray().Count.ShouldBe(3);
-        }
-        finally
-        {
-            await Sql("update contracttherapy.mt_doc_invoice set data = (data - 'lines') || '{\"lineCount\": 3}'::jsonb where id = ?", invoice);
-        }
-    }
-    [Fact]
-    public async Task the_stored_pay_stub_has_no_lines_and_every_read_answers_with_all_of_them()
-    {
-        await InvoiceOfThreeVisits();
-        var stub = (await Api.Get("/api/paystubs", role: "payroll")).ShouldBe(200).Json["items"]!.AsArray().Single()!;
-        var stubId = stub.IdOf();
-        stub["lines"]!.AsArray().Select(l => l!["patientInitials"]!.GetValue<string>()).ShouldBe(["A.A.", "B.B.", "C.C."]);
-        stub["total"]!.GetValue<decimal>().ShouldBe(210m);
-
-        await using (var session = App.Store.QuerySession(Api.Tenant))
-        {
-            var stored = JsonDocument.Parse((await session.QueryAsync<string>(
-                "select data::text from contracttherapy.mt_doc_paystub where id = ?", stubId)).Single()).RootElement;
-            stored.TryGetProperty("lines", out _).ShouldBeFalse();
-            stored.GetProperty("lineCount").GetInt32().ShouldBe(3);
-            // The version recorded is the stub's own event in the pay run stream.
-            var version = stored.GetProperty("issuedVersion").GetInt64();
-            var events = await session.Events.FetchStreamAsync(stored.GetProperty("payRunId").GetGuid());
-            ((ContractTherapy.Payroll.PayRuns.PayStubIssued)events.Single(e => e.Version == version).Data).PayStubId.ShouldBe(stubId);
-        }
-        var one = (await Api.Get($"/api/paystubs/{stubId}", role: "payroll")).ShouldBe(200).Json;
-        one["lines"]!.AsArray().Count.ShouldBe(3);
-        one["visitsTotal"]!.GetValue<decimal>().ShouldBe(210m);
-        // The lineage names the visits from the stub's lines.
-        (await Api.Get($"/api/audit/documents/paystub/{stubId}/lineage", role: "compliance")).ShouldBe(200).Json["events"]!.AsArray()
-            .Count(e => e!["type"]!.GetValue<string>() == "visit_logged").ShouldBe(3);
-
-        // A stub stored before the change (its lines in it, no lineCount or issuedVersion) reads as before.
-        await Sql("""
+             where d.id = '{invoice}' and e.stream_id = d.id and e.version = 1
+            """);
+        await Sql($"""
             update contracttherapy.mt_doc_paystub as d
                set data = (d.data - 'lineCount' - 'issuedVersion') || jsonb_build_object('lines', e.data -> 'lines')
               from contracttherapy.mt_events as e
-             where d.id = ? and e.stream_id = (d.data ->> 'payRunId')::uuid and e.data ->> 'payStubId' = d.id::text
-            """, stubId);
+             where d.tenant_id = '{Api.Tenant}' and e.stream_id = (d.data ->> 'payRunId')::uuid and e.data ->> 'payStubId' = d.id::text
+            """);
+        var migrations = App.Store.Advanced.InitialDataCollection;
         try
         {
-            (await Api.Get($"/api/paystubs/{stubId}", role: "payroll")).ShouldBe(200).Json["lines"]!.AsArray().Count.ShouldBe(3);
+            (await Stored("mt_doc_invoice", invoice)).GetProperty("lines").GetArrayLength().ShouldBe(4);
+            Patients((await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200)).Order().ShouldBe(All);
+            // Both stubs of the pay run in one list: the run's events read once, each stub its own lines.
+            var listed = (await Api.Get("/api/paystubs", role: "payroll")).ShouldBe(200).Json["items"]!.AsArray();
+            listed.Select(s => s!["lines"]!.AsArray().Count).Order().ShouldBe([1, 3]);
+            (await Api.Get($"/api/paystubs/{stubs[0]}", role: "payroll")).ShouldBe(200);
+
+            // What the host runs at start, after the schema (registered with the store): the new shape, run twice harmlessly.
+            migrations.OfType<InvoiceDocumentsWithoutLines>().ShouldHaveSingleItem();
+            migrations.OfType<PayStubDocumentsWithoutLines>().ShouldHaveSingleItem();
+            for (var i = 0; i < 2; i++)
+                foreach (var migration in migrations.Where(m => m is InvoiceDocumentsWithoutLines or PayStubDocumentsWithoutLines))
+                    await migration.Populate(App.Store, CancellationToken.None);
+            var doc = await Stored("mt_doc_invoice", invoice);
+            doc.TryGetProperty("lines", out _).ShouldBeFalse();
+            doc.GetProperty("lineCount").GetInt32().ShouldBe(4);
+            foreach (var stub in stubs)
+            {
+                var stored = await Stored("mt_doc_paystub", stub);
+                stored.TryGetProperty("lines", out _).ShouldBeFalse();
+                stored.GetProperty("issuedVersion").GetInt64().ShouldBeGreaterThan(0);
+            }
+            (await Replayed(nameof(Invoice))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+            (await Replayed(nameof(PayStub))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
         }
         finally
         {
-            await Sql("""
-                update contracttherapy.mt_doc_paystub as d
-                   set data = (d.data - 'lines') || jsonb_build_object('lineCount', 3, 'issuedVersion', e.version)
-                  from contracttherapy.mt_events as e
-                 where d.id = ? and e.stream_id = (d.data ->> 'payRunId')::uuid and e.data ->> 'payStubId' = d.id::text
-                """, stubId);
+            // Every replay in this database compares all tenants' documents: none of the old shape may stay behind.
+            foreach (var migration in migrations.Where(m => m is InvoiceDocumentsWithoutLines or PayStubDocumentsWithoutLines))
+                await migration.Populate(App.Store, CancellationToken.None);
         }
     }
 }
