@@ -65,10 +65,11 @@ public static class LineageEndpoint
     {
         var stub = await session.LoadAsync<PayStub>(id, ct);
         if (stub is null) return null;
-        stub = await session.WithLinesAsync(stub, ct);
-        var issued = (await session.Events.FetchStreamAsync(stub.PayRunId, token: ct)).Where(e => e.Data is PayStubIssued p && p.PayStubId == id);
+        // The stub's lines are in its PayStubIssued (the stored document does not carry them).
+        var issued = (await session.Events.FetchStreamAsync(stub.PayRunId, token: ct)).Where(e => e.Data is PayStubIssued p && p.PayStubId == id).ToList();
+        var lines = issued.Select(e => (PayStubIssued)e.Data).SelectMany(p => p.Lines);
         var payment = await session.Events.FetchStreamAsync(Payment.IdFor(id), token: ct);
-        return [.. issued, .. await CloseAndVisits(session, stub.CycleId, stub.Lines.Select(l => l.VisitId), ct), .. payment];
+        return [.. issued, .. await CloseAndVisits(session, stub.CycleId, lines.Select(l => l.VisitId), ct), .. payment];
     }
 
     private static async Task<List<IEvent>> TaxLineage(IQuerySession session, Guid contractorId, int year, CancellationToken ct)
