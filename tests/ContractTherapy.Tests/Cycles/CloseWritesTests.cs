@@ -1,3 +1,5 @@
+using Marten;
+using Marten.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using ContractTherapy.Audit;
@@ -149,6 +151,34 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
             await transaction.CommitAsync();
         }
         (await Setting()).ShouldBe(serverDefault);
+    }
+
+    [Fact]
+    public async Task the_closes_two_queries_of_billable_visits_can_use_their_partial_indexes()
+    {
+        // The queries CloseCycleEndpoints.PlanAsync sends; with sequential scans priced out, PostgreSQL picks the partial
+        // index only if the query's conditions imply its predicate (so a change in the SQL Marten writes shows here).
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var notInvoiced = BillableVisitQueries.NotInvoiced(session, new DateOnly(2026, 3, 8)).ToCommand(FetchType.FetchMany);
+        var changed = new Npgsql.NpgsqlCommand(BillableVisitQueries.ChangedSinceInvoicedSql(session).Replace("?", "$1"))
+            { Parameters = { new() { Value = Api.Tenant } } };
+        foreach (var (command, index) in new[] { (notInvoiced, "mt_doc_billablevisit_idx_visit_date"), (changed, "mt_doc_billablevisit_idx_pending_adjustment") })
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var off = new Npgsql.NpgsqlCommand("set local enable_seqscan = off", connection, transaction))
+                await off.ExecuteNonQueryAsync();
+            command.Connection = connection;
+            command.Transaction = transaction;
+            command.CommandText = "explain " + command.CommandText;
+            var plan = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+            string.Join("\n", plan).ShouldContain(index);
+            (await new Npgsql.NpgsqlCommand($"select indexdef from pg_indexes where indexname = '{index}'", connection, transaction)
+                .ExecuteScalarAsync() as string).ShouldNotBeNull().ShouldContain(" WHERE ");
+        }
     }
 
     [Fact]

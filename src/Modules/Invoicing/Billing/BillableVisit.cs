@@ -39,6 +39,34 @@ public sealed record BillableVisit(
         || VisitDate != b.Line.VisitDate || Discipline != b.Line.Discipline || VisitType != b.Line.VisitType || Miles != b.Line.Miles)));
 }
 
+/// <summary>
+/// The close's two questions about billable visits, each answered through a partial index (InvoicingModule) so that
+/// neither reads every visit the tenant ever billed: the visits not yet invoiced, and those invoiced and changed since.
+/// The predicates are the SQL of these queries, so PostgreSQL can prove them (CloseWritesTests checks the plans).
+/// </summary>
+public static class BillableVisitQueries
+{
+    /// <summary>What Marten writes for <c>Billed == null</c>.</summary>
+    public const string NotInvoicedPredicate = "data ->> 'billed' is null";
+
+    /// <summary>
+    /// Written as text, not as Marten's <c>CAST(... as boolean) = True</c>: PostgreSQL keeps no statistics on the
+    /// expressions of a partial index and guessed half of all visits for the cast, so it read them all.
+    /// </summary>
+    public const string PendingAdjustmentPredicate = "data ->> 'pendingAdjustment' = 'true'";
+
+    public static IQueryable<BillableVisit> NotInvoiced(IQuerySession session, DateOnly through) =>
+        session.Query<BillableVisit>().Where(v => v.Billed == null && !v.Voided && v.VisitDate <= through);
+
+    public static string ChangedSinceInvoicedSql(IQuerySession session) =>
+        $"select data from {session.DocumentStore.Options.FindOrResolveDocumentType(typeof(BillableVisit)).TableName.QualifiedName} " +
+        $"where tenant_id = ? and {PendingAdjustmentPredicate} and data ->> 'billed' is not null";
+
+    /// <summary>Invoiced visits changed since in a way that moves money or where it is billed.</summary>
+    public static async Task<IReadOnlyList<BillableVisit>> ChangedSinceInvoicedAsync(IQuerySession session, CancellationToken ct) =>
+        (await session.QueryAsync<BillableVisit>(ChangedSinceInvoicedSql(session), ct, session.TenantId)).Where(v => v.NeedsAdjustment).ToList();
+}
+
 public sealed partial class BillableVisitProjection : MultiStreamProjection<BillableVisit, Guid>
 {
     public BillableVisitProjection()

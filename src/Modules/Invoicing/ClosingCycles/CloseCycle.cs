@@ -117,10 +117,8 @@ public static class CloseCycleEndpoints
         var settings = await session.SettingsRecordingDefaults(tenant, clock, ct);
         var today = clock.TodayIn(settings.TimeZone);
         var end = cycle.PeriodEnd;
-        var uninvoiced = await session.Query<BillableVisit>()
-            .Where(v => v.Billed == null && !v.Voided && v.VisitDate <= end).ToListAsync(ct);
-        var changed = (await session.Query<BillableVisit>().Where(v => v.Billed != null && v.PendingAdjustment).ToListAsync(ct))
-            .Where(v => v.NeedsAdjustment).ToList();
+        var uninvoiced = await BillableVisitQueries.NotInvoiced(session, end).ToListAsync(ct);
+        var changed = await BillableVisitQueries.ChangedSinceInvoicedAsync(session, ct);
 
         var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.Line.AgencyId })).Distinct().ToArray();
         var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
