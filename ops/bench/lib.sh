@@ -8,6 +8,7 @@
 # ("NAME=value ...") adds environment variables to the host's process only.
 # BENCH_PG_OPTIONS ("Key=value;...") adds options to the host's connection string (e.g. "No Reset On Close=true").
 # BENCH_HOST_DIR: the folder of another build of the host to run (default src/Host/bin/Release/net10.0).
+# BENCH_KEEP=dir: a copy of the database cluster is kept there when the benchmark ends.
 pg_port=${BENCH_PG_PORT:-55434}
 port=${BENCH_HTTP_PORT:-5090}
 url=http://127.0.0.1:$port
@@ -20,6 +21,8 @@ host_pid=""
 cleanup() {
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null
   ops/postgres.sh stop "$data" || true
+  # BENCH_KEEP=dir: keep a copy of the stopped cluster (ops/bench/billed-state/README.md says how to start it again)
+  if [ -n "${BENCH_KEEP:-}" ]; then cp -a "$data" "$BENCH_KEEP"; fi
   rm -rf "$data"
 }
 trap cleanup EXIT
