@@ -69,9 +69,7 @@ builder.Host.UseWolverine(opts =>
     opts.AddContractors();
     opts.AddRates();
     opts.AddInvoicing();
-    opts.Services.AddSingleton(builder.Configuration.GetSection("Visits:GroupCommit").Get<ContractTherapy.Visits.LoggingVisits.VisitGroupCommitOptions>()
-        ?? new ContractTherapy.Visits.LoggingVisits.VisitGroupCommitOptions());
-    opts.AddVisits();
+    opts.AddVisits(builder.Configuration);
     opts.AddPayroll();
     opts.AddPayments(builder.Configuration);
     opts.AddAudit(PersistenceSetup.Blueprint(builder.Configuration));

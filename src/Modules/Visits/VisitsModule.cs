@@ -5,7 +5,7 @@ using ContractTherapy.Visits.WatchingVisits;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
 using Wolverine;
 
 namespace ContractTherapy.Visits;
@@ -25,12 +25,12 @@ public static class VisitsModule
         return opts;
     }
 
-    public static WolverineOptions AddVisits(this WolverineOptions opts)
+    public static WolverineOptions AddVisits(this WolverineOptions opts, IConfiguration? config = null)
     {
         opts.Discovery.IncludeAssembly(typeof(VisitsModule).Assembly);
         opts.Services.AddSingleton<VisitFeed>();
-        // Group commit of logged visits; the host may bind its options from configuration first (Visits:GroupCommit).
-        opts.Services.TryAddSingleton(new VisitGroupCommitOptions());
+        // Group commit of logged visits, its options from configuration (Visits:GroupCommit) when there is one.
+        opts.Services.AddSingleton(config?.GetSection("Visits:GroupCommit").Get<VisitGroupCommitOptions>() ?? new VisitGroupCommitOptions());
         opts.Services.AddSingleton<VisitGroupCommit>();
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
