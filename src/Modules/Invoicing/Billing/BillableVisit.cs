@@ -1,5 +1,6 @@
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Shared.Domain;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Visits.Visits;
 using Marten;
 using Marten.Events.Projections;
@@ -59,7 +60,7 @@ public static class BillableVisitQueries
         session.Query<BillableVisit>().Where(v => v.Billed == null && !v.Voided && v.VisitDate <= through);
 
     public static string ChangedSinceInvoicedSql(IQuerySession session) =>
-        $"select data from {session.DocumentStore.Options.FindOrResolveDocumentType(typeof(BillableVisit)).TableName.QualifiedName} " +
+        $"select data from {session.DocumentStore.Options.TableOf<BillableVisit>()} " +
         $"where tenant_id = ? and {PendingAdjustmentPredicate} and data ->> 'billed' is not null";
 
     /// <summary>Invoiced visits changed since in a way that moves money or where it is billed.</summary>
@@ -169,7 +170,7 @@ public static class BilledByClose
             if (after.Billed is null) return false;
             patches[i] = serializer.ToJson(new BillingPatch(after.Billed, after.PendingAdjustment));
         }
-        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(BillableVisit)).TableName.QualifiedName;
+        var table = session.DocumentStore.Options.TableOf<BillableVisit>();
         session.QueueSqlCommand($"""
             update {table} as d
                set data = (d.data - 'billed' - 'pendingAdjustment') || v.patch::jsonb,

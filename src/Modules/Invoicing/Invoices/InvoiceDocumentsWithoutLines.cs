@@ -1,5 +1,5 @@
+using ContractTherapy.Shared.Persistence;
 using Marten;
-using Marten.Schema;
 
 namespace ContractTherapy.Invoicing.Invoices;
 
@@ -9,17 +9,11 @@ namespace ContractTherapy.Invoicing.Invoices;
 /// document different from the one it builds, for ever, and a view could not tell a document read without its lines.
 /// Only documents that still hold lines are touched, so it runs again harmlessly (another node, the next start).
 /// </summary>
-public sealed class InvoiceDocumentsWithoutLines : IInitialData
+public sealed class InvoiceDocumentsWithoutLines : StartupStatement
 {
-    public async Task Populate(IDocumentStore store, CancellationToken ct)
-    {
-        var table = store.Options.FindOrResolveDocumentType(typeof(Invoice)).TableName.QualifiedName;
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand($"""
-            update {table}
-               set data = (data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(data -> 'lines'))
-             where data -> 'lines' is not null
-            """);
-        await session.SaveChangesAsync(ct);
-    }
+    protected override string Sql(IReadOnlyStoreOptions options) => $"""
+        update {options.TableOf<Invoice>()}
+           set data = (data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(data -> 'lines'))
+         where data -> 'lines' is not null
+        """;
 }

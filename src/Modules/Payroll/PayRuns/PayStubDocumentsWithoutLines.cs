@@ -1,5 +1,5 @@
+using ContractTherapy.Shared.Persistence;
 using Marten;
-using Marten.Schema;
 
 namespace ContractTherapy.Payroll.PayRuns;
 
@@ -9,21 +9,14 @@ namespace ContractTherapy.Payroll.PayRuns;
 /// Marten applied the schema (see <c>InvoiceDocumentsWithoutLines</c> for why). Only documents that still hold lines
 /// are touched.
 /// </summary>
-public sealed class PayStubDocumentsWithoutLines : IInitialData
+public sealed class PayStubDocumentsWithoutLines : StartupStatement
 {
-    public async Task Populate(IDocumentStore store, CancellationToken ct)
-    {
-        var table = store.Options.FindOrResolveDocumentType(typeof(PayStub)).TableName.QualifiedName;
-        var events = $"{store.Options.Events.DatabaseSchemaName}.mt_events";
-        await using var session = store.LightweightSession();
-        session.QueueSqlCommand($"""
-            update {table} as d
-               set data = (d.data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(d.data -> 'lines'), 'issuedVersion', e.version)
-              from {events} as e
-             where d.data -> 'lines' is not null
-               and e.tenant_id = d.tenant_id and e.stream_id = (d.data ->> 'payRunId')::uuid and e.type = 'pay_stub_issued'
-               and e.data ->> 'payStubId' = d.id::text
-            """);
-        await session.SaveChangesAsync(ct);
-    }
+    protected override string Sql(IReadOnlyStoreOptions options) => $"""
+        update {options.TableOf<PayStub>()} as d
+           set data = (d.data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(d.data -> 'lines'), 'issuedVersion', e.version)
+          from {options.Events.DatabaseSchemaName}.mt_events as e
+         where d.data -> 'lines' is not null
+           and e.tenant_id = d.tenant_id and e.stream_id = (d.data ->> 'payRunId')::uuid and e.type = 'pay_stub_issued'
+           and e.data ->> 'payStubId' = d.id::text
+        """;
 }
