@@ -30,7 +30,13 @@ public static class InvoicingModule
         opts.Schema.For<BillableVisit>()
             .StartIndexesByTenantId() // every query of the close names its tenant
             .Index(v => v.VisitDate, index => index.Predicate = BillableVisitQueries.NotInvoicedPredicate)
-            .Index(v => v.PendingAdjustment, index => index.Predicate = BillableVisitQueries.PendingAdjustmentPredicate);
+            .Index(v => v.PendingAdjustment, index => index.Predicate = BillableVisitQueries.PendingAdjustmentPredicate)
+            // Empty once the start-up migration moved the billed state of the old shape (BilledStateByReference).
+            .Index(v => v.VisitDate, index =>
+            {
+                index.Name = "mt_doc_billablevisit_idx_billed_line_copy";
+                index.Predicate = BilledStateByReference.OldShapePredicate;
+            });
         opts.Schema.For<Invoice>().Index(i => i.CycleId).Index(i => i.AgencyId);
         return opts;
     }
@@ -41,6 +47,8 @@ public static class InvoicingModule
         opts.Services.AddSingleton<InvoiceMailer>();
         // Run by Marten at each start, after the schema: invoice documents of the shape stored before 2026-12-06.
         opts.Services.AddSingleton<Marten.Schema.IInitialData, InvoiceDocumentsWithoutLines>();
+        // ... and billable visits whose billed state carried a copy of its line (the shape stored before 2026-12-07).
+        opts.Services.AddSingleton<Marten.Schema.IInitialData, BilledStateByReference>();
         // An SMTP server that is down or answers 4xx/5xx is tried again: quickly at first, then
         // backing off; the notice stays in the durable inbox until it is sent, never dropped.
         opts.Policies.OnException<NoticeDeliveryFailed>()

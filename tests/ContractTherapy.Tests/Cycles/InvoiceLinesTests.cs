@@ -31,27 +31,6 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
         return (agency, Guid.Parse(closed["invoices"]!.AsArray().Single()!.GetValue<string>()));
     }
 
-    private async Task<JsonElement> Stored(string table, Guid id)
-    {
-        await using var session = App.Store.QuerySession(Api.Tenant);
-        var json = (await session.QueryAsync<string>($"select data::text from contracttherapy.{table} where id = ?", id)).Single();
-        return JsonDocument.Parse(json).RootElement;
-    }
-
-    private async Task Sql(string sql)
-    {
-        await using var session = App.Store.LightweightSession(Api.Tenant);
-        session.QueueSqlCommand(sql);
-        await session.SaveChangesAsync();
-    }
-
-    private async Task<ProjectionReplay> Replayed(string name)
-    {
-        await Api.ProjectionsCaughtUp();
-        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
-        return JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!.Projections.Single(p => p.Name == name);
-    }
-
     private static string[] Patients(Reply reply) =>
         reply.Json["lines"]!.AsArray().Select(l => l!["patientName"]!.GetValue<string>()).ToArray();
 

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using ContractTherapy.Audit;
+using Marten;
 namespace ContractTherapy.Tests.Infrastructure;
 
 /// <summary>Base for tests through the real host: each test gets a fresh tenant of its own.</summary>
@@ -10,4 +13,28 @@ public abstract class IntegrationTest(AppFixture app)
 
     /// <summary>Another tenant, to prove one tenant never sees another's data.</summary>
     protected Api OtherTenant() => new(App.Host, $"t-{Guid.NewGuid():N}");
+
+    /// <summary>A document of this test's tenant as stored (its JSON), for tests of what is written.</summary>
+    protected async Task<JsonElement> Stored(string table, Guid id)
+    {
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var json = (await session.QueryAsync<string>($"select data::text from contracttherapy.{table} where id = ?", id)).Single();
+        return JsonDocument.Parse(json).RootElement;
+    }
+
+    /// <summary>A statement run in the tenant's session, for tests that make data of an earlier shape.</summary>
+    protected async Task Sql(string sql)
+    {
+        await using var session = App.Store.LightweightSession(Api.Tenant);
+        session.QueueSqlCommand(sql);
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>The replay's report for one projection, once the async projections caught up.</summary>
+    protected async Task<ProjectionReplay> Replayed(string name)
+    {
+        await Api.ProjectionsCaughtUp();
+        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
+        return JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!.Projections.Single(p => p.Name == name);
+    }
 }

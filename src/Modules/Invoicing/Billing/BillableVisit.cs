@@ -8,10 +8,18 @@ using Marten.Events.Projections;
 namespace ContractTherapy.Invoicing.Billing;
 
 /// <summary>
-/// How a visit was last billed: the close line its invoice and pay stub were computed from
-/// (as recorded in <see cref="CycleClosed"/>), and whether a later close reversed it.
+/// How a visit was last billed: where the close line its invoice and pay stub were computed from is (the close whose
+/// <see cref="CycleClosed"/> holds it, <see cref="CycleId"/>, at <see cref="Position"/> in its lines), the facts of the
+/// visit it was billed on (those a later change is compared with), and whether a later close reversed it. The line
+/// itself stays in its event: a reversal reads it from there (<see cref="BilledLines"/>). Carrying a copy here made
+/// each close rewrite 47 MB of billed state at 50,000 visits (ops/bench/README.md, "The billed state by reference").
 /// </summary>
-public sealed record BilledAs(Guid CycleId, ClosedLine Line, bool Voided);
+public sealed record BilledAs(Guid CycleId, int Position, Guid AgencyId, DateOnly VisitDate, Discipline Discipline, VisitType VisitType,
+    decimal Miles, bool Voided)
+{
+    public static BilledAs Of(Guid cycleId, int position, ClosedLine line) =>
+        new(cycleId, position, line.AgencyId, line.VisitDate, line.Discipline, line.VisitType, line.Miles, false);
+}
 
 /// <summary>
 /// The Invoicing module's view of a visit: its current facts (from the Visits module's events)
@@ -36,8 +44,8 @@ public sealed record BillableVisit(
     public bool IsInvoiced => Billed is not null;
 
     /// <summary>Invoiced, and changed since in a way that moves money or where it is billed.</summary>
-    public bool NeedsAdjustment => Billed is { } b && (Voided != b.Voided || (!Voided && (AgencyId != b.Line.AgencyId
-        || VisitDate != b.Line.VisitDate || Discipline != b.Line.Discipline || VisitType != b.Line.VisitType || Miles != b.Line.Miles)));
+    public bool NeedsAdjustment => Billed is { } b && (Voided != b.Voided || (!Voided && (AgencyId != b.AgencyId
+        || VisitDate != b.VisitDate || Discipline != b.Discipline || VisitType != b.VisitType || Miles != b.Miles)));
 }
 
 /// <summary>
@@ -101,31 +109,33 @@ public sealed partial class BillableVisitProjection : MultiStreamProjection<Bill
     public static BillableVisit Apply(VisitVoided e, BillableVisit v) =>
         v with { Voided = true, LastChangeReason = e.Reason, PendingAdjustment = v.Billed is not null };
 
-    /// <summary>The close's last non-reversing line for this visit is how it is billed now; only a reversal means it no longer is.</summary>
+    /// <summary>
+    /// The close's last non-reversing line for this visit is how it is billed now; only a reversal means it no longer is
+    /// (the billed line, still the one reversed, stays where it was).
+    /// </summary>
     public static BillableVisit Apply(CycleClosed e, BillableVisit v)
     {
-        ClosedLineIndex.CurrentLines(e).TryGetValue(v.Id, out var current);
-        if (current is null)
-            return v with { Billed = v.Billed is null ? null : v.Billed with { CycleId = e.CycleId, Voided = true }, PendingAdjustment = false };
-        return v with { PendingAdjustment = false, Billed = new BilledAs(e.CycleId, current, false) };
+        if (!ClosedLineIndex.CurrentPositions(e).TryGetValue(v.Id, out var position))
+            return v with { Billed = v.Billed is null ? null : v.Billed with { Voided = true }, PendingAdjustment = false };
+        return v with { PendingAdjustment = false, Billed = BilledAs.Of(e.CycleId, position, e.Lines[position]) };
     }
 }
 
 /// <summary>
-/// Each visit's last non-reversing line of a close, indexed once per event. The projection applies
+/// Each visit's last non-reversing line of a close (its position in the lines), indexed once per event. The projection applies
 /// a <see cref="CycleClosed"/> to every visit it took: scanning the lines for each visit made a
 /// close of 50,000 visits 1.25 billion comparisons (seconds of the close's answer); the index makes it one pass.
 /// Kept per event instance (weakly, so it goes with the event).
 /// </summary>
 public static class ClosedLineIndex
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CycleClosed, IReadOnlyDictionary<Guid, ClosedLine>> Indexes = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CycleClosed, IReadOnlyDictionary<Guid, int>> Indexes = new();
 
-    public static IReadOnlyDictionary<Guid, ClosedLine> CurrentLines(CycleClosed e) => Indexes.GetValue(e, static closed =>
+    public static IReadOnlyDictionary<Guid, int> CurrentPositions(CycleClosed e) => Indexes.GetValue(e, static closed =>
     {
-        var index = new Dictionary<Guid, ClosedLine>();
-        foreach (var line in closed.Lines)
-            if (!line.IsReversal) index[line.VisitId] = line;
+        var index = new Dictionary<Guid, int>();
+        for (var i = 0; i < closed.Lines.Count; i++)
+            if (!closed.Lines[i].IsReversal) index[closed.Lines[i].VisitId] = i;
         return index;
     });
 }

@@ -119,13 +119,14 @@ public static class CloseCycleEndpoints
         var end = cycle.PeriodEnd;
         var uninvoiced = await BillableVisitQueries.NotInvoiced(session, end).ToListAsync(ct);
         var changed = await BillableVisitQueries.ChangedSinceInvoicedAsync(session, ct);
+        var billedLines = await BilledLines.ReadAsync(session, changed, ct);
 
-        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.Line.AgencyId })).Distinct().ToArray();
+        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.AgencyId })).Distinct().ToArray();
         var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
         var agencies = (await session.LoadManyAsync<AgencyTerms>(ct, agencyIds)).ToDictionary(a => a.Id);
         var contractors = (await session.LoadManyAsync<ContractorPayBook>(ct, contractorIds)).ToDictionary(c => c.Id);
 
-        var plan = CycleClose.Plan(cycle, uninvoiced, changed, agencies, contractors, settings, today, clock.GetUtcNow(), tenant);
+        var plan = CycleClose.Plan(cycle, uninvoiced, changed, billedLines, agencies, contractors, settings, today, clock.GetUtcNow(), tenant);
         return (plan, settings, today, [.. uninvoiced, .. changed]);
     }
 

@@ -35,6 +35,7 @@ public static class CycleClose
         BillingCycle cycle,
         IReadOnlyList<BillableVisit> uninvoiced,
         IReadOnlyList<BillableVisit> changedSinceInvoiced,
+        IReadOnlyDictionary<Guid, ClosedLine> billedLines,
         IReadOnlyDictionary<Guid, AgencyTerms> agencies,
         IReadOnlyDictionary<Guid, ContractorPayBook> contractors,
         TenantSettings settings,
@@ -65,7 +66,7 @@ public static class CycleClose
             var reason = v.LastChangeReason ?? (v.Voided ? Adjustments.VoidedReason : Adjustments.CorrectedReason);
             var rebill = v.Voided ? null : Bill(v, LineKind.Adjustment, isReversal: false, reason, agencies, contractors, blocking);
             if (!v.Voided && rebill is null) continue;
-            if (!b.Voided) lines.Add(Reverse(b.Line, reason));
+            if (!b.Voided) lines.Add(Reverse(billedLines[v.Id], reason));
             if (rebill is not null) lines.Add(rebill);
         }
 
@@ -115,7 +116,7 @@ public static class CycleClose
             v.Miles, mileageRate, Money.Round(v.Miles * mileageRate), reason);
     }
 
-    /// <summary>Credits exactly what was billed and paid for the visit before: its recorded line, amounts negated.</summary>
+    /// <summary>Credits exactly what was billed and paid for the visit before: its recorded line (<paramref name="billed"/>, from its close's event), amounts negated.</summary>
     private static ClosedLine Reverse(ClosedLine billed, string reason) => billed with
     {
         Kind = LineKind.Adjustment,
