@@ -195,6 +195,35 @@ def pg_statements(sql, title=None):
         print(f"{title} (calls|ms|statement):\n{out.stdout}{out.stderr}", file=sys.stderr, flush=True)
 
 
+def start_close_perf():
+    """BENCH_PERF_DIR (all.sh --close): Linux perf samples the host's on-CPU stacks from the close's request to its
+    answer (dotnet-trace's thread time mostly shows threads waiting); the report's top methods go to dir/report.txt."""
+    out, pid = os.environ.get("BENCH_PERF_DIR"), os.environ.get("BENCH_HOST_PID")
+    if not out or not pid:
+        return None
+    os.makedirs(out, exist_ok=True)
+    proc = subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", pid, "-o", f"{out}/perf.data"],
+                            stdout=subprocess.DEVNULL, stderr=open(f"{out}/record.log", "w"), stdin=subprocess.DEVNULL)
+    time.sleep(1)
+    return proc, out, pid
+
+
+def stop_close_perf(perf):
+    if not perf:
+        return
+    proc, out, pid = perf
+    proc.send_signal(signal.SIGINT)
+    proc.wait(60)
+    subprocess.run(["cp", f"/tmp/perf-{pid}.map", out])
+    with open(f"{out}/report.txt", "w") as report:
+        for children in ("--no-children", "--children"):
+            report.write(f"== {children}\n")
+            report.flush()
+            subprocess.run(["perf", "report", "-i", f"{out}/perf.data", children, "--sort", "symbol", "--stdio", "-g", "none",
+                            "--percent-limit", "0.5"], stdout=report, stderr=subprocess.DEVNULL)
+    log(f"perf of the close: {out}/report.txt")
+
+
 def stop_close_trace(procs):
     for p in procs or []:
         p.send_signal(signal.SIGINT)
@@ -214,11 +243,13 @@ def close(visits, agencies, contractors):
     bulk(token, visit_lines(pairs, visits, start, f"C{RUN_ID}"), "visits of the cycle")
     trace = start_close_trace()
     pg_statements("select pg_stat_statements_reset()")
+    perf = start_close_perf()
     log("closing the cycle")
     t0 = time.monotonic()
     closed = call("POST", f"/api/cycles/{cycle['id']}/close", token=token, timeout=600)
     answered = time.monotonic() - t0
     log(f"answered in {answered:.2f} s")
+    stop_close_perf(perf)
     pg_statements(TOP_STATEMENTS, "PostgreSQL's statements from the close until it answered")
     invoices, stubs = closed["invoices"], closed["payStubs"]
 

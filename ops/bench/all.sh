@@ -7,6 +7,7 @@
 #   ops/bench/all.sh [--small]      (--small: every size about 1/10, a few minutes)
 #   ops/bench/all.sh --close [VISITS AGENCIES CONTRACTORS]   (only the close row, full size by default)
 #     BENCH_TRACE_DIR=dir: dotnet-trace (CPU samples, GC) and dotnet-counters of the host during the close
+#     BENCH_PERF_DIR=dir: Linux perf samples the host's on-CPU stacks from the close's request to its answer
 #   ops/bench/all.sh --tax [CONTRACTORS PAYMENTS_EACH]       (only the 1099 rows, full size by default)
 # The 1099 data set's payments are appended by ops/bench/tax-payments.cs (the events a manual
 # payment records, in bulk); BENCH_TAX_PAYMENTS=api sends them through the API instead (an hour).
@@ -27,6 +28,8 @@ connections=32
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
 # Built before the host starts: it builds the host too, which must not change under a running host.
 [ "$only" != close ] && dotnet build ops/bench/tax-payments.cs -c Release -v q -nologo >/dev/null
+# As ops/bench/perf.sh: JIT-compiled methods named through /tmp/perf-PID.map, W^X off so perf can match them.
+if [ -n "${BENCH_PERF_DIR:-}" ]; then export BENCH_HOST_ENV="${BENCH_HOST_ENV:-} DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0"; fi
 source ops/bench/lib.sh
 export BENCH_PG_CONNECTION="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench"
 rows=${BENCH_ROWS:-$data/rows.md}  # BENCH_ROWS keeps the rows of a run that does not finish
