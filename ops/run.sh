@@ -71,4 +71,5 @@ $mail_line
 
 MSG
 ops/web.sh build
+source ops/host-runtime.sh
 dotnet run --project src/Host -c Release

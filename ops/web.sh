@@ -41,6 +41,7 @@ browser_tests() {
   start_host() { # <port> <log> <env...>
     local port=$1 out=$2; shift 2
     (
+      source ops/host-runtime.sh  # the runtime settings the product's host runs with
       cd src/Host
       exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" Web__Root="$PWD/../Web/dist" \
         ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=contracttherapy_web" \

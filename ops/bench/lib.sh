@@ -37,6 +37,8 @@ dotnet build src/Host -c Release -v q -nologo >/dev/null
 
 # BENCH_HOST_DIR runs another build of the host (e.g. a ReadyToRun publish output) instead of the Release build.
 host_dir=${BENCH_HOST_DIR:-$PWD/src/Host/bin/Release/net10.0}
+# The runtime settings the product's host runs with (ops/run.sh sources the same file).
+source ops/host-runtime.sh
 # Starts the host (again, after stop_host) and waits until it is ready.
 start_host() {
   # shellcheck disable=SC2086

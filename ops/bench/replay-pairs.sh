@@ -9,6 +9,7 @@
 # BENCH_PG_PORT (55434) and BENCH_HTTP_PORT (5090) as in lib.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source ops/host-runtime.sh  # the runtime settings the product's host runs with
 dump=${1:?dump}; rounds=${2:?rounds}; shift 2
 [ $# -gt 0 ] || { echo "usage: $0 <dump> <rounds> <build-dir>..."; exit 2; }
 pg_port=${BENCH_PG_PORT:-55434}

@@ -12,6 +12,8 @@
 # BENCH_PG_STATEMENTS=1 (lib.sh) also prints the top statements of the replay (pg_stat_statements).
 # BENCH_REPLAY_PROFILE=dir: dotnet-counters (1 s samples) and dotnet-trace (sampled thread time) on the
 # host during the replay, kept in dir, with the top methods printed.
+# BENCH_REPLAY_PERF=dir: Linux perf samples the host's on-CPU stacks during the replay (JIT-compiled methods
+# named), the top methods written to dir/report.txt.
 # BENCH_REPLAY_API_EVENTS=n: log visits through the API only until the store holds n events, then
 # grow it to [events] by cloning logged visits in SQL (ops/bench/clone-visits.sql: a new stream,
 # its event and its Visit and BillableVisit documents under a new id), and wait until the hash
@@ -22,6 +24,9 @@ cd "$(dirname "$0")/../.."
 
 target=${1:-100000}
 connections=32
+perf_dir=${BENCH_REPLAY_PERF:-}
+# As ops/bench/perf.sh: JIT-compiled methods named through /tmp/perf-PID.map, W^X off so perf can match them.
+if [ -n "$perf_dir" ]; then export BENCH_HOST_ENV="${BENCH_HOST_ENV:-} DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0"; fi
 source ops/bench/lib.sh
 
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | head -1)
@@ -90,6 +95,12 @@ postmaster=$(head -1 "$data/postmaster.pid")
 pg_ticks() { echo $(( $(awk '{print $14+$15+$16+$17}' "/proc/$postmaster/stat") + $(cpu_ticks $(pgrep -P "$postmaster")) )); }
 host_ticks_before=$(cpu_ticks "$host_pid"); pg_ticks_before=$(pg_ticks)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$perf_dir" ]; then
+  mkdir -p "$perf_dir"
+  perf record -F 499 -g -p "$host_pid" -o "$perf_dir/perf.data" 2> "$perf_dir/record.log" &
+  perf_pid=$!
+  sleep 1
+fi
 start=$(date +%s.%N)
 # The host's log goes with the bench's folder on exit: show its end when the replay fails.
 curl -sf -X POST "$url/api/audit/replay" -H "Authorization: Bearer $compliance" -o "$data/replay.json" --max-time 3600 ||
@@ -98,6 +109,16 @@ end=$(date +%s.%N)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 host_cpu=$(( ($(cpu_ticks "$host_pid") - host_ticks_before) / $(getconf CLK_TCK) )); pg_cpu=$(( ($(pg_ticks) - pg_ticks_before) / $(getconf CLK_TCK) ))
 rss=$(peak_rss)
+if [ -n "$perf_dir" ]; then
+  kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+  cp "/tmp/perf-$host_pid.map" "$perf_dir/" 2>/dev/null || true
+  for children in --no-children --children; do
+    echo "== $children"
+    perf report -i "$perf_dir/perf.data" "$children" --sort symbol --stdio -g none --percent-limit 0.5 2>/dev/null | grep '%'
+  done > "$perf_dir/report.txt"
+  perf report -i "$perf_dir/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep '%' | head -8 >> "$perf_dir/report.txt"
+  echo "perf of the replay: $perf_dir/report.txt"
+fi
 if [ -n "$profile" ]; then
   # `dotnet <tool>` runs the tool as a child process: stop the children (TERM: a background job of a
   # script ignores INT), then the launchers.

@@ -14,4 +14,5 @@ cd "$(dirname "$0")/../.."
 ops/fonts.sh
 dotnet build src/Host -c Release -v q -nologo >/dev/null
 dotnet build tests/ContractTherapy.Chaos -c Release -v q -nologo >/dev/null
+source ops/host-runtime.sh  # the hosts the scenarios start inherit the product's runtime settings
 exec dotnet tests/ContractTherapy.Chaos/bin/Release/net10.0/ContractTherapy.Chaos.dll "$@"
