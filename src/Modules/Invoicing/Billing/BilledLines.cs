@@ -17,6 +17,7 @@ public static class BilledLines
              where e.tenant_id = ? and e.type = 'cycle_closed' and e.stream_id = any(?::uuid[]))
         select c.lines -> b.position
           from closes as c join unnest(?::uuid[], ?::int[]) as b(cycle, position) on b.cycle = c.cycle
+         where c.lines -> b.position is not null
         """;
 
     /// <summary>The billed line of each visit that is billed and not reversed, by visit.</summary>
@@ -27,11 +28,16 @@ public static class BilledLines
         var cycles = billed.Select(v => v.Billed!.CycleId).ToArray();
         var lines = await session.QueryAsync<ClosedLine>(Sql(session), ct, session.TenantId, cycles.Distinct().ToArray(), cycles,
             billed.Select(v => v.Billed!.Position).ToArray());
-        var byVisit = lines.ToDictionary(l => l.VisitId);
-        // A position that is not the visit's (a document of another shape) must not credit another visit's line.
-        var missing = billed.Count(v => !byVisit.ContainsKey(v.Id));
-        if (missing > 0 || byVisit.Count != billed.Count)
-            throw new InvalidOperationException($"{missing} billed line(s) were not found where their visits' billed state points.");
+        var byVisit = lines.GroupBy(l => l.VisitId).ToDictionary(g => g.Key, g => g.First());
+        // A position that does not hold the line the visit was billed on (a document of another shape, a node of an older
+        // version) must stop the close rather than credit another visit's line, or a reversal, or other facts.
+        var wrong = billed.Where(v => !byVisit.TryGetValue(v.Id, out var line) || !IsBilledLine(line, v.Billed!)).Select(v => v.Id).ToList();
+        if (wrong.Count > 0 || lines.Count != billed.Count)
+            throw new InvalidOperationException(
+                $"The billed line of {wrong.Count} visit(s) is not where their billed state points: {string.Join(", ", wrong.Take(10))}.");
         return byVisit;
     }
+
+    private static bool IsBilledLine(ClosedLine line, BilledAs billed) => !line.IsReversal && line.AgencyId == billed.AgencyId
+        && line.VisitDate == billed.VisitDate && line.Discipline == billed.Discipline && line.VisitType == billed.VisitType && line.Miles == billed.Miles;
 }

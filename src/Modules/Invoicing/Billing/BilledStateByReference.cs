@@ -8,15 +8,16 @@ namespace ContractTherapy.Invoicing.Billing;
 /// shape written since (<see cref="BilledAs"/>: where the line is, the facts it was billed on), at each start, after
 /// Marten applied the schema (see <c>InvoiceDocumentsWithoutLines</c> for why). The line of a visit is its last
 /// non-reversing line in the last close that had one, as the projection folds it; each tenant's closes are taken apart
-/// once, and only when one of its visits still has the old shape. Finding those goes through a partial index that is
-/// empty once they are moved, so a start costs nothing after the first.
+/// once, and only when one of its visits still has the old shape. Whether any document still has it is asked first,
+/// once, through a partial index that is empty once they are moved: PostgreSQL then does not read the events at all,
+/// so a start costs nothing after the first (BilledStateTests checks the plan).
 /// </summary>
 public sealed class BilledStateByReference : StartupStatement
 {
     /// <summary>What an old-shape document has and a new one has not.</summary>
     public const string OldShapePredicate = "data -> 'billed' -> 'line' is not null";
 
-    protected override string Sql(IReadOnlyStoreOptions options)
+    public override string Sql(IReadOnlyStoreOptions options)
     {
         var table = options.TableOf<BillableVisit>();
         return $"""
@@ -24,7 +25,8 @@ public sealed class BilledStateByReference : StartupStatement
                 select e.tenant_id, e.seq_id, e.stream_id as cycle, l.position - 1 as position, l.line
                   from {options.Events.DatabaseSchemaName}.mt_events as e
                        cross join lateral jsonb_array_elements(e.data -> 'lines') with ordinality as l(line, position)
-                 where e.type = 'cycle_closed' and not (l.line ->> 'isReversal')::boolean
+                 where (select 1 from {table} as a where a.{OldShapePredicate} order by a.tenant_id limit 1) is not null
+                   and e.type = 'cycle_closed' and not (l.line ->> 'isReversal')::boolean
                    and exists (select 1 from {table} as o where o.tenant_id = e.tenant_id and o.{OldShapePredicate})),
             last as (
                 select distinct on (tenant_id, (line ->> 'visitId')::uuid) tenant_id, (line ->> 'visitId')::uuid as visit, cycle, position, line

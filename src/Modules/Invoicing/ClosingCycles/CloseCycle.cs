@@ -121,7 +121,9 @@ public static class CloseCycleEndpoints
         var changed = await BillableVisitQueries.ChangedSinceInvoicedAsync(session, ct);
         var billedLines = await BilledLines.ReadAsync(session, changed, ct);
 
-        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.SelectMany(v => new[] { v.AgencyId, v.Billed!.AgencyId })).Distinct().ToArray();
+        // The reversals' agencies are those of the lines they credit.
+        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.Select(v => v.AgencyId)).Concat(billedLines.Values.Select(l => l.AgencyId))
+            .Distinct().ToArray();
         var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
         var agencies = (await session.LoadManyAsync<AgencyTerms>(ct, agencyIds)).ToDictionary(a => a.Id);
         var contractors = (await session.LoadManyAsync<ContractorPayBook>(ct, contractorIds)).ToDictionary(c => c.Id);

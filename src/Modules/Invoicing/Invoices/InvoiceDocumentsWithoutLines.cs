@@ -11,7 +11,7 @@ namespace ContractTherapy.Invoicing.Invoices;
 /// </summary>
 public sealed class InvoiceDocumentsWithoutLines : StartupStatement
 {
-    protected override string Sql(IReadOnlyStoreOptions options) => $"""
+    public override string Sql(IReadOnlyStoreOptions options) => $"""
         update {options.TableOf<Invoice>()}
            set data = (data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(data -> 'lines'))
          where data -> 'lines' is not null

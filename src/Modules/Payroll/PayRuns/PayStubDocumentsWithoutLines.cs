@@ -11,7 +11,7 @@ namespace ContractTherapy.Payroll.PayRuns;
 /// </summary>
 public sealed class PayStubDocumentsWithoutLines : StartupStatement
 {
-    protected override string Sql(IReadOnlyStoreOptions options) => $"""
+    public override string Sql(IReadOnlyStoreOptions options) => $"""
         update {options.TableOf<PayStub>()} as d
            set data = (d.data - 'lines') || jsonb_build_object('lineCount', jsonb_array_length(d.data -> 'lines'), 'issuedVersion', e.version)
           from {options.Events.DatabaseSchemaName}.mt_events as e

@@ -15,8 +15,8 @@ public static class DocumentTables
 /// </summary>
 public abstract class StartupStatement : IInitialData
 {
-    /// <summary>The statement, for the store's tables.</summary>
-    protected abstract string Sql(IReadOnlyStoreOptions options);
+    /// <summary>The statement, for the store's tables (public for the tests that read its plan).</summary>
+    public abstract string Sql(IReadOnlyStoreOptions options);
 
     public async Task Populate(IDocumentStore store, CancellationToken ct)
     {
