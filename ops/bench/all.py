@@ -214,13 +214,8 @@ def stop_close_perf(perf):
     proc, out, pid = perf
     proc.send_signal(signal.SIGINT)
     proc.wait(60)
-    subprocess.run(["cp", f"/tmp/perf-{pid}.map", out])
     with open(f"{out}/report.txt", "w") as report:
-        for children in ("--no-children", "--children"):
-            report.write(f"== {children}\n")
-            report.flush()
-            subprocess.run(["perf", "report", "-i", f"{out}/perf.data", children, "--sort", "symbol", "--stdio", "-g", "none",
-                            "--percent-limit", "0.5"], stdout=report, stderr=subprocess.DEVNULL)
+        subprocess.run([os.path.join(os.path.dirname(__file__), "perf-report.sh"), out, pid], stdout=report)
     log(f"perf of the close: {out}/report.txt")
 
 

@@ -27,24 +27,4 @@ sleep 1
 perf record -F 999 -g -p "$host_pid" -o "$out/perf.data" -- sleep "$seconds" 2> "$out/record.log"
 wait "$wrk_pid" || true
 grep -E "^(throughput|latency|unexpected)" "$out/wrk.log"
-cp "/tmp/perf-$host_pid.map" "$out/" 2>/dev/null || true
-echo "== self time (top 40)"
-perf report -i "$out/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
-echo "== inclusive time (top 60)"
-perf report -i "$out/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 || true
-echo "== self time by where the code came from (JIT tier, runtime, kernel)"
-perf report -i "$out/perf.data" --no-children --sort dso,symbol --stdio -g none --percent-limit 0 2>/dev/null | python3 -c '
-import re, sys, collections
-by = collections.Counter()
-for line in sys.stdin:
-    m = re.match(r"\s*([\d.]+)%\s+(\S+)", line)
-    if not m: continue
-    pct, dso = float(m.group(1)), m.group(2)
-    if dso.startswith("[JIT]"):
-        t = re.search(r"\[(QuickJitted|OptimizedTier1OSR|OptimizedTier1|Optimized|Tier0|InstrumentedTierOptimized|InstrumentedTier|PreJIT)\]", line)
-        by["JIT-compiled code, " + (t.group(1) if t else "stubs")] += pct
-    elif dso.endswith(".dll"): by["ReadyToRun code (framework)"] += pct
-    elif dso == "[kernel.kallsyms]": by["kernel"] += pct
-    else: by[dso] += pct
-for k, v in by.most_common(): print(f"{v:6.2f}%  {k}")
-'
+ops/bench/perf-report.sh "$out" "$host_pid"

@@ -111,12 +111,7 @@ host_cpu=$(( ($(cpu_ticks "$host_pid") - host_ticks_before) / $(getconf CLK_TCK)
 rss=$(peak_rss)
 if [ -n "$perf_dir" ]; then
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
-  cp "/tmp/perf-$host_pid.map" "$perf_dir/" 2>/dev/null || true
-  for children in --no-children --children; do
-    echo "== $children"
-    perf report -i "$perf_dir/perf.data" "$children" --sort symbol --stdio -g none --percent-limit 0.5 2>/dev/null | grep '%'
-  done > "$perf_dir/report.txt"
-  perf report -i "$perf_dir/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep '%' | head -8 >> "$perf_dir/report.txt"
+  ops/bench/perf-report.sh "$perf_dir" "$host_pid" > "$perf_dir/report.txt"
   echo "perf of the replay: $perf_dir/report.txt"
 fi
 if [ -n "$profile" ]; then

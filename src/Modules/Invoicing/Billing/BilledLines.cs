@@ -38,6 +38,7 @@ public static class BilledLines
         return byVisit;
     }
 
-    private static bool IsBilledLine(ClosedLine line, BilledAs billed) => !line.IsReversal && line.AgencyId == billed.AgencyId
-        && line.VisitDate == billed.VisitDate && line.Discipline == billed.Discipline && line.VisitType == billed.VisitType && line.Miles == billed.Miles;
+    /// <summary>The line the billed state was made from: a non-reversing line giving the same billed state.</summary>
+    private static bool IsBilledLine(ClosedLine line, BilledAs billed) =>
+        !line.IsReversal && BilledAs.Of(billed.CycleId, billed.Position, line) == billed;
 }

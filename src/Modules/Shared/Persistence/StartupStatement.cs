@@ -3,12 +3,6 @@ using Marten.Schema;
 
 namespace ContractTherapy.Shared.Persistence;
 
-/// <summary>The qualified table of a document type, for the few statements written in SQL.</summary>
-public static class DocumentTables
-{
-    public static string TableOf<T>(this IReadOnlyStoreOptions options) => options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
-}
-
 /// <summary>
 /// One SQL statement Marten runs at each start, after it applied the schema (registered as an <see cref="IInitialData"/>):
 /// the migration of documents stored in an earlier shape. It must be idempotent: every node runs it at every start.
