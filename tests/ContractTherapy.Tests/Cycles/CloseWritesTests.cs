@@ -29,7 +29,7 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task the_close_writes_each_visits_billed_state_as_the_projection_builds_it_from_the_events()
+    public async Task the_close_deletes_its_visits_documents_and_a_change_since_starts_one_as_the_projection_folds_the_events()
     {
         await Api.CyclesFrom("2026-03-02", requireSignedNote: false);
         var (agency, dana) = await RatedAgencyAndContractor();
@@ -37,33 +37,43 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
         var voided = (await Api.LogVisit(Visit(dana, agency, "2026-03-04", "Routine"))).Id;
         var untouched = (await Api.LogVisit(Visit(dana, agency, "2026-03-05", "Routine"))).Id;
         var unsigned = (await Api.LogVisit(Visit(dana, agency, "2026-03-06", "Routine", noteSigned: false))).Id;
-        var first = await Api.CloseCurrentCycle();
-        // Fields the close does not write stay as the visit's own events left them (the note signed after the close).
+        var notYet = (await Api.LogVisit(Visit(dana, agency, "2026-03-20", "Routine"))).Id; // the next cycle's
+        var all = new[] { corrected, voided, untouched, unsigned, notYet };
+        async Task<Dictionary<Guid, BillableVisit>> Documents()
+        {
+            await using var session = App.Store.QuerySession(Api.Tenant);
+            return (await session.LoadManyAsync<BillableVisit>(all)).ToDictionary(v => v.Id);
+        }
+
+        var before = await Documents();
+        before.Keys.ShouldBe(all, ignoreOrder: true);
+        before.Values.ShouldAllBe(v => !v.Invoiced && !v.Corrected);
+        await Api.CloseCurrentCycle();
+        (await Documents()).Keys.ShouldBe([notYet]);
+
+        // After the close: a note signed has nothing to change; a correction and a void each start the document of what
+        // changed (the contractor and, for the void, the facts are the billed line's, read at the next close).
         await Api.Post($"/api/visits/{unsigned}/sign-note", null, role: "contractor", contractorId: dana);
         (await Api.Put($"/api/visits/{corrected}", new { visitType = "Evaluation", reason = "It was the evaluation" })).ShouldBe(200);
         (await Api.Post($"/api/visits/{voided}/void", new { reason = "Duplicate" })).ShouldBe(200);
-        var second = await Api.CloseCurrentCycle();
-
-        await using (var session = App.Store.QuerySession(Api.Tenant))
+        var changed = await Documents();
+        changed.Keys.ShouldBe([corrected, voided, notYet], ignoreOrder: true);
+        changed[corrected].ShouldBe(BillableVisit.ChangedSinceInvoiced(corrected) with
         {
-            var visits = (await session.LoadManyAsync<BillableVisit>(corrected, voided, untouched, unsigned)).ToDictionary(v => v.Id);
-            visits[corrected].Billed.ShouldNotBeNull().CycleId.ShouldBe(second);
-            visits[corrected].Billed!.VisitType.ShouldBe(ContractTherapy.Shared.Domain.VisitType.Evaluation);
-            visits[corrected].Billed!.Voided.ShouldBeFalse();
-            // A reversed visit's billed state still points at the line the reversal credited: the first close's.
-            visits[voided].Billed.ShouldNotBeNull().CycleId.ShouldBe(first);
-            visits[voided].Billed!.Voided.ShouldBeTrue();
-            visits[untouched].Billed.ShouldNotBeNull().CycleId.ShouldBe(first);
-            visits[unsigned].NoteSigned.ShouldBeTrue();
-            visits.Values.ShouldAllBe(v => !v.PendingAdjustment && !v.NeedsAdjustment);
-        }
+            AgencyId = agency, Patient = before[corrected].Patient, VisitDate = new DateOnly(2026, 3, 3), Discipline = ContractTherapy.Shared.Domain.Discipline.PT,
+            VisitType = ContractTherapy.Shared.Domain.VisitType.Evaluation, LastChangeReason = "It was the evaluation", Corrected = true,
+        });
+        changed[voided].ShouldBe(BillableVisit.ChangedSinceInvoiced(voided) with { Voided = true, LastChangeReason = "Duplicate" });
+        (await Replayed(nameof(BillableVisit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
 
-        // The projection run over the events (the replay) builds the same documents.
-        await Api.ProjectionsCaughtUp();
-        var body = (await Api.Post("/api/audit/replay", null, role: "compliance")).ShouldBe(200).Body;
-        var report = JsonSerializer.Deserialize<ReplayReport>(body, JsonSerializerOptions.Web)!;
-        var billable = report.Projections.Single(p => p.Name == nameof(BillableVisit));
-        billable.Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+        var second = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json;
+        var lines = (await Api.Get($"/api/invoices/{second.Ids("invoices").Single()}", role: "billing")).ShouldBe(200).Json["lines"]!.AsArray()
+            .Select(l => (Guid.Parse(l!["visitId"]!.GetValue<string>()), l["visitType"]!.GetValue<string>(), l["amount"]!.GetValue<decimal>())).ToList();
+        lines.ShouldBe([(corrected, "Routine", -95m), (corrected, "Evaluation", 150m), (voided, "Routine", -95m), (notYet, "Routine", 95m)], ignoreOrder: true);
+        (await Documents()).ShouldBeEmpty();
+
+        // The projection run over the events (the replay) builds the same documents: none left for this tenant.
+        (await Replayed(nameof(BillableVisit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
     }
 
     [Fact]
@@ -75,22 +85,23 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
         await using var session = App.Store.LightweightSession(Api.Tenant);
         var read = (await session.LoadAsync<BillableVisit>(visit)).ShouldNotBeNull();
         var line = new ClosedLine(visit, LineKind.Visit, false, agency, "Sunrise HH", dana, "Dana Kim", read.VisitDate, read.Discipline,
-            read.VisitType, read.Patient, 95m, 95m, null, 70m, 70m, null, false, 0m, 0m, 0m, null);
+            read.VisitType, read.Patient!, 95m, 95m, null, 70m, 70m, null, false, 0m, 0m, 0m, null);
         var closed = new CycleClosed(Guid.NewGuid(), new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 8), new DateOnly(2026, 3, 9),
             DateTimeOffset.UnixEpoch, [line], [], [], Guid.NewGuid());
 
         // A visit of the close that was not read: nothing is written, the projection applies the event.
-        BilledByClose.Queue(session, closed, []).ShouldBeFalse();
-        BilledByClose.Wrote(closed).ShouldBeFalse();
+        InvoicedByClose.Queue(session, closed, []).ShouldBeFalse();
+        InvoicedByClose.Wrote(closed).ShouldBeFalse();
 
-        BilledByClose.Queue(session, closed, [read]).ShouldBeTrue();
-        BilledByClose.Wrote(closed).ShouldBeTrue();
+        InvoicedByClose.Queue(session, closed, [read]).ShouldBeTrue();
+        InvoicedByClose.Wrote(closed).ShouldBeTrue();
         // An equal event read back from the store (a replay) is another instance: the projection applies it.
-        BilledByClose.Wrote(closed with { }).ShouldBeFalse();
+        InvoicedByClose.Wrote(closed with { }).ShouldBeFalse();
         await session.SaveChangesAsync();
 
         await using var after = App.Store.QuerySession(Api.Tenant);
-        (await after.LoadAsync<BillableVisit>(visit)).ShouldBe(BillableVisitProjection.Apply(closed, read));
+        BillableVisitProjection.Fold(read, closed).ShouldBeNull();
+        (await after.LoadAsync<BillableVisit>(visit)).ShouldBeNull();
     }
 
     [Fact]
@@ -155,20 +166,23 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task the_closes_two_queries_of_billable_visits_and_the_start_ups_can_use_their_partial_indexes()
+    public async Task the_closes_queries_of_changed_visits_and_of_their_lines_and_the_start_ups_can_use_their_indexes()
     {
-        // The queries CloseCycleEndpoints.PlanAsync sends; with sequential scans priced out, PostgreSQL picks the partial
-        // index only if the query's conditions imply its predicate (so a change in the SQL Marten writes shows here).
-        // The third is how the start-up migration (BilledStateByReference) finds a tenant's visits of the old shape.
+        // The queries CloseCycleEndpoints.PlanAsync sends; with sequential scans priced out, PostgreSQL picks the index
+        // only if the query's conditions imply a partial index's predicate and name its expression (so a change in the SQL
+        // Marten writes shows here). The third is how the start-up migration (BillableVisitsWithoutBilledState) finds the
+        // documents of the old shape.
         await using var session = App.Store.QuerySession(Api.Tenant);
-        var notInvoiced = BillableVisitQueries.NotInvoiced(session, new DateOnly(2026, 3, 8)).ToCommand(FetchType.FetchMany);
         var changed = new Npgsql.NpgsqlCommand(BillableVisitQueries.ChangedSinceInvoicedSql(session).Replace("?", "$1"))
             { Parameters = { new() { Value = Api.Tenant } } };
+        var lines = new Npgsql.NpgsqlCommand(ReplaceParameters(BilledLines.Sql(session)))
+        {
+            Parameters = { new() { Value = new[] { Guid.NewGuid() } }, new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } } },
+        };
         var oldShape = new Npgsql.NpgsqlCommand(
-            $"select 1 from contracttherapy.mt_doc_billablevisit as o where o.tenant_id = $1 and o.{BilledStateByReference.OldShapePredicate}")
-            { Parameters = { new() { Value = Api.Tenant } } };
-        foreach (var (command, index) in new[] { (notInvoiced, "mt_doc_billablevisit_idx_visit_date"), (changed, "mt_doc_billablevisit_idx_pending_adjustment"),
-                     (oldShape, "mt_doc_billablevisit_idx_billed_line_copy") })
+            $"select 1 from contracttherapy.mt_doc_billablevisit as o where o.{BillableVisitsWithoutBilledState.OldShapePredicate}");
+        foreach (var (command, index, partial) in new[] { (changed, "mt_doc_billablevisit_idx_invoiced", " WHERE "),
+                     (lines, ClosedLineVisits.IndexName, "USING gin"), (oldShape, BillableVisitsWithoutBilledState.OldShapeIndex, " WHERE ") })
         {
             await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
             await connection.OpenAsync();
@@ -181,10 +195,31 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
             var plan = new List<string>();
             await using (var reader = await command.ExecuteReaderAsync())
                 while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-            string.Join("\n", plan).ShouldContain(index);
+            string.Join("\n", plan).ShouldContain(index, Case.Sensitive, string.Join("\n", plan));
             (await new Npgsql.NpgsqlCommand($"select indexdef from pg_indexes where indexname = '{index}'", connection, transaction)
-                .ExecuteScalarAsync() as string).ShouldNotBeNull().ShouldContain(" WHERE ");
+                .ExecuteScalarAsync() as string).ShouldNotBeNull().ShouldContain(partial);
         }
+    }
+
+    /// <summary>Marten's <c>?</c> placeholders as Npgsql's positional ones.</summary>
+    private static string ReplaceParameters(string sql)
+    {
+        var n = 0;
+        return System.Text.RegularExpressions.Regex.Replace(sql, @"\?(?!\?)", _ => $"${++n}");
+    }
+
+    [Fact]
+    public async Task the_billable_visits_table_keeps_only_its_own_indexes()
+    {
+        // Indexes of the shapes before (billed state in every document) would be kept up on every visit logged.
+        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        var names = new List<string>();
+        await using (var command = new Npgsql.NpgsqlCommand(
+                         "select indexname from pg_indexes where schemaname = 'contracttherapy' and tablename = 'mt_doc_billablevisit' order by 1", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+        names.ShouldBe(["mt_doc_billablevisit_idx_billed_state", "mt_doc_billablevisit_idx_invoiced", "pkey_mt_doc_billablevisit_tenant_id_id"]);
     }
 
     [Fact]

@@ -4,41 +4,53 @@ using Marten;
 namespace ContractTherapy.Invoicing.Billing;
 
 /// <summary>
-/// The lines visits were billed on, read out of the <see cref="CycleClosed"/> events that hold them (<see cref="BilledAs"/>
-/// keeps only where a line is). One query for all of a close's adjustments; PostgreSQL takes each close's lines apart
-/// once (the materialized CTE) and sends back only the lines asked for, not the close's whole event.
+/// The line each invoiced visit was last billed on, read out of the <see cref="CycleClosed"/> events that hold them: the
+/// closes that have a line of the visit are found through <see cref="ClosedLineVisits"/>' index, and the visit's line is
+/// in the latest of them, its last non-reversing line there (a close that only reversed it left nothing billed). One query
+/// for all of a close's changed visits; PostgreSQL takes each of those closes' lines apart once (the materialized CTE)
+/// and sends back only the lines asked for, not the close's whole event.
 /// </summary>
 public static class BilledLines
 {
-    public static string Sql(IQuerySession session) => $"""
-        with closes as materialized (
-            select e.stream_id as cycle, e.data -> 'lines' as lines
-              from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events as e
-             where e.tenant_id = ? and e.type = 'cycle_closed' and e.stream_id = any(?::uuid[]))
-        select c.lines -> b.position
-          from closes as c join unnest(?::uuid[], ?::int[]) as b(cycle, position) on b.cycle = c.cycle
-         where c.lines -> b.position is not null
-        """;
-
-    /// <summary>The billed line of each visit that is billed and not reversed, by visit.</summary>
-    public static async Task<IReadOnlyDictionary<Guid, ClosedLine>> ReadAsync(IQuerySession session, IEnumerable<BillableVisit> visits, CancellationToken ct)
+    /// <summary>
+    /// The closes are found by their visits alone and only then kept if they are the tenant's: asked for both at once,
+    /// PostgreSQL may read the tenant's whole history through the events' primary key (it did, for a tenant it guessed
+    /// small) and take every close apart. Visit ids are unique, so the other tenants' closes found are none.
+    /// </summary>
+    public static string Sql(IQuerySession session)
     {
-        var billed = visits.Where(v => v.Billed is { Voided: false }).ToList();
-        if (billed.Count == 0) return new Dictionary<Guid, ClosedLine>();
-        var cycles = billed.Select(v => v.Billed!.CycleId).ToArray();
-        var lines = await session.QueryAsync<ClosedLine>(Sql(session), ct, session.TenantId, cycles.Distinct().ToArray(), cycles,
-            billed.Select(v => v.Billed!.Position).ToArray());
-        var byVisit = lines.GroupBy(l => l.VisitId).ToDictionary(g => g.Key, g => g.First());
-        // A position that does not hold the line the visit was billed on (a document of another shape, a node of an older
-        // version) must stop the close rather than credit another visit's line, or a reversal, or other facts.
-        var wrong = billed.Where(v => !byVisit.TryGetValue(v.Id, out var line) || !IsBilledLine(line, v.Billed!)).Select(v => v.Id).ToList();
-        if (wrong.Count > 0 || lines.Count != billed.Count)
-            throw new InvalidOperationException(
-                $"The billed line of {wrong.Count} visit(s) is not where their billed state points: {string.Join(", ", wrong.Take(10))}.");
-        return byVisit;
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        return $"""
+            with found as materialized (
+                select e.tenant_id, e.seq_id, e.data -> 'lines' as lines
+                  from {schema}.mt_events as e
+                 where e.type = 'cycle_closed' and {ClosedLineVisits.Expression(schema, "e")} && ?::uuid[]),
+            closes as materialized (select seq_id, lines from found where tenant_id = ?),
+            wanted as materialized (
+                select c.seq_id, l.position, l.line
+                  from closes as c cross join lateral jsonb_array_elements(c.lines) with ordinality as l(line, position)
+                 where (l.line ->> 'visitId')::uuid = any(?::uuid[]))
+            select distinct on ((line ->> 'visitId')::uuid) line
+              from wanted
+             order by (line ->> 'visitId')::uuid, seq_id desc, (line ->> 'isReversal')::boolean, position desc
+            """;
     }
 
-    /// <summary>The line the billed state was made from: a non-reversing line giving the same billed state.</summary>
-    private static bool IsBilledLine(ClosedLine line, BilledAs billed) =>
-        !line.IsReversal && BilledAs.Of(billed.CycleId, billed.Position, line) == billed;
+    /// <summary>
+    /// By visit, the line each of <paramref name="visits"/> was last billed on; a reversal if the last close that had
+    /// the visit only credited it. A visit without any line (a document that says it was invoiced, with no close that
+    /// invoiced it) stops the close rather than bill it as if it never was.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, ClosedLine>> ReadAsync(IQuerySession session, IEnumerable<BillableVisit> visits, CancellationToken ct)
+    {
+        var ids = visits.Where(v => v.Invoiced).Select(v => v.Id).Distinct().ToArray();
+        if (ids.Length == 0) return new Dictionary<Guid, ClosedLine>();
+        var lines = await session.QueryAsync<ClosedLine>(Sql(session), ct, ids, session.TenantId, ids);
+        var byVisit = lines.ToDictionary(l => l.VisitId);
+        var missing = ids.Where(id => !byVisit.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException(
+                $"No close has a line of {missing.Count} invoiced visit(s): {string.Join(", ", missing.Take(10))}.");
+        return byVisit;
+    }
 }

@@ -33,7 +33,7 @@ public sealed record CyclePreview(Guid CycleId, DateOnly PeriodStart, DateOnly P
 
 /// <summary>
 /// Closing a cycle. Everything the close writes (the cycle's CycleClosed, the next cycle, each
-/// invoice's stream, the pay run's stubs, its visits' billed state, the messages to Visits, each invoice's notice)
+/// invoice's stream, the pay run's stubs, the delete of its visits' billable documents, the messages to Visits, each invoice's notice)
 /// commits in one transaction; two closes
 /// of the same cycle race on the cycle stream's version and the loser gets 409.
 /// </summary>
@@ -72,7 +72,7 @@ public static class CloseCycleEndpoints
                 new Dictionary<string, object?> { ["blockingVisits"] = plan.Blocking });
 
         stream.AppendOne(plan.Closed);
-        BilledByClose.Queue(session, plan.Closed, read);
+        InvoicedByClose.Queue(session, plan.Closed, read);
         session.Events.StartStream<BillingCycle>(plan.Next.CycleId, plan.Next);
         foreach (var invoice in plan.Invoices)
         {
@@ -121,10 +121,10 @@ public static class CloseCycleEndpoints
         var changed = await BillableVisitQueries.ChangedSinceInvoicedAsync(session, ct);
         var billedLines = await BilledLines.ReadAsync(session, changed, ct);
 
-        // The reversals' agencies are those of the lines they credit.
-        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.Select(v => v.AgencyId)).Concat(billedLines.Values.Select(l => l.AgencyId))
-            .Distinct().ToArray();
-        var contractorIds = uninvoiced.Concat(changed).Select(v => v.ContractorId).Distinct().ToArray();
+        // The reversals' agencies and every changed visit's contractor are those of the lines they were billed on.
+        var agencyIds = uninvoiced.Select(v => v.AgencyId).Concat(changed.Where(v => v.Corrected).Select(v => v.AgencyId))
+            .Concat(billedLines.Values.Select(l => l.AgencyId)).Distinct().ToArray();
+        var contractorIds = uninvoiced.Select(v => v.ContractorId).Concat(billedLines.Values.Select(l => l.ContractorId)).Distinct().ToArray();
         var agencies = (await session.LoadManyAsync<AgencyTerms>(ct, agencyIds)).ToDictionary(a => a.Id);
         var contractors = (await session.LoadManyAsync<ContractorPayBook>(ct, contractorIds)).ToDictionary(c => c.Id);
 

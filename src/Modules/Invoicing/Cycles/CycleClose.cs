@@ -60,13 +60,15 @@ public static class CycleClose
             if (line is not null) lines.Add(line);
         }
 
-        foreach (var v in changedSinceInvoiced.Where(v => v.NeedsAdjustment).OrderBy(v => v.VisitDate).ThenBy(v => v.Id))
+        // Each invoiced visit changed since, as it is now (its changes over the line it was last billed on).
+        var changed = changedSinceInvoiced.Where(v => !billedLines[v.Id].IsReversal).Select(v => (Now: v.Now(billedLines[v.Id]), Billed: billedLines[v.Id]))
+            .Where(c => c.Now.NeedsAdjustmentFrom(c.Billed));
+        foreach (var (v, billed) in changed.OrderBy(c => c.Now.VisitDate).ThenBy(c => c.Now.Id))
         {
-            var b = v.Billed!;
             var reason = v.LastChangeReason ?? (v.Voided ? Adjustments.VoidedReason : Adjustments.CorrectedReason);
             var rebill = v.Voided ? null : Bill(v, LineKind.Adjustment, isReversal: false, reason, agencies, contractors, blocking);
             if (!v.Voided && rebill is null) continue;
-            if (!b.Voided) lines.Add(Reverse(billedLines[v.Id], reason));
+            lines.Add(Reverse(billed, reason));
             if (rebill is not null) lines.Add(rebill);
         }
 
@@ -112,11 +114,11 @@ public static class CycleClose
         }
         var mileageRate = book.MileageRate(v.VisitDate);
         return new ClosedLine(v.Id, kind, isReversal, v.AgencyId, agency.Name, v.ContractorId, book.Name, v.VisitDate, v.Discipline, v.VisitType,
-            v.Patient, bill.Amount, bill.Amount, bill.RateSetId, pay.Amount, pay.Amount, pay.RateSetId, pay.IsAgencyOverride,
+            v.Patient!, bill.Amount, bill.Amount, bill.RateSetId, pay.Amount, pay.Amount, pay.RateSetId, pay.IsAgencyOverride,
             v.Miles, mileageRate, Money.Round(v.Miles * mileageRate), reason);
     }
 
-    /// <summary>Credits exactly what was billed and paid for the visit before: its recorded line (<paramref name="billed"/>, from its close's event), amounts negated.</summary>
+    /// <summary>Credits exactly what was billed and paid for the visit before: its line (<paramref name="billed"/>, from its last close's event), amounts negated.</summary>
     private static ClosedLine Reverse(ClosedLine billed, string reason) => billed with
     {
         Kind = LineKind.Adjustment,
