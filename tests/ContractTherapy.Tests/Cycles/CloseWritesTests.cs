@@ -14,7 +14,7 @@ namespace ContractTherapy.Tests.Cycles;
 
 /// <summary>
 /// What the close writes in its own transaction for speed (ops/bench/README.md, "The close at full size, 2026-12-06"):
-/// its visits' billed state in one statement (not the inline projection's load and upsert per visit), the pay
+/// the deletes of its visits' billable documents in one statement (not the inline projection's load and delete per visit), the pay
 /// stubs (not a message to Payroll), and the message to Visits in parts.
 /// </summary>
 public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
