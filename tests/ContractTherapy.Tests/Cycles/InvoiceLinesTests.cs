@@ -36,6 +36,56 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
 
     private static readonly string[] All = ["Ann Able", "Ben Baker", "Cy Cole", "Dee Dale"];
 
+    /// <summary>The invoice's event and the close's, as stored: their first line.</summary>
+    private async Task<(JsonElement Invoice, JsonElement Close)> FirstLines(Guid invoice)
+    {
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var rows = await session.QueryAsync<string>(
+            "select data -> 'lines' -> 0 from contracttherapy.mt_events where tenant_id = ? and ((type = 'invoice_issued' and stream_id = ?) or type = 'cycle_closed') order by type desc",
+            Api.Tenant, invoice);
+        return (JsonDocument.Parse(rows[0]).RootElement, JsonDocument.Parse(rows[1]).RootElement);
+    }
+
+    [Fact]
+    public async Task an_invoices_event_carries_the_bill_side_of_its_lines_and_one_stored_with_the_whole_lines_reads_the_same()
+    {
+        var (agency, invoice) = await Closed();
+        var (line, closeLine) = await FirstLines(invoice);
+        string[] Keys(JsonElement e) => e.EnumerateObject().Select(p => p.Name).Order().ToArray();
+        Keys(line).ShouldBe(["billAmount", "billRate", "billRateSetId", "contractorName", "discipline", "isReversal", "kind", "patient", "reason",
+            "visitDate", "visitId", "visitType"]);
+        Keys(line.GetProperty("patient")).ShouldBe(["mrn", "name"]);
+        // The close's event keeps the whole line, pay side and all.
+        closeLine.GetProperty("payAmount").GetDecimal().ShouldBe(70m);
+        closeLine.GetProperty("patient").GetProperty("name").GetString().ShouldBe(line.GetProperty("patient").GetProperty("name").GetString());
+
+        async Task<List<string>> PdfLines()
+        {
+            using var client = App.Host.Server.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", await Api.Token("billing"));
+            return ParsedPdf.Parse(await client.GetByteArrayAsync($"/api/invoices/{invoice}/pdf")).Lines.ToList();
+        }
+        var before = (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body;
+        var pdf = await PdfLines();
+        // Stored until 2026-12-07: the invoice's event with the close's whole lines for its agency, in the close's order.
+        await Sql($"""
+            update contracttherapy.mt_events as i
+               set data = jsonb_set(i.data, array['lines'], (
+                   select jsonb_agg(l.line order by l.position)
+                     from contracttherapy.mt_events as c
+                          cross join lateral jsonb_array_elements(c.data -> 'lines') with ordinality as l(line, position)
+                    where c.tenant_id = i.tenant_id and c.type = 'cycle_closed' and c.stream_id = (i.data ->> 'cycleId')::uuid
+                      and l.line ->> 'agencyId' = i.data ->> 'agencyId'))
+             where i.tenant_id = '{Api.Tenant}' and i.type = 'invoice_issued'
+            """);
+        (await FirstLines(invoice)).Invoice.GetProperty("payAmount").GetDecimal().ShouldBe(70m);
+        (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body.ShouldBe(before);
+        (await PdfLines()).ShouldBe(pdf);
+        (await Api.Get($"/api/invoices?agencyId={agency}", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!["lines"]!
+            .AsArray().Count.ShouldBe(4);
+        (await Replayed("Invoice")).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task the_stored_invoice_has_no_lines_and_every_read_answers_with_all_of_them()
     {

@@ -78,7 +78,7 @@ public static class CycleClose
         {
             var agency = agencies[group.Key];
             invoices.Add(new InvoiceIssued(Invoice.IdFor(cycle.Id, agency.Id), $"INV-{today.Year}-{number++:D6}", agency.Id, agency.Name,
-                cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today, today.AddDays(agency.PaymentTermsDays), group.ToList()));
+                cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today, today.AddDays(agency.PaymentTermsDays), group.Select(InvoiceLine.Of).ToList()));
         }
 
         var payStubs = lines.GroupBy(l => l.ContractorId)

@@ -38,7 +38,7 @@ public sealed record Invoice(
 
     /// <summary>The lines, when they were read (see the type's remarks); empty in a document as loaded from the store.</summary>
     [JsonIgnore]
-    public IReadOnlyList<ClosedLine> Lines { get; init; } = [];
+    public IReadOnlyList<InvoiceLine> Lines { get; init; } = [];
 
     /// <summary>How many lines the invoice has (stored, so that a document without its lines is recognisable).</summary>
     public int LineCount { get; init; }
