@@ -195,6 +195,22 @@ def pg_statements(sql, title=None):
         print(f"{title} (calls|ms|statement):\n{out.stdout}{out.stderr}", file=sys.stderr, flush=True)
 
 
+def psql(sql):
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", os.environ["BENCH_PG_PORT"], "-U", "postgres", "-d", "bench", "-At", "-c", sql],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def wait_for_async_projections(limit_s=60):
+    """Waits until every async projection and subscription has passed the last event: a cycle closes when the week's
+    visits are in, not while the daemon is still folding the last of 50,000 logged a moment ago (that would time the
+    daemon's catching up beside the close). Logs how long it waited."""
+    t = time.monotonic()
+    last = psql("select coalesce(max(seq_id), 0) from contracttherapy.mt_events")
+    behind = lambda: int(psql(f"select count(*) from contracttherapy.mt_event_progression where name <> 'HighWaterMark' and last_seq_id < {last}"))
+    waited = wait_until(lambda: behind() == 0, limit_s)
+    log(f"async projections past event {last}: {'after' if waited is not None else 'not within'} {time.monotonic() - t:.1f} s")
+
+
 def start_close_perf():
     """BENCH_PERF_DIR (all.sh --close): Linux perf samples the host's on-CPU stacks from the close's request to its
     answer (dotnet-trace's thread time mostly shows threads waiting); the report's top methods go to dir/report.txt."""
@@ -236,6 +252,7 @@ def close(visits, agencies, contractors):
     log(f"setting up {agencies} agencies and {contractors} contractors")
     _, pairs = set_up_agencies_and_contractors(token, agencies, contractors, (start - timedelta(days=30)).isoformat())
     bulk(token, visit_lines(pairs, visits, start, f"C{RUN_ID}"), "visits of the cycle")
+    wait_for_async_projections()
     trace = start_close_trace()
     pg_statements("select pg_stat_statements_reset()")
     perf = start_close_perf()
