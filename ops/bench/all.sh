@@ -31,6 +31,7 @@ command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 # As ops/bench/perf.sh: JIT-compiled methods named through /tmp/perf-PID.map, W^X off so perf can match them.
 if [ -n "${BENCH_PERF_DIR:-}" ]; then export BENCH_HOST_ENV="${BENCH_HOST_ENV:-} DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0"; fi
 source ops/bench/lib.sh
+export BENCH_PG_PORT=$pg_port
 export BENCH_PG_CONNECTION="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench"
 rows=${BENCH_ROWS:-$data/rows.md}  # BENCH_ROWS keeps the rows of a run that does not finish
 : > "$rows"
