@@ -209,6 +209,9 @@ def wait_for_async_projections(limit_s=60):
     behind = lambda: int(psql(f"select count(*) from contracttherapy.mt_event_progression where name <> 'HighWaterMark' and last_seq_id < {last}"))
     waited = wait_until(lambda: behind() == 0, limit_s)
     log(f"async projections past event {last}: {'after' if waited is not None else 'not within'} {time.monotonic() - t:.1f} s")
+    if waited is None:
+        log("behind: " + psql(f"select string_agg(name || ' at ' || last_seq_id, ', ') from contracttherapy.mt_event_progression "
+                              f"where name <> 'HighWaterMark' and last_seq_id < {last}"))
 
 
 def start_close_perf():
