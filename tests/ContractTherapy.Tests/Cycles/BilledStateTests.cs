@@ -113,6 +113,7 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
         async Task<Guid> Logged(string date) => (await Api.LogVisit(Visit(dana, agency, date, "Routine"))).Id;
         var (billed, correctedThenVoided, reversed, invoicedCorrected, invoicedVoided) =
             (await Logged("2026-03-03"), await Logged("2026-03-04"), await Logged("2026-03-05"), await Logged("2026-03-06"), await Logged("2026-03-07"));
+        var invoicedCorrectedVoided = await Logged("2026-03-08");
         var first = await Api.CloseCurrentCycle();
         (await Api.Put($"/api/visits/{correctedThenVoided}", new { visitType = "Evaluation", reason = "It was the evaluation" })).ShouldBe(200);
         (await Api.Post($"/api/visits/{reversed}/void", new { reason = "Duplicate" })).ShouldBe(200);
@@ -125,9 +126,14 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
         (await Api.Post($"/api/visits/{correctedThenVoided}/void", new { reason = "Duplicate" })).ShouldBe(200);
         (await Api.Put($"/api/visits/{invoicedCorrected}", new { visitType = "Evaluation", reason = "It was the evaluation" })).ShouldBe(200);
         (await Api.Post($"/api/visits/{invoicedVoided}/void", new { reason = "Not seen" })).ShouldBe(200);
+        (await Api.Put($"/api/visits/{invoicedCorrectedVoided}", new { miles = 7m, reason = "Miles driven" })).ShouldBe(200);
+        (await Api.Post($"/api/visits/{invoicedCorrectedVoided}/void", new { reason = "Not seen" })).ShouldBe(200);
 
         var now = await Documents(Api.Tenant);
-        now.Keys.ShouldBe([correctedThenVoided, invoicedCorrected, invoicedVoided, openCorrected, open], ignoreOrder: true);
+        now.Keys.ShouldBe([correctedThenVoided, invoicedCorrected, invoicedVoided, invoicedCorrectedVoided, openCorrected, open], ignoreOrder: true);
+        var correctedVoided = JsonNodeOf(now[invoicedCorrectedVoided]);
+        (correctedVoided["corrected"]!.GetValue<bool>(), correctedVoided["voided"]!.GetValue<bool>(), correctedVoided["miles"]!.GetValue<decimal>())
+            .ShouldBe((true, true, 7m));
 
         // The shape stored until 2026-12-07: a document for every visit, each with its billed state.
         var old = new Dictionary<Guid, string>
@@ -140,12 +146,13 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
             [invoicedCorrected] = OldShape(now[invoicedCorrected], invoicedCorrected, dana, first, pending: true, voided: false, "It was the evaluation"),
             [invoicedVoided] = OldShape(null, invoicedVoided, dana, first, pending: true, voided: true, "Not seen"),
             [correctedThenVoided] = OldShape(null, correctedThenVoided, dana, second, pending: true, voided: true, "Duplicate"),
+            [invoicedCorrectedVoided] = OldShape(now[invoicedCorrectedVoided], invoicedCorrectedVoided, dana, first, pending: true, voided: true, "Not seen"),
         };
         var table = "contracttherapy.mt_doc_billablevisit";
         await Sql($"delete from {table} where tenant_id = '{Api.Tenant}'");
         foreach (var (id, json) in old)
             await Sql($"insert into {table} (tenant_id, id, data, mt_version) values ('{Api.Tenant}', '{id}', '{json.Replace("'", "''")}'::jsonb, 1)");
-        (await Documents(Api.Tenant)).Count.ShouldBe(8);
+        (await Documents(Api.Tenant)).Count.ShouldBe(9);
 
         var migration = App.Store.Advanced.InitialDataCollection.OfType<BillableVisitsWithoutBilledState>().ShouldHaveSingleItem();
         try
@@ -164,6 +171,7 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
                 ("adjustment", invoicedCorrected, "Routine", 95m, -95m),
                 ("adjustment", invoicedCorrected, "Evaluation", 150m, 150m),
                 ("adjustment", invoicedVoided, "Routine", 95m, -95m),
+                ("adjustment", invoicedCorrectedVoided, "Routine", 95m, -95m),
                 ("late", openCorrected, "Routine", 95m, 95m),
                 ("visit", open, "Routine", 95m, 95m),
             ], ignoreOrder: true);

@@ -105,6 +105,38 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task a_note_signed_while_a_close_bills_the_visit_waits_for_it_and_does_not_bring_its_document_back()
+    {
+        // A close that bills an unsigned visit (the tenant does not require signed notes) deletes its document; the note
+        // signed meanwhile must not write it back, or the next close would bill the visit again.
+        await Api.CyclesFrom("2026-03-02", requireSignedNote: false);
+        var (agency, dana) = await RatedAgencyAndContractor();
+        var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine", noteSigned: false))).Id;
+        (await Stored("mt_doc_billablevisit", visit)).GetProperty("noteSigned").GetBoolean().ShouldBeFalse();
+
+        // The close's part, done by hand: the tenant's billing lock, the visit's document deleted, not yet committed.
+        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var close = await connection.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand(
+                         "select pg_advisory_xact_lock(hashtext(@key)); delete from contracttherapy.mt_doc_billablevisit where tenant_id = @t and id = @v",
+                         connection, close))
+        {
+            command.Parameters.AddWithValue("key", $"contracttherapy:billing:{Api.Tenant}");
+            command.Parameters.AddWithValue("t", Api.Tenant);
+            command.Parameters.AddWithValue("v", visit);
+            await command.ExecuteNonQueryAsync();
+        }
+        var signing = Api.Post($"/api/visits/{visit}/sign-note", null, role: "contractor", contractorId: dana);
+        (await Task.WhenAny(signing, Task.Delay(700))).ShouldNotBe(signing, "the note was signed while the close held the billing lock");
+        await close.CommitAsync();
+
+        (await signing).ShouldBe(200).Json["noteSigned"]!.GetValue<bool>().ShouldBeTrue();
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.LoadAsync<BillableVisit>(visit)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task the_pay_stubs_are_readable_when_the_close_answers_and_two_closes_issue_one_pay_run()
     {
         await Api.CyclesFrom("2026-03-02");

@@ -14,7 +14,8 @@ namespace ContractTherapy.Invoicing.Billing;
 /// <item>invoiced and changed since (<c>pendingAdjustment</c>): the document of its changes, corrected if the visit has a
 /// correction after the close its billed state names (the last that had a line of it: a visit changed since was not
 /// reversed, a reversal only follows a void and a void is final), with the facts as they stand, which are that
-/// correction's; else only voided.</item>
+/// correction's; else only voided (its <c>voided</c> copied, not assumed: a change pending without a correction since
+/// can only be a void, and if it were not, the visit is left billed as it was rather than credited).</item>
 /// </list>
 /// Old documents are the ones with a <c>pendingAdjustment</c> field, found through a partial index that is empty once
 /// they are moved, so a later start reads nothing (BilledStateTests checks the plan). It runs again harmlessly.
@@ -58,7 +59,8 @@ public sealed class BillableVisitsWithoutBilledState : StartupStatement
                         'patient', old.data -> 'patient', 'visitDate', old.data -> 'visitDate', 'discipline', old.data -> 'discipline',
                         'visitType', old.data -> 'visitType', 'miles', old.data -> 'miles', 'voided', old.data -> 'voided',
                         'lastChangeReason', old.data -> 'lastChangeReason')
-                   else '{voided}'::jsonb || jsonb_build_object('id', old.data -> 'id', 'lastChangeReason', old.data -> 'lastChangeReason')
+                   else '{voided}'::jsonb || jsonb_build_object('id', old.data -> 'id', 'voided', old.data -> 'voided',
+                        'lastChangeReason', old.data -> 'lastChangeReason')
                    end,
                    mt_version = d.mt_version + 1, mt_last_modified = transaction_timestamp()
               from old

@@ -4,9 +4,10 @@ namespace ContractTherapy.Shared.Persistence;
 
 /// <summary>
 /// Serializes, per tenant, the writes that change how visits are billed: closing a cycle and
-/// correcting or voiding a visit. Both update the Invoicing module's billable-visit documents
-/// (one from the close, one from the visit's events); run at the same moment, the later commit
-/// would overwrite the other's update and a correction could escape its adjustment. The lock is
+/// correcting, voiding or signing the note of a visit. Each writes the Invoicing module's billable-visit documents
+/// (the close deletes those of its visits, the others fold the visit's events into them); run at the same moment, the
+/// later commit would overwrite the other's write: a correction could escape its adjustment, a note signed during the
+/// close bring back a document the close deleted (and the visit be billed twice). The lock is
 /// a PostgreSQL transaction-scoped advisory lock taken before anything is read, released at commit.
 /// </summary>
 public static class BillingLock

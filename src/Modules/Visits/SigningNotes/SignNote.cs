@@ -1,4 +1,5 @@
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Security;
 using ContractTherapy.Visits.Visits;
 using Marten;
@@ -9,7 +10,12 @@ using Wolverine.Http;
 
 namespace ContractTherapy.Visits.SigningNotes;
 
-/// <summary>Signing the visit note makes the visit billable (when the tenant requires signed notes). Signing twice changes nothing.</summary>
+/// <summary>
+/// Signing the visit note makes the visit billable (when the tenant requires signed notes). Signing twice changes nothing.
+/// It takes the tenant's billing lock as corrections and voids do: its event rewrites the visit's billable document, and
+/// signed during a close that bills the visit (an unsigned visit bills when the tenant does not require signed notes) it
+/// would write back the document the close deletes, and the next close would bill the visit again.
+/// </summary>
 public static class SignNoteEndpoint
 {
     [WolverinePost("/api/visits/{id}/sign-note"), Authorize(Policy = Policies.VisitsWrite), Tags("Visits")]
@@ -17,6 +23,7 @@ public static class SignNoteEndpoint
     public static async Task<IResult> Post(Guid id, HttpContext http, IDocumentSession session, FieldCipher cipher, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
+        await session.SerializeBillingChangesAsync(caller.TenantId, ct);
         var stream = await session.Events.FetchForWriting<Visit>(id, ct);
         var visit = stream.Aggregate;
         if (visit is null || !caller.MayReach(visit)) return Problems.NotFound("visit", id);
