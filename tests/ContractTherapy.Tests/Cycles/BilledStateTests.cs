@@ -212,4 +212,29 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
         plan.ShouldNotContain(l => l.Contains("Seq Scan on mt_doc_billablevisit"), text);
         plan.Where(l => l.Contains("on mt_events")).ShouldAllBe(l => l.Contains("never executed"), text);
     }
+
+    [Fact]
+    public async Task the_start_replaces_the_first_form_of_the_closes_line_index_and_runs_again_harmlessly()
+    {
+        // The first form (a SQL function of our own over jsonb_array_elements), as a store of this morning has it.
+        await Sql("""
+            create or replace function contracttherapy.ct_closed_line_visits(lines jsonb) returns uuid[] language sql immutable parallel safe
+              as $fn$ select coalesce(array_agg((l ->> 'visitId')::uuid), '{}') from jsonb_array_elements(lines) as l $fn$
+            """);
+        await Sql($"create index if not exists {ClosedLineVisits.FirstIndexName} on contracttherapy.mt_events using gin (contracttherapy.ct_closed_line_visits(data -> 'lines')) where type = 'cycle_closed'");
+        var start = App.Store.Advanced.InitialDataCollection.OfType<ClosedLineVisits>().ShouldHaveSingleItem();
+        for (var i = 0; i < 2; i++) await start.Populate(App.Store, CancellationToken.None);
+
+        await using (var session = App.Store.QuerySession(Api.Tenant))
+        {
+            (await session.QueryAsync<string>("select indexname from pg_indexes where schemaname = 'contracttherapy' and indexname like 'mt_events_idx_closed_line%'"))
+                .ShouldBe([ClosedLineVisits.IndexName]);
+            (await session.QueryAsync<int>("select count(*)::int from pg_proc where proname = 'ct_closed_line_visits'")).Single().ShouldBe(0);
+        }
+        // And the lines are still found through it: a reversal credits the visit's line.
+        var (_, _, _, target, _) = await ClosedThree();
+        (await Api.Put($"/api/visits/{target}", new { visitType = "Evaluation", reason = "It was the evaluation" })).ShouldBe(200);
+        var next = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json;
+        (await InvoiceLinesOf(next)).ShouldBe([("adjustment", target, "Routine", 95m, -95m), ("adjustment", target, "Evaluation", 150m, 150m)], ignoreOrder: true);
+    }
 }

@@ -209,7 +209,7 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
             { Parameters = { new() { Value = Api.Tenant } } };
         var lines = new Npgsql.NpgsqlCommand(ReplaceParameters(BilledLines.Sql(session)))
         {
-            Parameters = { new() { Value = new[] { Guid.NewGuid() } }, new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } } },
+            Parameters = { new() { Value = new[] { Guid.NewGuid().ToString() } }, new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } } },
         };
         var oldShape = new Npgsql.NpgsqlCommand(
             $"select 1 from contracttherapy.mt_doc_billablevisit as o where o.{BillableVisitsWithoutBilledState.OldShapePredicate}");
@@ -233,11 +233,11 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
         }
     }
 
-    /// <summary>Marten's <c>?</c> placeholders as Npgsql's positional ones.</summary>
+    /// <summary>The placeholders of <see cref="BilledLines"/> as Npgsql's positional ones.</summary>
     private static string ReplaceParameters(string sql)
     {
         var n = 0;
-        return System.Text.RegularExpressions.Regex.Replace(sql, @"\?(?!\?)", _ => $"${++n}");
+        return System.Text.RegularExpressions.Regex.Replace(sql, System.Text.RegularExpressions.Regex.Escape(BilledLines.Placeholder.ToString()), _ => $"${++n}");
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public static class BilledLines
     /// PostgreSQL may read the tenant's whole history through the events' primary key (it did, for a tenant it guessed
     /// small) and take every close apart. Visit ids are unique, so the other tenants' closes found are none.
     /// </summary>
+    public const char Placeholder = '^';
+
     public static string Sql(IQuerySession session)
     {
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
@@ -24,12 +26,12 @@ public static class BilledLines
             with found as materialized (
                 select e.tenant_id, e.seq_id, e.data -> 'lines' as lines
                   from {schema}.mt_events as e
-                 where e.type = 'cycle_closed' and {ClosedLineVisits.Expression(schema, "e")} && ?::uuid[]),
-            closes as materialized (select seq_id, lines from found where tenant_id = ?),
+                 where e.type = 'cycle_closed' and {ClosedLineVisits.Expression("e")} ?| ^::text[]),
+            closes as materialized (select seq_id, lines from found where tenant_id = ^),
             wanted as materialized (
                 select c.seq_id, l.position, l.line
                   from closes as c cross join lateral jsonb_array_elements(c.lines) with ordinality as l(line, position)
-                 where (l.line ->> 'visitId')::uuid = any(?::uuid[]))
+                 where (l.line ->> 'visitId')::uuid = any(^::uuid[]))
             select distinct on ((line ->> 'visitId')::uuid) line
               from wanted
              order by (line ->> 'visitId')::uuid, seq_id desc, (line ->> 'isReversal')::boolean, position desc
@@ -45,7 +47,8 @@ public static class BilledLines
     {
         var ids = visits.Where(v => v.Invoiced).Select(v => v.Id).Distinct().ToArray();
         if (ids.Length == 0) return new Dictionary<Guid, ClosedLine>();
-        var lines = await session.QueryAsync<ClosedLine>(Sql(session), ct, ids, session.TenantId, ids);
+        // '^' marks the parameters: '?|' is the index's operator (visit ids as the strings the events hold).
+        var lines = await session.QueryAsync<ClosedLine>(Placeholder, Sql(session), ct, ids.Select(id => id.ToString()).ToArray(), session.TenantId, ids);
         var byVisit = lines.ToDictionary(l => l.VisitId);
         var missing = ids.Where(id => !byVisit.ContainsKey(id)).ToList();
         if (missing.Count > 0)
