@@ -185,19 +185,23 @@ TOP_STATEMENTS = """select calls, round(total_exec_time)::bigint as ms, left(reg
   from pg_stat_statements where dbid = (select oid from pg_database where datname = 'bench') order by total_exec_time desc limit 12"""
 
 
+def psql_run(sql, check=True):
+    """One statement in the bench database (psql, unaligned)."""
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", os.environ["BENCH_PG_PORT"], "-U", "postgres", "-d", "bench", "-At", "-c", sql],
+                          capture_output=True, text=True, check=check)
+
+
 def pg_statements(sql, title=None):
     """BENCH_PG_STATEMENTS=1: runs sql (pg_stat_statements) in the bench database; prints the rows under title."""
     if os.environ.get("BENCH_PG_STATEMENTS") != "1":
         return
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", os.environ["BENCH_PG_PORT"], "-U", "postgres", "-d", "bench", "-At", "-c", sql],
-                         capture_output=True, text=True)
+    out = psql_run(sql, check=False)
     if title:
         print(f"{title} (calls|ms|statement):\n{out.stdout}{out.stderr}", file=sys.stderr, flush=True)
 
 
 def psql(sql):
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", os.environ["BENCH_PG_PORT"], "-U", "postgres", "-d", "bench", "-At", "-c", sql],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return psql_run(sql).stdout.strip()
 
 
 def wait_for_async_projections(limit_s=60):

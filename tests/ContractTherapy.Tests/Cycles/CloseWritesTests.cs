@@ -122,7 +122,7 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
                          "select pg_advisory_xact_lock(hashtext(@key)); delete from contracttherapy.mt_doc_billablevisit where tenant_id = @t and id = @v",
                          connection, close))
         {
-            command.Parameters.AddWithValue("key", $"contracttherapy:billing:{Api.Tenant}");
+            command.Parameters.AddWithValue("key", ContractTherapy.Shared.Persistence.BillingLock.KeyFor(Api.Tenant));
             command.Parameters.AddWithValue("t", Api.Tenant);
             command.Parameters.AddWithValue("v", visit);
             await command.ExecuteNonQueryAsync();

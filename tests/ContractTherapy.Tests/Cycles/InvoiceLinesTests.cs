@@ -59,12 +59,7 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
         closeLine.GetProperty("payAmount").GetDecimal().ShouldBe(70m);
         closeLine.GetProperty("patient").GetProperty("name").GetString().ShouldBe(line.GetProperty("patient").GetProperty("name").GetString());
 
-        async Task<List<string>> PdfLines()
-        {
-            using var client = App.Host.Server.CreateClient();
-            client.DefaultRequestHeaders.Authorization = new("Bearer", await Api.Token("billing"));
-            return ParsedPdf.Parse(await client.GetByteArrayAsync($"/api/invoices/{invoice}/pdf")).Lines.ToList();
-        }
+        async Task<List<string>> PdfLines() => ParsedPdf.Parse(await Pdf(invoice, "billing")).Lines.ToList();
         var before = (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body;
         var pdf = await PdfLines();
         // Stored until 2026-12-07: the invoice's event with the close's whole lines for its agency, in the close's order.

@@ -146,17 +146,6 @@ public sealed class InvoiceTests(AppFixture app) : IntegrationTest(app)
 
 public sealed class InvoicePdfTests(AppFixture app) : IntegrationTest(app)
 {
-    private async Task<byte[]> Pdf(Guid invoiceId, string role, Guid? agencyId = null)
-    {
-        var token = await Api.Token(role, agencyId: agencyId);
-        using var client = App.Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.GetAsync($"/api/invoices/{invoiceId}/pdf");
-        ((int)response.StatusCode).ShouldBe(200);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
-        return await response.Content.ReadAsByteArrayAsync();
-    }
-
     /// <summary>
     /// domain.md §5 through the real host, with names that need more than Latin-1. Set CT_SAVE_PDF to a
     /// folder to keep both PDFs (docs/invoice-worked-example.png is page 1 of the first, through pdftoppm).

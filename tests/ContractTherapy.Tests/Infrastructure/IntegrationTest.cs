@@ -22,6 +22,18 @@ public abstract class IntegrationTest(AppFixture app)
         return JsonDocument.Parse(json).RootElement;
     }
 
+    /// <summary>An invoice's PDF as the role reads it (200, application/pdf).</summary>
+    protected async Task<byte[]> Pdf(Guid invoiceId, string role, Guid? agencyId = null)
+    {
+        var token = await Api.Token(role, agencyId: agencyId);
+        using var client = App.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.GetAsync($"/api/invoices/{invoiceId}/pdf");
+        ((int)response.StatusCode).ShouldBe(200);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
     /// <summary>A statement run in the tenant's session, for tests that make data of an earlier shape.</summary>
     protected async Task Sql(string sql)
     {

@@ -61,7 +61,9 @@ public static class CycleClose
         }
 
         // Each invoiced visit changed since, as it is now (its changes over the line it was last billed on).
-        var changed = changedSinceInvoiced.Where(v => !billedLines[v.Id].IsReversal).Select(v => (Now: v.Now(billedLines[v.Id]), Billed: billedLines[v.Id]))
+        var changed = changedSinceInvoiced.Select(v => (Visit: v, Billed: billedLines[v.Id]))
+            .Where(c => !c.Billed.IsReversal)
+            .Select(c => (Now: c.Visit.Now(c.Billed), c.Billed))
             .Where(c => c.Now.NeedsAdjustmentFrom(c.Billed));
         foreach (var (v, billed) in changed.OrderBy(c => c.Now.VisitDate).ThenBy(c => c.Now.Id))
         {

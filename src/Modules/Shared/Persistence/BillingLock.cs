@@ -15,6 +15,9 @@ public static class BillingLock
     public static async Task SerializeBillingChangesAsync(this IDocumentSession session, string tenant, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtext(?))", ct, $"contracttherapy:billing:{tenant}");
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtext(?))", ct, KeyFor(tenant));
     }
+
+    /// <summary>The lock's key (hashed by PostgreSQL's <c>hashtext</c>).</summary>
+    public static string KeyFor(string tenant) => $"contracttherapy:billing:{tenant}";
 }
