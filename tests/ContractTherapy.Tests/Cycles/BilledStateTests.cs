@@ -62,6 +62,75 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
         (await Replayed(nameof(BillableVisit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// A reversal credits the line as billed, made whole from the close's event (the visit, where it was paid, the pay
+    /// side: <c>CycleLine</c>) and its invoice's line (the bill side, names, the patient's name and MRN): the patient as
+    /// billed though corrected since, the initials on the pay stub. A close stored with whole lines (before 2026-12-07)
+    /// reverses the same.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_reversal_names_the_patient_and_the_rates_as_billed_made_whole_from_the_close_and_its_invoice(bool closeStoredWhole)
+    {
+        await Api.CyclesFrom("2026-03-02");
+        var agency = await Api.RegisteredAgency("Sunrise HH");
+        await Api.SetBillRates(agency, "2026-01-01", Rate("PT", "Evaluation", 150m), Rate("PT", "Routine", 95m));
+        var dana = await Api.PlacedContractor(agency, "Dana Kim", "PT");
+        await Api.SetPayRates(dana, "2026-01-01", Rate("PT", "Evaluation", 110m), Rate("PT", "Routine", 70m));
+        var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine", patientName: "Ann Able", mrn: "AA-1", miles: 10m))).Id;
+        var other = (await Api.LogVisit(Visit(dana, agency, "2026-03-04", "Routine", patientName: "Cy Cole", mrn: "CC-3"))).Id;
+        await Api.CloseCurrentCycle();
+        if (closeStoredWhole)
+        {
+            await Sql($"""
+                update contracttherapy.mt_events as c
+                   set data = jsonb_set(c.data, array['lines'], (
+                       select jsonb_agg((il.line - 'patient') || (l.line - 'patientInitials') || jsonb_build_object('agencyName', i.data -> 'agencyName',
+                                  'patient', (il.line -> 'patient') || jsonb_build_object('initials', l.line -> 'patientInitials', 'mrnFingerprint', 'fp'))
+                              order by l.position)
+                         from jsonb_array_elements(c.data -> 'lines') with ordinality as l(line, position)
+                              join contracttherapy.mt_events as i
+                                on i.tenant_id = c.tenant_id and i.type = 'invoice_issued' and i.data ->> 'cycleId' = c.data ->> 'cycleId'
+                               and i.data ->> 'agencyId' = l.line ->> 'agencyId'
+                              cross join lateral jsonb_array_elements(i.data -> 'lines') as il(line)
+                        where il.line ->> 'visitId' = l.line ->> 'visitId' and il.line ->> 'isReversal' = l.line ->> 'isReversal'))
+                 where c.tenant_id = '{Api.Tenant}' and c.type = 'cycle_closed'
+                """);
+            await using var session = App.Store.QuerySession(Api.Tenant);
+            (await session.QueryAsync<int>(
+                    "select count(*)::int from contracttherapy.mt_events, jsonb_array_elements(data -> 'lines') as l where tenant_id = ? and type = 'cycle_closed' and l -> 'billRate' is not null",
+                    Api.Tenant)).Single().ShouldBe(2);
+        }
+
+        // New rates, a corrected patient, type and miles for one visit; the other voided.
+        (await Api.SetBillRates(agency, "2026-03-01", Rate("PT", "Evaluation", 160m), Rate("PT", "Routine", 120m))).ShouldBe(200);
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Evaluation", miles = 4m, patient = new { name = "Bo Baker", mrn = "BB-2" },
+            reason = "Wrong chart" })).ShouldBe(200);
+        (await Api.Post($"/api/visits/{other}/void", new { reason = "Duplicate" })).ShouldBe(200);
+        var next = (await Api.CloseCycle((await Api.CurrentCycle()).IdOf())).ShouldBe(200).Json;
+
+        var invoice = (await Api.Get($"/api/invoices/{next.Ids("invoices").Single()}", role: "billing")).ShouldBe(200).Json;
+        invoice["agencyName"]!.GetValue<string>().ShouldBe("Sunrise HH");
+        invoice["lines"]!.AsArray().Select(l => (Guid.Parse(l!["visitId"]!.GetValue<string>()), l["patientName"]!.GetValue<string>(),
+                l["mrn"]!.GetValue<string>(), l["clinician"]!.GetValue<string>(), l["visitType"]!.GetValue<string>(), l["rate"]!.GetValue<decimal>(),
+                l["amount"]!.GetValue<decimal>()))
+            .ShouldBe([
+                (visit, "Ann Able", "AA-1", "Dana Kim", "Routine", 95m, -95m),
+                (visit, "Bo Baker", "BB-2", "Dana Kim", "Evaluation", 160m, 160m),
+                (other, "Cy Cole", "CC-3", "Dana Kim", "Routine", 95m, -95m),
+            ], ignoreOrder: true);
+        var stub = (await Api.Get($"/api/paystubs/{next.Ids("payStubs").Single()}", role: "payroll")).ShouldBe(200).Json;
+        stub["lines"]!.AsArray().Select(l => (Guid.Parse(l!["visitId"]!.GetValue<string>()), l["patientInitials"]!.GetValue<string>(),
+                l["agency"]!.GetValue<string>(), l["rate"]!.GetValue<decimal>(), l["amount"]!.GetValue<decimal>(), l["miles"]!.GetValue<decimal>()))
+            .ShouldBe([
+                (visit, "A.A.", "Sunrise HH", 70m, -70m, 10m),
+                (visit, "B.B.", "Sunrise HH", 110m, 110m, 4m),
+                (other, "C.C.", "Sunrise HH", 70m, -70m, 0m),
+            ], ignoreOrder: true);
+        (await Replayed(nameof(BillableVisit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
     /// <summary>The billed state of every visit of these tenants as stored, by visit.</summary>
     private async Task<Dictionary<Guid, string>> Documents(params string[] tenants)
     {

@@ -84,8 +84,8 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
         var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine"))).Id;
         await using var session = App.Store.LightweightSession(Api.Tenant);
         var read = (await session.LoadAsync<BillableVisit>(visit)).ShouldNotBeNull();
-        var line = new ClosedLine(visit, LineKind.Visit, false, agency, "Sunrise HH", dana, "Dana Kim", read.VisitDate, read.Discipline,
-            read.VisitType, read.Patient!, 95m, 95m, null, 70m, 70m, null, false, 0m, 0m, 0m, null);
+        var line = CycleLine.Of(new ClosedLine(visit, LineKind.Visit, false, agency, "Sunrise HH", dana, "Dana Kim", read.VisitDate, read.Discipline,
+            read.VisitType, read.Patient!, 95m, 95m, null, 70m, 70m, null, false, 0m, 0m, 0m, null));
         var closed = new CycleClosed(Guid.NewGuid(), new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 8), new DateOnly(2026, 3, 9),
             DateTimeOffset.UnixEpoch, [line], [], [], Guid.NewGuid());
 
@@ -209,7 +209,11 @@ public sealed class CloseWritesTests(AppFixture app) : IntegrationTest(app)
             { Parameters = { new() { Value = Api.Tenant } } };
         var lines = new Npgsql.NpgsqlCommand(ReplaceParameters(BilledLines.Sql(session)))
         {
-            Parameters = { new() { Value = new[] { Guid.NewGuid().ToString() } }, new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } } },
+            Parameters =
+            {
+                new() { Value = new[] { Guid.NewGuid().ToString() } }, new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } },
+                new() { Value = Api.Tenant }, new() { Value = new[] { Guid.NewGuid() } },
+            },
         };
         var oldShape = new Npgsql.NpgsqlCommand(
             $"select 1 from contracttherapy.mt_doc_billablevisit as o where o.{BillableVisitsWithoutBilledState.OldShapePredicate}");

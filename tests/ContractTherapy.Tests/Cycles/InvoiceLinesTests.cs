@@ -55,22 +55,26 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
         Keys(line).ShouldBe(["billAmount", "billRate", "billRateSetId", "contractorName", "discipline", "isReversal", "kind", "patient", "reason",
             "visitDate", "visitId", "visitType"]);
         Keys(line.GetProperty("patient")).ShouldBe(["mrn", "name"]);
-        // The close's event keeps the whole line, pay side and all.
+        // The close's event keeps the rest of the line: which visit, where billed and paid, the pay side (CycleLine); the
+        // invoice's side is stored once.
+        Keys(closeLine).ShouldBe(["agencyId", "contractorId", "isReversal", "kind", "mileageAmount", "mileageRate", "miles", "patientInitials",
+            "payAmount", "payRate", "payRateIsAgencyOverride", "payRateSetId", "reason", "visitId"]);
         closeLine.GetProperty("payAmount").GetDecimal().ShouldBe(70m);
-        closeLine.GetProperty("patient").GetProperty("name").GetString().ShouldBe(line.GetProperty("patient").GetProperty("name").GetString());
 
         async Task<List<string>> PdfLines() => ParsedPdf.Parse(await Pdf(invoice, "billing")).Lines.ToList();
         var before = (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body;
         var pdf = await PdfLines();
-        // Stored until 2026-12-07: the invoice's event with the close's whole lines for its agency, in the close's order.
+        // Stored until 2026-12-07: the invoice's event with the close's whole lines for its agency, in the close's order
+        // (each line of the invoice with the close's line of the same visit: its pay side and ids).
         await Sql($"""
             update contracttherapy.mt_events as i
                set data = jsonb_set(i.data, array['lines'], (
-                   select jsonb_agg(l.line order by l.position)
-                     from contracttherapy.mt_events as c
-                          cross join lateral jsonb_array_elements(c.data -> 'lines') with ordinality as l(line, position)
-                    where c.tenant_id = i.tenant_id and c.type = 'cycle_closed' and c.stream_id = (i.data ->> 'cycleId')::uuid
-                      and l.line ->> 'agencyId' = i.data ->> 'agencyId'))
+                   select jsonb_agg(il.line || (l.line - 'patientInitials') order by il.position)
+                     from jsonb_array_elements(i.data -> 'lines') with ordinality as il(line, position)
+                          join contracttherapy.mt_events as c
+                            on c.tenant_id = i.tenant_id and c.type = 'cycle_closed' and c.stream_id = (i.data ->> 'cycleId')::uuid
+                          cross join lateral jsonb_array_elements(c.data -> 'lines') as l(line)
+                    where l.line ->> 'visitId' = il.line ->> 'visitId' and l.line ->> 'isReversal' = il.line ->> 'isReversal'))
              where i.tenant_id = '{Api.Tenant}' and i.type = 'invoice_issued'
             """);
         (await FirstLines(invoice)).Invoice.GetProperty("payAmount").GetDecimal().ShouldBe(70m);

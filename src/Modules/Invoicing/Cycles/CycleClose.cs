@@ -93,7 +93,7 @@ public static class CycleClose
         var nextId = BillingCycle.IdFor(tenant, nextStart);
         var next = new CycleOpened(nextId, nextStart, nextEnd, settings.BillingCycle.Frequency, number);
 
-        var closed = new CycleClosed(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today, now, lines,
+        var closed = new CycleClosed(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today, now, lines.Select(CycleLine.Of).ToList(),
             invoices.Select(i => new IssuedInvoiceRef(i.InvoiceId, i.Number, i.AgencyId)).ToList(),
             payStubs.Select(p => new IssuedPayStubRef(p.PayStubId, p.ContractorId)).ToList(), nextId);
         return new ClosePlan(closed, invoices, payStubs, next, blocking, awaitingSignature);
