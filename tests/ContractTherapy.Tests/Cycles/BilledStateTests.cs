@@ -63,15 +63,17 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
     }
 
     /// <summary>
-    /// A reversal credits the line as billed, made whole from the close's event (the visit, where it was paid, the pay
-    /// side: <c>CycleLine</c>) and its invoice's line (the bill side, names, the patient's name and MRN): the patient as
-    /// billed though corrected since, the initials on the pay stub. A close stored with whole lines (before 2026-12-07)
-    /// reverses the same.
+    /// A reversal credits the line as billed, made whole from the close's event (the visit, where it was billed and paid,
+    /// the pay sheet: <c>CycleLine</c>), its invoice's line (the bill side, names, the patient's name and MRN) and its pay
+    /// stub's line (the pay side, the initials): the patient as billed though corrected since, the initials on the pay
+    /// stub, the rates as billed though new ones are set. Closes stored in the two earlier shapes reverse the same: with
+    /// whole lines (before 2026-12-07), and with the pay side and initials in the close's line (part of that day).
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task a_reversal_names_the_patient_and_the_rates_as_billed_made_whole_from_the_close_and_its_invoice(bool closeStoredWhole)
+    [InlineData("ids")]
+    [InlineData("pay side")]
+    [InlineData("whole")]
+    public async Task a_reversal_names_the_patient_and_the_rates_as_billed_made_whole_from_the_close_its_invoice_and_its_pay_stub(string closeStored)
     {
         await Api.CyclesFrom("2026-03-02");
         var agency = await Api.RegisteredAgency("Sunrise HH");
@@ -81,26 +83,36 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
         var visit = (await Api.LogVisit(Visit(dana, agency, "2026-03-03", "Routine", patientName: "Ann Able", mrn: "AA-1", miles: 10m))).Id;
         var other = (await Api.LogVisit(Visit(dana, agency, "2026-03-04", "Routine", patientName: "Cy Cole", mrn: "CC-3"))).Id;
         await Api.CloseCurrentCycle();
-        if (closeStoredWhole)
+        if (closeStored != "ids")
         {
+            // Each line of the close with its invoice's and its pay stub's line of the same visit and direction.
+            var (invoiceSide, extra) = closeStored == "whole"
+                ? ("(il.line - 'patient') || jsonb_build_object('agencyName', i.data -> 'agencyName', 'patient', (il.line -> 'patient') || "
+                   + "jsonb_build_object('initials', sl.line -> 'sealedPatientInitials', 'mrnFingerprint', 'fp'), 'billRate', il.line -> 'billRate')", "")
+                : ("'{}'::jsonb", ", 'patientInitials', sl.line -> 'sealedPatientInitials', 'reason', sl.line -> 'reason'");
             await Sql($"""
                 update contracttherapy.mt_events as c
-                   set data = jsonb_set(c.data, array['lines'], (
-                       select jsonb_agg((il.line - 'patient') || (l.line - 'patientInitials') || jsonb_build_object('agencyName', i.data -> 'agencyName',
-                                  'patient', (il.line -> 'patient') || jsonb_build_object('initials', l.line -> 'patientInitials', 'mrnFingerprint', 'fp'))
+                   set data = jsonb_set(c.data - 'payRunId', array['lines'], (
+                       select jsonb_agg({invoiceSide} || l.line || jsonb_build_object('payRate', sl.line -> 'payRate', 'payAmount', sl.line -> 'amount',
+                                  'miles', sl.line -> 'miles', 'mileageRate', sl.line -> 'mileageRate', 'mileageAmount', sl.line -> 'mileageAmount'{extra})
                               order by l.position)
                          from jsonb_array_elements(c.data -> 'lines') with ordinality as l(line, position)
                               join contracttherapy.mt_events as i
                                 on i.tenant_id = c.tenant_id and i.type = 'invoice_issued' and i.data ->> 'cycleId' = c.data ->> 'cycleId'
                                and i.data ->> 'agencyId' = l.line ->> 'agencyId'
                               cross join lateral jsonb_array_elements(i.data -> 'lines') as il(line)
-                        where il.line ->> 'visitId' = l.line ->> 'visitId' and il.line ->> 'isReversal' = l.line ->> 'isReversal'))
+                              join contracttherapy.mt_events as s
+                                on s.tenant_id = c.tenant_id and s.type = 'pay_stub_issued' and s.data ->> 'cycleId' = c.data ->> 'cycleId'
+                               and s.data ->> 'contractorId' = l.line ->> 'contractorId'
+                              cross join lateral jsonb_array_elements(s.data -> 'lines') as sl(line)
+                        where il.line ->> 'visitId' = l.line ->> 'visitId' and il.line ->> 'isReversal' = l.line ->> 'isReversal'
+                          and sl.line ->> 'visitId' = l.line ->> 'visitId' and sl.line ->> 'isReversal' = l.line ->> 'isReversal'))
                  where c.tenant_id = '{Api.Tenant}' and c.type = 'cycle_closed'
                 """);
             await using var session = App.Store.QuerySession(Api.Tenant);
             (await session.QueryAsync<int>(
-                    "select count(*)::int from contracttherapy.mt_events, jsonb_array_elements(data -> 'lines') as l where tenant_id = ? and type = 'cycle_closed' and l -> 'billRate' is not null",
-                    Api.Tenant)).Single().ShouldBe(2);
+                    "select count(*)::int from contracttherapy.mt_events, jsonb_array_elements(data -> 'lines') as l where tenant_id = ? and type = 'cycle_closed' and l -> ? is not null",
+                    Api.Tenant, closeStored == "whole" ? "billRate" : "payRate")).Single().ShouldBe(2);
         }
 
         // New rates, a corrected patient, type and miles for one visit; the other voided.

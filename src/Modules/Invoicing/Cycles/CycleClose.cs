@@ -93,9 +93,11 @@ public static class CycleClose
         var nextId = BillingCycle.IdFor(tenant, nextStart);
         var next = new CycleOpened(nextId, nextStart, nextEnd, settings.BillingCycle.Frequency, number);
 
+        // The pay run's stream starts with one PayStubIssued per stub, in this order (IssuePayStubsHandler.Issue).
         var closed = new CycleClosed(cycle.Id, cycle.PeriodStart, cycle.PeriodEnd, today, now, lines.Select(CycleLine.Of).ToList(),
             invoices.Select(i => new IssuedInvoiceRef(i.InvoiceId, i.Number, i.AgencyId)).ToList(),
-            payStubs.Select(p => new IssuedPayStubRef(p.PayStubId, p.ContractorId)).ToList(), nextId);
+            payStubs.Select((p, i) => new IssuedPayStubRef(p.PayStubId, p.ContractorId, i + 1)).ToList(), nextId,
+            payStubs.Count > 0 ? Payroll.PayRuns.PayStub.PayRunIdFor(cycle.Id) : null);
         return new ClosePlan(closed, invoices, payStubs, next, blocking, awaitingSignature);
     }
 

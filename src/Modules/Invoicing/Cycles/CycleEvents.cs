@@ -12,7 +12,8 @@ public enum LineKind { Visit, Late, Adjustment }
 /// <summary>
 /// One line the close produced, with everything the invoice and the pay stub show, as resolved
 /// at the close: the rates and the rate sets they came from, names, the sealed patient (stored
-/// in parts: <see cref="CycleLine"/> in the close's event, <c>InvoiceLine</c> in the invoice's). An
+/// in parts: <see cref="CycleLine"/> in the close's event, <c>InvoiceLine</c> in the invoice's, <c>PayStubLine</c> in the
+/// pay stub's). An
 /// adjustment either reverses an earlier line of an already invoiced visit (<see cref="IsReversal"/>,
 /// negative amounts) or re-bills the visit as corrected.
 /// </summary>
@@ -41,13 +42,14 @@ public sealed record ClosedLine(
     string? Reason);
 
 /// <summary>
-/// What the close's event keeps of one of its lines: which visit and kind, where it was billed and paid, and the pay
-/// side. The bill side and the names (contractor, date, discipline, type, the patient's name and MRN, bill rate, amount
-/// and rate set) are on the invoice's line (<c>InvoiceLine</c>, in the same transaction), so a line is whole with its
-/// invoice's (<c>BilledLines</c>), and nothing is stored twice. Until 2026-12-07 the close's event carried each line
-/// whole (<see cref="ClosedLine"/>), 47 MB of the 50,000-visit close where this is 24 MB (ops/bench/README.md, "The
-/// close's event without the invoices' side of its lines"); those events read as this one (the same names, the
-/// initials nested in <c>patient</c>).
+/// What the close's event keeps of one of its lines: which visit, kind and direction, where it was billed and paid (the
+/// agency and the contractor), and the two facts of the pay side that no pay stub shows (the pay sheet and whether it is
+/// the agency's override). The bill side and the names are on the invoice's line (<c>InvoiceLine</c>), the pay side and
+/// the patient's initials on the pay stub's (<c>PayStubLine</c>), all in the same transaction: a line is whole with those
+/// two (<c>BilledLines</c>), and nothing is stored twice. Until 2026-12-07 the close's event carried each line whole
+/// (<see cref="ClosedLine"/>: 890 bytes a line, 47 MB of the 50,000-visit close; this is about 270 bytes), and for part
+/// of that day the pay side too; those events read as this one (the same names) and their lines are used as they are
+/// (ops/bench/README.md, "The close's event without the invoices' side of its lines").
 /// </summary>
 public sealed record CycleLine(
     Guid VisitId,
@@ -55,29 +57,23 @@ public sealed record CycleLine(
     bool IsReversal,
     Guid AgencyId,
     Guid ContractorId,
-    string? PatientInitials,
-    decimal PayRate,
-    decimal PayAmount,
     Guid? PayRateSetId,
-    bool PayRateIsAgencyOverride,
-    decimal Miles,
-    decimal MileageRate,
-    decimal MileageAmount,
-    string? Reason)
+    bool PayRateIsAgencyOverride)
 {
-    public static CycleLine Of(ClosedLine l) => new(l.VisitId, l.Kind, l.IsReversal, l.AgencyId, l.ContractorId, l.Patient.Initials,
-        l.PayRate, l.PayAmount, l.PayRateSetId, l.PayRateIsAgencyOverride, l.Miles, l.MileageRate, l.MileageAmount, l.Reason);
+    public static CycleLine Of(ClosedLine l) => new(l.VisitId, l.Kind, l.IsReversal, l.AgencyId, l.ContractorId, l.PayRateSetId, l.PayRateIsAgencyOverride);
 }
 
 public sealed record IssuedInvoiceRef(Guid InvoiceId, string Number, Guid AgencyId);
 
-public sealed record IssuedPayStubRef(Guid PayStubId, Guid ContractorId);
+/// <summary>A pay stub the close issued: its <c>PayStubIssued</c> is event <see cref="Version"/> of the close's pay run
+/// (<see cref="CycleClosed.PayRunId"/>); both null in closes before 2026-12-07.</summary>
+public sealed record IssuedPayStubRef(Guid PayStubId, Guid ContractorId, int? Version = null);
 
 /// <summary>
 /// The cycle closed: every visit it took with the rates it resolved (so documents rebuilt years
 /// later are the same), the adjustments for invoiced visits changed since, the invoices and pay
 /// stubs it issued, and the cycle that opens next. Each line's bill side is on its invoice's line
-/// (<see cref="CycleLine"/>).
+/// and its pay side on its pay stub's (<see cref="CycleLine"/>).
 /// </summary>
 public sealed record CycleClosed(
     Guid CycleId,
@@ -88,4 +84,5 @@ public sealed record CycleClosed(
     IReadOnlyList<CycleLine> Lines,
     IReadOnlyList<IssuedInvoiceRef> Invoices,
     IReadOnlyList<IssuedPayStubRef> PayStubs,
-    Guid NextCycleId);
+    Guid NextCycleId,
+    Guid? PayRunId = null);

@@ -2,7 +2,10 @@ using ContractTherapy.Shared.Domain;
 
 namespace ContractTherapy.Payroll.PayRuns;
 
-/// <summary>One pay stub line: a visit at its pay rate, or an adjustment. The patient appears only as sealed initials.</summary>
+/// <summary>
+/// One pay stub line: a visit at its pay rate, or an adjustment (<see cref="IsReversal"/>: it credits an earlier line;
+/// false in stubs issued before 2026-12-07, whose close keeps its lines whole). The patient appears only as sealed initials.
+/// </summary>
 public sealed record PayStubLine(
     Guid VisitId,
     string Kind,
@@ -17,7 +20,8 @@ public sealed record PayStubLine(
     decimal Miles,
     decimal MileageRate,
     decimal MileageAmount,
-    string? Reason);
+    string? Reason,
+    bool IsReversal = false);
 
 /// <summary>A pay stub was issued for a contractor by a cycle close (on the cycle's pay run stream).</summary>
 public sealed record PayStubIssued(
