@@ -58,7 +58,7 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
             var head = last?.Hash ?? AuditChain.Genesis;
             foreach (var e in tenantEvents.OrderBy(e => e.Sequence))
             {
-                head = AuditChain.Link(head, AuditChain.Canonical(e, serializer.ToJson(e.Data)));
+                head = AuditChain.Link(head, AuditChain.Canonical(e, EventShapes.Json(e.Data, serializer)));
                 tenant.Store(new ChainLink { Id = e.Sequence, Hash = head });
             }
         }

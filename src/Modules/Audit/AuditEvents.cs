@@ -23,7 +23,7 @@ public sealed class AuditEventRenderer(IDocumentStore store, FieldCipher cipher)
 
     public AuditEvent Render(IEvent e, Caller caller, bool openPatientData, HashSet<Guid> patientDataOpened)
     {
-        var json = JsonNode.Parse(store.Options.Serializer().ToJson(e.Data));
+        var json = JsonNode.Parse(EventShapes.Json(e.Data, store.Options.Serializer()));
         var opened = Walk(json, null, caller.TenantId, openPatientData);
         if (opened) patientDataOpened.Add(e.StreamId);
         return new AuditEvent(e.StreamId, e.EventTypeName, e.Version, e.Sequence, e.Timestamp, e.UserName, Header(e, AuditStamp.RoleHeader),

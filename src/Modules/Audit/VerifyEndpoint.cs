@@ -37,7 +37,7 @@ public static class VerifyEndpoint
                     continue;
                 }
                 if (pending > 0) return new ChainVerification(false, verified, pending, new BrokenLink(e.Sequence, e.StreamId, e.EventTypeName));
-                head = AuditChain.Link(head, AuditChain.Canonical(e, store.Options.Serializer().ToJson(e.Data)));
+                head = AuditChain.Link(head, AuditChain.Canonical(e, EventShapes.Json(e.Data, store.Options.Serializer())));
                 if (head != stored) return new ChainVerification(false, verified, 0, new BrokenLink(e.Sequence, e.StreamId, e.EventTypeName));
                 verified++;
             }

@@ -106,13 +106,13 @@ public sealed class BilledStateTests(AppFixture app) : IntegrationTest(app)
                                and s.data ->> 'contractorId' = l.line ->> 'contractorId'
                               cross join lateral jsonb_array_elements(s.data -> 'lines') as sl(line)
                         where il.line ->> 'visitId' = l.line ->> 'visitId' and il.line ->> 'isReversal' = l.line ->> 'isReversal'
-                          and sl.line ->> 'visitId' = l.line ->> 'visitId' and sl.line ->> 'isReversal' = l.line ->> 'isReversal'))
+                          and sl.line ->> 'visitId' = l.line ->> 'visitId' and coalesce(sl.line ->> 'isReversal', 'false') = l.line ->> 'isReversal'))
                  where c.tenant_id = '{Api.Tenant}' and c.type = 'cycle_closed'
                 """);
             await using var session = App.Store.QuerySession(Api.Tenant);
             (await session.QueryAsync<int>(
                     "select count(*)::int from contracttherapy.mt_events, jsonb_array_elements(data -> 'lines') as l where tenant_id = ? and type = 'cycle_closed' and l -> ? is not null",
-                    Api.Tenant, closeStored == "whole" ? "billRate" : "payRate")).Single().ShouldBe(2);
+                    Api.Tenant, closeStored == "whole" ? "contractorName" : "payAmount")).Single().ShouldBe(2);
         }
 
         // New rates, a corrected patient, type and miles for one visit; the other voided.

@@ -55,27 +55,40 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
         Keys(line).ShouldBe(["billAmount", "billRate", "billRateSetId", "contractorName", "discipline", "isReversal", "kind", "patient", "reason",
             "visitDate", "visitId", "visitType"]);
         Keys(line.GetProperty("patient")).ShouldBe(["mrn", "name"]);
-        // The close's event keeps the rest of the line: which visit, where billed and paid, the pay sheet (CycleLine); the
-        // invoice's side and the pay stub's are stored once.
-        Keys(closeLine).ShouldBe(["agencyId", "contractorId", "isReversal", "kind", "payRateIsAgencyOverride", "payRateSetId", "visitId"]);
+        // The close's event keeps which visit, where billed and paid, the rates it resolved and their sets (CycleLine); the
+        // rest of the invoice's side and the pay stub's are stored once.
+        Keys(closeLine).ShouldBe(["agencyId", "billRate", "billRateSetId", "contractorId", "isReversal", "kind", "payRate", "payRateIsAgencyOverride",
+            "payRateSetId", "visitId"]);
 
         async Task<List<string>> PdfLines() => ParsedPdf.Parse(await Pdf(invoice, "billing")).Lines.ToList();
         var before = (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body;
         var pdf = await PdfLines();
         // Stored until 2026-12-07: the invoice's event with the close's whole lines for its agency, in the close's order
-        // (each line of the invoice with the close's line of the same visit: its pay side and ids).
+        // (each line of the invoice with the close's line and the pay stub's line of the same visit and direction: the
+        // ids, the pay side, the agency's name, the patient's initials and MRN fingerprint).
         await Sql($"""
             update contracttherapy.mt_events as i
                set data = jsonb_set(i.data, array['lines'], (
-                   select jsonb_agg(il.line || l.line order by il.position)
+                   select jsonb_agg(il.line || l.line || jsonb_build_object('agencyName', i.data -> 'agencyName', 'payRate', sl.line -> 'payRate',
+                              'payAmount', sl.line -> 'amount', 'miles', sl.line -> 'miles', 'mileageRate', sl.line -> 'mileageRate',
+                              'mileageAmount', sl.line -> 'mileageAmount', 'patient', (il.line -> 'patient')
+                              || jsonb_build_object('initials', sl.line -> 'sealedPatientInitials', 'mrnFingerprint', 'fp'))
+                          order by il.position)
                      from jsonb_array_elements(i.data -> 'lines') with ordinality as il(line, position)
                           join contracttherapy.mt_events as c
                             on c.tenant_id = i.tenant_id and c.type = 'cycle_closed' and c.stream_id = (i.data ->> 'cycleId')::uuid
                           cross join lateral jsonb_array_elements(c.data -> 'lines') as l(line)
-                    where l.line ->> 'visitId' = il.line ->> 'visitId' and l.line ->> 'isReversal' = il.line ->> 'isReversal'))
+                          join contracttherapy.mt_events as s
+                            on s.tenant_id = i.tenant_id and s.type = 'pay_stub_issued' and s.data ->> 'cycleId' = i.data ->> 'cycleId'
+                           and s.data ->> 'contractorId' = l.line ->> 'contractorId'
+                          cross join lateral jsonb_array_elements(s.data -> 'lines') as sl(line)
+                    where l.line ->> 'visitId' = il.line ->> 'visitId' and l.line ->> 'isReversal' = il.line ->> 'isReversal'
+                      and sl.line ->> 'visitId' = il.line ->> 'visitId' and coalesce(sl.line ->> 'isReversal', 'false') = il.line ->> 'isReversal'))
              where i.tenant_id = '{Api.Tenant}' and i.type = 'invoice_issued'
             """);
-        (await FirstLines(invoice)).Invoice.GetProperty("contractorId").GetGuid().ShouldNotBe(Guid.Empty);
+        var whole = (await FirstLines(invoice)).Invoice;
+        whole.GetProperty("payAmount").GetDecimal().ShouldBe(70m);
+        whole.GetProperty("patient").GetProperty("initials").GetString().ShouldNotBeNull();
         (await Api.Get($"/api/invoices/{invoice}", role: "billing")).ShouldBe(200).Body.ShouldBe(before);
         (await PdfLines()).ShouldBe(pdf);
         (await Api.Get($"/api/invoices?agencyId={agency}", role: "billing")).ShouldBe(200).Json["items"]!.AsArray().Single()!["lines"]!

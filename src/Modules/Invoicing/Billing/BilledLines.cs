@@ -23,12 +23,12 @@ public static class BilledLines
     public static string Sql(IQuerySession session)
     {
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        // A close's line stored whole (closes before 2026-12-07) has its bill side ('billRate') and is used as it is. One
+        // A close's line stored whole (closes before 2026-12-07) has the names ('contractorName') and is used as it is. One
         // stored as a CycleLine is made whole with its invoice's line (the bill side, the agency's and the contractor's
         // names, the patient's name and MRN) and its pay stub's line (the pay side, the patient's initials) of the same visit
         // and direction: a close has at most one reversing and one other line of a visit. The invoice is the first event
         // of its stream, the stub its pay run's event of the version the close lists; the line's own keys come last, so a
-        // CycleLine of the day it still carried the pay side keeps its own.
+        // CycleLine of the day it still carried the pay side ('payAmount') keeps its own.
         return $"""
             with found as materialized (
                 select e.tenant_id, e.seq_id, e.data
@@ -47,9 +47,9 @@ public static class BilledLines
                   from wanted
                  order by (line ->> 'visitId')::uuid, seq_id desc, (line ->> 'isReversal')::boolean, position desc),
             refs as materialized (
-                select invoice_id as stream_id, 1::bigint as version from billed where not line ? 'billRate'
+                select invoice_id as stream_id, 1::bigint as version from billed where not line ? 'contractorName'
                  union
-                select pay_run_id, stub_version from billed where not line ? 'billRate' and pay_run_id is not null),
+                select pay_run_id, stub_version from billed where not line ? 'contractorName' and pay_run_id is not null),
             parts as materialized (
                 select i.stream_id, i.version, i.data ->> 'agencyName' as agency_name, i.data -> 'lines' as lines
                   from refs as r
@@ -60,8 +60,8 @@ public static class BilledLines
                   from parts as p cross join lateral jsonb_array_elements(p.lines) as x(line)
                  where (x.line ->> 'visitId')::uuid = any(^::uuid[]))
             select whole from (
-                select case when b.line ? 'billRate' then b.line
-                            when sl.line is null and not b.line ? 'payRate' then null
+                select case when b.line ? 'contractorName' then b.line
+                            when sl.line is null and not b.line ? 'payAmount' then null
                             else il.line || jsonb_build_object('payRate', sl.line -> 'payRate', 'payAmount', sl.line -> 'amount', 'miles', sl.line -> 'miles',
                                      'mileageRate', sl.line -> 'mileageRate', 'mileageAmount', sl.line -> 'mileageAmount')
                                  || (b.line - 'patientInitials')

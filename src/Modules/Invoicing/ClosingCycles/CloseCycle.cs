@@ -134,5 +134,5 @@ public static class CloseCycleEndpoints
 
     private static PayStubLine ToPayLine(ClosedLine l) => new(l.VisitId, l.Kind.ToString().ToLowerInvariant(), l.VisitDate, l.AgencyId,
         l.AgencyName, l.Patient.Initials, l.Discipline, l.VisitType, l.PayRate, l.PayAmount, l.Miles, l.MileageRate, l.MileageAmount, l.Reason,
-        l.IsReversal);
+        l.IsReversal ? true : null);
 }

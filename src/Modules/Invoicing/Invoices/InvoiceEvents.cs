@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using ContractTherapy.Invoicing.Cycles;
 using ContractTherapy.Shared.Domain;
 
@@ -26,10 +28,22 @@ public sealed record InvoiceLine(
 {
     public static InvoiceLine Of(ClosedLine l) => new(l.VisitId, l.Kind, l.IsReversal, l.ContractorName, l.VisitDate, l.Discipline, l.VisitType,
         new InvoicePatient(l.Patient.Name, l.Patient.Mrn), l.BillRate, l.BillAmount, l.BillRateSetId, l.Reason);
+
+    /// <summary>
+    /// The rest of a line stored whole (invoices issued before 2026-12-07), as stored: never written for a new line. The
+    /// audit chain hashes and shows such an event in the shape it was stored in (<c>EventShapes</c>).
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Stored { get; init; }
 }
 
 /// <summary>The patient as the invoice names them: name and MRN, sealed as everywhere (<c>SealedPatient</c>'s two fields of the same names).</summary>
-public sealed record InvoicePatient(string Name, string Mrn);
+public sealed record InvoicePatient(string Name, string Mrn)
+{
+    /// <summary>The initials and MRN fingerprint of a line stored whole (before 2026-12-07), as stored; see <see cref="InvoiceLine.Stored"/>.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Stored { get; init; }
+}
 
 /// <summary>An invoice was issued by a cycle close: its lines are the close's lines for the agency (<see cref="InvoiceLine"/>), never changed after.</summary>
 public sealed record InvoiceIssued(

@@ -1,10 +1,12 @@
+using System.Text.Json.Serialization;
 using ContractTherapy.Shared.Domain;
 
 namespace ContractTherapy.Payroll.PayRuns;
 
 /// <summary>
-/// One pay stub line: a visit at its pay rate, or an adjustment (<see cref="IsReversal"/>: it credits an earlier line;
-/// false in stubs issued before 2026-12-07, whose close keeps its lines whole). The patient appears only as sealed initials.
+/// One pay stub line: a visit at its pay rate, or an adjustment (<see cref="IsReversal"/> true: it credits an earlier
+/// line; written only then, so that a line of a stub issued before 2026-12-07, which has none, serializes as it was
+/// stored: the audit chain hashes it so). The patient appears only as sealed initials.
 /// </summary>
 public sealed record PayStubLine(
     Guid VisitId,
@@ -21,7 +23,7 @@ public sealed record PayStubLine(
     decimal MileageRate,
     decimal MileageAmount,
     string? Reason,
-    bool IsReversal = false);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? IsReversal = null);
 
 /// <summary>A pay stub was issued for a contractor by a cycle close (on the cycle's pay run stream).</summary>
 public sealed record PayStubIssued(
