@@ -88,6 +88,7 @@ app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<NilIdIsNotFound>();
+app.UseMiddleware<NulInQuery>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapOpenApi();

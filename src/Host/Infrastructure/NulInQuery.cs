@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ContractTherapy.Host.Infrastructure;
+
+/// <summary>
+/// A query parameter holding U+0000 (<c>?userId=a%00b</c>) is answered 400 before any endpoint runs: PostgreSQL cannot
+/// compare or store the character in text, so a filter made of it failed with a 500 (the chaos fuzzer's seed 1552014719,
+/// <c>GET /api/audit/access-log</c>). JSON bodies are refused the same character by <c>NoNulStrings</c>.
+/// </summary>
+public sealed class NulInQuery(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        foreach (var (name, values) in http.Request.Query)
+            if (values.Any(v => v?.Contains('\0') == true))
+            {
+                await Results.Problem(new ValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    [name] = [$"The query parameter '{name}' contains a NUL character (U+0000), which no field can hold."],
+                })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request is not valid.",
+                    Detail = $"The query parameter '{name}' contains a NUL character (U+0000), which no field can hold.",
+                    Type = "https://contracttherapy.dev/problems/validation",
+                }).ExecuteAsync(http);
+                return;
+            }
+        await next(http);
+    }
+}
