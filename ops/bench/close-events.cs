@@ -29,12 +29,12 @@ for (var i = 0; i < 50_000; i++)
         Guid.CreateVersion7(), false, 4.5m, 0.67m, 3.02m, null));
 }
 var closed = new CycleClosed(Guid.NewGuid(), new DateOnly(2026, 11, 2), new DateOnly(2026, 11, 8), new DateOnly(2026, 11, 9), DateTimeOffset.UtcNow,
-    lines, [], [], Guid.NewGuid());
+    lines.Select(CycleLine.Of).ToList(), [], [], Guid.NewGuid());
 var invoices = lines.Chunk(1250).Select(c => new InvoiceIssued(Guid.NewGuid(), "INV-1", Guid.NewGuid(), "Bench HH", Guid.NewGuid(), default, default, default, default,
     c.Select(InvoiceLine.Of).ToList())).ToList();
 var stubs = lines.Chunk(125).Select(c => new PayStubIssued(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "Bench Therapist", default, default, default,
     c.Select(l => new PayStubLine(l.VisitId, "visit", l.VisitDate, l.AgencyId, l.AgencyName, l.Patient.Initials, l.Discipline, l.VisitType, l.PayRate, l.PayAmount,
-        l.Miles, l.MileageRate, l.MileageAmount, l.Reason)).ToList())).ToList();
+        l.Miles, l.MileageRate, l.MileageAmount, l.Reason, l.IsReversal ? true : null)).ToList())).ToList();
 object[] events = [closed, .. invoices, .. stubs];
 
 long Bytes(Func<object, byte[]> ser) => events.Sum(e => (long)ser(e).Length);
