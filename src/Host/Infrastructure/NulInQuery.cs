@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using ContractTherapy.Shared.Http;
 
 namespace ContractTherapy.Host.Infrastructure;
 
@@ -15,16 +15,8 @@ public sealed class NulInQuery(RequestDelegate next)
         foreach (var (name, values) in http.Request.Query)
             if (values.Any(v => v?.Contains('\0') == true))
             {
-                await Results.Problem(new ValidationProblemDetails(new Dictionary<string, string[]>
-                {
-                    [name] = [$"The query parameter '{name}' contains a NUL character (U+0000), which no field can hold."],
-                })
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Title = "The request is not valid.",
-                    Detail = $"The query parameter '{name}' contains a NUL character (U+0000), which no field can hold.",
-                    Type = "https://contracttherapy.dev/problems/validation",
-                }).ExecuteAsync(http);
+                var problem = new Validation().Add(name, $"The query parameter '{name}' contains a NUL character (U+0000), which no field can hold.");
+                await Results.Problem(problem.ToProblem()).ExecuteAsync(http);
                 return;
             }
         await next(http);
