@@ -18,11 +18,17 @@ namespace ContractTherapy.Host.Infrastructure;
 /// <para>
 /// Under load a commit lands every millisecond or two; the agent then polls at most once per
 /// <see cref="MinimumInterval"/>, so the wakeups cannot turn into a busy loop of high-water queries.
+/// That interval is 200 ms: under load another transaction is nearly always in flight, so the agent
+/// nearly always meets a gap in the sequence, and Marten then probes every event from the mark
+/// onwards (a window function and two scans over a few hundred events). At 50 ms those probes were
+/// 0.05-0.09 ms of PostgreSQL's time a visit, a fifth of all its statements' time; at 200 ms they fall
+/// out of the statement list (ops/bench/README.md, "The high-water agent's gap probe"). At rest a
+/// commit still wakes the agent at once, since the last wake is older than the interval.
 /// </para>
 /// </summary>
 public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
 {
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(200);
 
     // At most one pending wake: the agent re-reads the real high-water mark on every cycle, so one
     // wake covers everything committed so far. Sticky, so a commit between two waits is not lost.
