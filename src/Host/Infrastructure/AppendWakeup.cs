@@ -16,19 +16,21 @@ namespace ContractTherapy.Host.Infrastructure;
 /// picked up by the (short) polling interval instead.
 /// </para>
 /// <para>
-/// Under load a commit lands every millisecond or two; the agent then polls at most once per
-/// <see cref="MinimumInterval"/>, so the wakeups cannot turn into a busy loop of high-water queries.
-/// That interval is 200 ms: under load another transaction is nearly always in flight, so the agent
-/// nearly always meets a gap in the sequence, and Marten then probes every event from the mark
-/// onwards (a window function and two scans over a few hundred events). At 50 ms those probes were
-/// 0.05-0.09 ms of PostgreSQL's time a visit, a fifth of all its statements' time; at 200 ms they fall
-/// out of the statement list (ops/bench/README.md, "The high-water agent's gap probe"). At rest a
-/// commit still wakes the agent at once, since the last wake is older than the interval.
+/// The agent polls at most once per <see cref="QuietInterval"/> (50 ms), so the wakeups cannot turn
+/// into a busy loop of high-water queries, and at most once per <see cref="BusyInterval"/> (200 ms)
+/// while commits keep coming: when a commit already landed while the agent worked on its last wake.
+/// Under load another transaction is nearly always in flight, so the agent nearly always meets a gap
+/// in the sequence, and Marten then probes every event from the mark onwards (a window function and
+/// two scans over a few hundred events). Every 50 ms under load, those probes were 0.05-0.09 ms of
+/// PostgreSQL's time a visit, a fifth of all its statements' time; every 200 ms they fall out of the
+/// statement list (ops/bench/README.md, "The high-water agent's gap probe"). A write after a quiet
+/// moment still wakes the agent at once.
 /// </para>
 /// </summary>
 public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
 {
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan QuietInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan BusyInterval = TimeSpan.FromMilliseconds(200);
 
     // At most one pending wake: the agent re-reads the real high-water mark on every cycle, so one
     // wake covers everything committed so far. Sticky, so a commit between two waits is not lost.
@@ -57,9 +59,20 @@ public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
     public async Task WaitAsync(TimeSpan timeout, CancellationToken token)
     {
         var sinceLast = TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - Interlocked.Read(ref _lastWokeAt));
-        if (sinceLast < MinimumInterval) await Task.Delay(MinimumInterval - sinceLast, token).ConfigureAwait(false);
+        var delay = DelayBeforeWake(busy: _signal.CurrentCount != 0, sinceLast);
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, token).ConfigureAwait(false);
         await _signal.WaitAsync(timeout, token).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastWokeAt, Environment.TickCount64 * TimeSpan.TicksPerMillisecond);
+    }
+
+    /// <summary>
+    /// How long the agent waits before it may look again: busy (a commit landed since the last wake, while the
+    /// agent worked) it keeps <see cref="BusyInterval"/> between two looks, else <see cref="QuietInterval"/>.
+    /// </summary>
+    public static TimeSpan DelayBeforeWake(bool busy, TimeSpan sinceLastWake)
+    {
+        var interval = busy ? BusyInterval : QuietInterval;
+        return sinceLastWake < interval ? interval - sinceLastWake : TimeSpan.Zero;
     }
 
     /// <summary>The agent may still wait on the semaphore while it stops; it holds no unmanaged resource.</summary>
