@@ -43,6 +43,9 @@ public static class AuthSetup
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
+            // The same handler as the default, remembering the tokens it validated for a minute (RecentTokens).
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(new RecentTokens());
             o.MapInboundClaims = false;
             var validation = new TokenValidationParameters
             {
