@@ -45,6 +45,8 @@ public static class InvoicingModule
     {
         opts.Discovery.IncludeAssembly(typeof(InvoicingModule).Assembly);
         opts.Services.AddSingleton<InvoiceMailer>();
+        // A logged visit's billable document is written by the group commit with the visit (WrittenWhenLogged).
+        opts.Services.AddSingleton<ContractTherapy.Visits.LoggingVisits.ILoggedVisitWriter, WrittenWhenLogged>();
         // Run by Marten at each start, after the schema: invoice documents of the shape stored before 2026-12-06.
         opts.Services.AddSingleton<Marten.Schema.IInitialData, InvoiceDocumentsWithoutLines>();
         // ... billable visits stored with their billed state (the shape stored before 2026-12-07) ...

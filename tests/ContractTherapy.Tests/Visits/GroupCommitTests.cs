@@ -1,6 +1,7 @@
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
+using ContractTherapy.Invoicing.Billing;
 using ContractTherapy.Tests.Infrastructure;
 using ContractTherapy.Visits.LoggingVisits;
 using ContractTherapy.Visits.Visits;
@@ -96,7 +97,8 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
     public async Task visits_that_arrive_while_a_transaction_is_in_flight_share_the_next_one()
     {
         var (agency, dana) = await Placed();
-        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1, MaxBatch = 64 });
+        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1, MaxBatch = 64 },
+            App.Host.Services.GetServices<ILoggedVisitWriter>());
         var drafts = Enumerable.Range(0, 40).Select(i => Draft(dana, agency, $"MRN-B{i}")).ToList();
 
         var outcomes = await Task.WhenAll(drafts.Select(commit.Submit).ToList());
@@ -130,4 +132,47 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
         replies[22].ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("contractor-assigned");
         (await Api.Get("/api/visits?pageSize=100")).Json["total"]!.GetValue<long>().ShouldBe(21);
     }
+    [Fact]
+    public async Task a_logged_visits_billable_document_is_written_with_it_as_the_projection_folds_it()
+    {
+        var (agency, dana) = await Placed();
+        var commit = App.Host.Services.GetRequiredService<VisitGroupCommit>();
+        var first = Draft(dana, agency, "MRN-W1");
+        var second = Draft(dana, agency, "MRN-W2", daysAgo: 3);
+        var refused = Draft(Guid.NewGuid(), agency, "MRN-W3");
+
+        var outcomes = await Task.WhenAll(commit.CommitTogether(Api.Tenant, [first, second, refused]));
+
+        outcomes[0].ShouldBeOfType<VisitOutcome.Created>();
+        outcomes[1].ShouldBeOfType<VisitOutcome.Created>();
+        outcomes[2].ShouldBeOfType<VisitOutcome.Refused>();
+        // Written by the group commit (the projection left these event instances alone), nothing for the refused one.
+        WrittenWhenLogged.Wrote(first.Logged).ShouldBeTrue();
+        WrittenWhenLogged.Wrote(second.Logged).ShouldBeTrue();
+        WrittenWhenLogged.Wrote(refused.Logged).ShouldBeFalse();
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        foreach (var draft in new[] { first, second })
+            Json(await session.LoadAsync<BillableVisit>(draft.Id)).ShouldBe(Json(BillableVisitProjection.Fold(null, draft.Logged)));
+        (await session.LoadAsync<BillableVisit>(refused.Id)).ShouldBeNull();
+        // The projection folding the events read back from the store gives the same documents.
+        (await Replayed(nameof(BillableVisit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_visit_logged_outside_the_group_commit_is_still_folded_by_the_projection()
+    {
+        var (agency, dana) = await Placed();
+        var draft = Draft(dana, agency, "MRN-P1");
+        await using (var session = App.Store.LightweightSession(Api.Tenant))
+        {
+            session.Events.StartStream<Visit>(draft.Id, draft.Logged);
+            await session.SaveChangesAsync();
+        }
+
+        WrittenWhenLogged.Wrote(draft.Logged).ShouldBeFalse();
+        await using var query = App.Store.QuerySession(Api.Tenant);
+        Json(await query.LoadAsync<BillableVisit>(draft.Id)).ShouldBe(Json(BillableVisitProjection.Fold(null, draft.Logged)));
+    }
+
+    private static string Json(BillableVisit? v) => System.Text.Json.JsonSerializer.Serialize(v);
 }

@@ -77,16 +77,18 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly TimeProvider _clock;
     private readonly VisitGroupCommitOptions _options;
+    private readonly ILoggedVisitWriter[] _writersOfOtherModules;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _writers;
 
     private sealed record Pending(VisitDraft Draft, TaskCompletionSource<VisitOutcome> Done);
 
-    public VisitGroupCommit(IDocumentStore store, TimeProvider clock, VisitGroupCommitOptions options)
+    public VisitGroupCommit(IDocumentStore store, TimeProvider clock, VisitGroupCommitOptions options, IEnumerable<ILoggedVisitWriter> writers)
     {
         _store = store;
         _clock = clock;
         _options = options;
+        _writersOfOtherModules = writers.ToArray();
         _writers = Enumerable.Range(0, Math.Max(1, options.Writers)).Select(_ => Task.Run(WriteLoop)).ToArray();
     }
 
@@ -195,8 +197,9 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
         // A keyed visit may have been committed by an earlier attempt; on a retry after a failed batch, any visit
         // may have been (the batch's commit may have reached the database before its connection failed).
-        var earlierIds = drafts.Select(d => retrying ? d.Id : d.KeyedId).OfType<Guid>().Distinct().ToArray();
-        var earlierQuery = earlierIds.Length > 0 ? batch.LoadMany<Visit>().ByIdList(earlierIds) : null;
+        // A probe per id as well: `id = ANY($1)` is the statement whose generic plan can scan (the billable visits' load,
+        // before WrittenWhenLogged, scanned them in some runs: 2.4 ms a batch instead of 0.02).
+        var earlierQueries = drafts.Select(d => retrying ? d.Id : d.KeyedId).OfType<Guid>().Distinct().Select(id => batch.Load<Visit>(id)).ToList();
         await batch.Execute(ct).ConfigureAwait(false);
 
         var contractors = (await contractorsQuery.ConfigureAwait(false)).ToDictionary(c => c.Id);
@@ -205,7 +208,9 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         var prints = new Dictionary<string, Guid>();
         foreach (var q in printQueries)
             if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
-        var earlier = earlierQuery is null ? [] : (await earlierQuery.ConfigureAwait(false)).ToDictionary(v => v.Id);
+        var earlier = new Dictionary<Guid, Visit>();
+        foreach (var q in earlierQueries)
+            if (await q.ConfigureAwait(false) is { } visit) earlier[visit.Id] = visit;
 
         var outcomes = new VisitOutcome?[drafts.Length];
         var written = 0;
@@ -248,6 +253,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             logged.CorrelationId = d.Author.CorrelationId;
             if (d.Author.Role is not null) logged.SetHeader(Shared.Http.AuditStamp.RoleHeader, d.Author.Role);
             session.Events.StartStream<Visit>(d.Id, logged);
+            foreach (var writer in _writersOfOtherModules) writer.Queue(session, e);
             if (duplicate is null)
             {
                 session.Insert(new VisitFingerprint { Id = d.DuplicateKey, VisitId = d.Id });

@@ -1,0 +1,17 @@
+using ContractTherapy.Visits.Visits;
+using Marten;
+
+namespace ContractTherapy.Visits.LoggingVisits;
+
+/// <summary>
+/// Another module's document of a visit, written by the group commit in the transaction that logs the visit, instead of by
+/// that module's inline projection: a projection that folds more than one stream into a document (Invoicing's billable
+/// visit) loads its documents before it applies a batch's events, one more round trip and query a batch for documents
+/// that cannot exist yet. The writer queues what its projection would have written for <see cref="VisitLogged"/>, and
+/// marks the event instance so that the projection leaves it alone; an event read back from the store (a replay) is
+/// folded by the projection as before.
+/// </summary>
+public interface ILoggedVisitWriter
+{
+    void Queue(IDocumentSession session, VisitLogged logged);
+}
