@@ -45,7 +45,9 @@ public static class AuthSetup
         {
             // The same handler as the default, remembering the tokens it validated for a minute (RecentTokens).
             o.TokenHandlers.Clear();
-            o.TokenHandlers.Add(new RecentTokens());
+            // Claim names as the token has them ("sub", "role", "tenant"): set on the handler itself, since the options'
+            // setter below only reaches the default handler it replaced.
+            o.TokenHandlers.Add(new RecentTokens { MapInboundClaims = false });
             o.MapInboundClaims = false;
             var validation = new TokenValidationParameters
             {

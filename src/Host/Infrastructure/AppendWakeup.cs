@@ -61,7 +61,8 @@ public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
         var sinceLast = TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - Interlocked.Read(ref _lastWokeAt));
         var delay = DelayBeforeWake(busy: _signal.CurrentCount != 0, sinceLast);
         if (delay > TimeSpan.Zero) await Task.Delay(delay, token).ConfigureAwait(false);
-        await _signal.WaitAsync(timeout, token).ConfigureAwait(false);
+        // The agent's timeout bounds the whole wait, delay included (a wait of zero takes a pending pulse if there is one).
+        await _signal.WaitAsync(delay >= timeout ? TimeSpan.Zero : timeout - delay, token).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastWokeAt, Environment.TickCount64 * TimeSpan.TicksPerMillisecond);
     }
 

@@ -68,7 +68,8 @@ public static class PersistenceSetup
         // writes"): the high-water agent looks again after 100 ms while events flow and 250 ms when idle
         // (Marten's defaults: 250 ms and 1 s), and a gap left by a rolled-back transaction is skipped
         // after 300 ms instead of 3 s. Skipping stays safe: Marten first checks that no transaction
-        // that could still fill the gap is alive. On the live store a commit also wakes the agent at once.
+        // that could still fill the gap is alive. On the live store a commit also wakes the agent at once,
+        // except while commits keep landing: then it looks every 200 ms (AppendWakeup.BusyInterval).
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
         opts.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(300);

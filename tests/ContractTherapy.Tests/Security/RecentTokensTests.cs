@@ -75,11 +75,11 @@ public sealed class RecentTokensTests(AppFixture app) : IntegrationTest(app)
             ValidIssuer = AuthSetup.DevIssuer, ValidAudience = AuthSetup.Audience, IssuerSigningKey = key, ClockSkew = TimeSpan.Zero,
         };
         var token = Mint([new(ClaimNames.Subject, "s"), new(ClaimNames.Tenant, "t"), new(ClaimNames.Role, "owner")],
-            DateTime.UtcNow.AddSeconds(2), key);
+            DateTime.UtcNow.AddSeconds(4), key); // 3-4 s: the expiry is written in whole seconds
         (await handler.ValidateTokenAsync(token, parameters)).IsValid.ShouldBeTrue();
         (await handler.ValidateTokenAsync(token, parameters)).IsValid.ShouldBeTrue();
         handler.FullValidations.ShouldBe(1);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
         (await handler.ValidateTokenAsync(token, parameters)).IsValid.ShouldBeFalse();
     }
 

@@ -91,6 +91,12 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
         await using var session = App.Store.QuerySession(Api.Tenant);
         (await session.Query<Visit>().Select(v => v.Id).ToListAsync()).OrderBy(x => x).ShouldBe(new[] { fine.Id, alsoFine.Id }.OrderBy(x => x));
         (await session.LoadAsync<VisitFingerprint>(clashing.DuplicateKey)).ShouldBeNull();
+        // Decided again one at a time in sessions of their own: each written visit has its billable document, written
+        // with it (the retry's session inserts and marks again), and the visit in conflict has none.
+        (await session.LoadAsync<BillableVisit>(fine.Id)).ShouldNotBeNull();
+        (await session.LoadAsync<BillableVisit>(alsoFine.Id)).ShouldNotBeNull();
+        (await session.LoadAsync<BillableVisit>(clashing.Id)).ShouldBeNull();
+        WrittenWhenLogged.Wrote(fine.Logged).ShouldBeTrue();
     }
 
     [Fact]

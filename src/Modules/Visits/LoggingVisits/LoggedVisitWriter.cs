@@ -10,6 +10,9 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// that cannot exist yet. The writer queues what its projection would have written for <see cref="VisitLogged"/>, and
 /// marks the event instance so that the projection leaves it alone; an event read back from the store (a replay) is
 /// folded by the projection as before.
+/// <para>The group commit appends nothing but the <see cref="VisitLogged"/> to a new visit's stream in that session: a
+/// later event of the same visit in the same session would make the projection fold it onto a document it cannot
+/// load yet (the insert is still queued).</para>
 /// </summary>
 public interface ILoggedVisitWriter
 {
