@@ -142,9 +142,11 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 if (outcomes[i] is { } outcome) group[i].Done.TrySetResult(outcome);
                 else again.Add(group[i]);
         }
-        catch (Exception e) when (group.Count > 1 && IsConflict(e))
+        catch (Exception e) when (IsConflict(e))
         {
-            // Nothing of the batch committed: each visit again on its own, so only the one in conflict hears of it.
+            // Nothing of the batch committed: each visit again on its own, so only the one in conflict hears of it. A lone
+            // visit too: its twin may have committed in the other writer's transaction after this one read the fingerprints,
+            // and decided again it is that twin's probable duplicate (409 with existingVisitId), not a bare conflict.
             again = group;
         }
         catch (Exception e)
