@@ -34,13 +34,14 @@ public sealed class RecentTokens : JsonWebTokenHandler
     /// <summary>Tokens validated in full so far (the tests read it to see the cache at work).</summary>
     public long FullValidations => Interlocked.Read(ref _fullValidations);
 
-    private sealed record Validated(ClaimsIdentity Identity, SecurityToken Token, DateTime Until);
+    private sealed record Validated(ClaimsIdentity Identity, SecurityToken Token);
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         var now = DateTime.UtcNow;
-        if (_validated.TryGetValue(token, out Validated? seen) && seen!.Until > now)
-            return new TokenValidationResult { IsValid = true, ClaimsIdentity = seen.Identity.Clone(), SecurityToken = seen.Token };
+        // The cache's absolute expiration (checked on every read) is the token's own bound: nothing else to compare.
+        if (_validated.TryGetValue(token, out Validated? seen))
+            return new TokenValidationResult { IsValid = true, ClaimsIdentity = seen!.Identity.Clone(), SecurityToken = seen.Token };
 
         Interlocked.Increment(ref _fullValidations);
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
@@ -49,7 +50,7 @@ public sealed class RecentTokens : JsonWebTokenHandler
             // A token without an expiry (ValidTo = MinValue) is not remembered: nothing bounds it but MaxAge.
             var until = validated.ValidTo > now ? Min(now + MaxAge, validated.ValidTo) : now;
             if (until > now)
-                _validated.Set(token, new Validated(identity.Clone(), validated, until),
+                _validated.Set(token, new Validated(identity.Clone(), validated),
                     new MemoryCacheEntryOptions { AbsoluteExpiration = new DateTimeOffset(until, TimeSpan.Zero), Size = 1 });
         }
         return result;

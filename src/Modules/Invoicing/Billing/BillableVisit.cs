@@ -140,15 +140,15 @@ public sealed class BillableVisitProjection : MultiStreamProjection<BillableVisi
 /// </summary>
 public sealed class WrittenWhenLogged : ILoggedVisitWriter
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<VisitLogged, object> Written = new();
+    private static readonly WrittenWithEvent<VisitLogged> Written = new();
 
     /// <summary>Whether this event instance's document was written with it.</summary>
-    public static bool Wrote(VisitLogged e) => Written.TryGetValue(e, out _);
+    public static bool Wrote(VisitLogged e) => Written.IsMarked(e);
 
     public void Queue(IDocumentSession session, VisitLogged logged)
     {
         session.Insert(BillableVisitProjection.Fold(null, logged)!);
-        Written.AddOrUpdate(logged, Written);
+        Written.Mark(logged);
     }
 }
 
@@ -164,10 +164,10 @@ public sealed class WrittenWhenLogged : ILoggedVisitWriter
 /// </summary>
 public static class InvoicedByClose
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CycleClosed, object> Written = new();
+    private static readonly WrittenWithEvent<CycleClosed> Written = new();
 
     /// <summary>Whether this event instance's documents were deleted by the close that appended it.</summary>
-    public static bool Wrote(CycleClosed e) => Written.TryGetValue(e, out _);
+    public static bool Wrote(CycleClosed e) => Written.IsMarked(e);
 
     /// <summary>
     /// Queues the delete on the close's session; <paramref name="visits"/> are the documents the close planned from, as
@@ -182,7 +182,7 @@ public static class InvoicedByClose
         if (!ids.All(read.Contains)) return false;
         session.QueueSqlCommand($"delete from {session.DocumentStore.Options.TableOf<BillableVisit>()} where tenant_id = ? and id = any(?)",
             session.TenantId, ids);
-        Written.AddOrUpdate(closed, Written);
+        Written.Mark(closed);
         return true;
     }
 }
