@@ -100,6 +100,35 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task a_batch_meeting_a_committed_duplicate_or_replay_is_decided_again_as_one_batch()
+    {
+        var (agency, dana) = await Placed();
+        var commit = App.Host.Services.GetRequiredService<VisitGroupCommit>();
+        var committed = Draft(dana, agency, "MRN-R1");
+        var keyedEarlier = Draft(dana, agency, "MRN-R2") with { KeyedId = Guid.CreateVersion7() };
+        keyedEarlier = keyedEarlier with { Logged = keyedEarlier.Logged with { VisitId = keyedEarlier.KeyedId!.Value } };
+        (await Task.WhenAll(commit.CommitTogether(Api.Tenant, [committed, keyedEarlier]))).ShouldAllBe(o => o is VisitOutcome.Created);
+        var transactions = commit.Transactions;
+
+        // The first attempt knows of neither (nothing is probed up front): the fingerprint's key and the keyed visit's
+        // stream id fail its insert.
+        var fine = Draft(dana, agency, "MRN-R3");
+        var duplicate = Draft(dana, agency, "MRN-R1");
+        var retried = keyedEarlier with { Author = new VisitAuthor("office-2", Roles.Billing, "trace-retry") };
+        var alsoFine = Draft(dana, agency, "MRN-R4");
+        var outcomes = await Task.WhenAll(commit.CommitTogether(Api.Tenant, [fine, duplicate, retried, alsoFine]));
+
+        outcomes[0].ShouldBeOfType<VisitOutcome.Created>();
+        outcomes[1].ShouldBeOfType<VisitOutcome.ProbableDuplicate>().ExistingVisitId.ShouldBe(committed.Id);
+        outcomes[2].ShouldBeOfType<VisitOutcome.Replayed>().Earlier.Id.ShouldBe(keyedEarlier.Id);
+        outcomes[3].ShouldBeOfType<VisitOutcome.Created>();
+        // Decided again as one batch with the probes on, not one visit at a time: one more transaction, not two.
+        (commit.Transactions - transactions).ShouldBe(1);
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Query<Visit>().CountAsync()).ShouldBe(4);
+    }
+
+    [Fact]
     public async Task visits_that_arrive_while_a_transaction_is_in_flight_share_the_next_one()
     {
         var (agency, dana) = await Placed();

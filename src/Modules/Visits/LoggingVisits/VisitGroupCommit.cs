@@ -57,18 +57,21 @@ public sealed class VisitGroupCommitOptions
 
 /// <summary>
 /// Group commit of logged visits (issue 9): the visits that arrive while a transaction is in flight go
-/// together in the next one, with one read of what their rules need, one load of the inline projections'
-/// documents and one write and WAL flush, instead of three round trips and a flush each.
+/// together in the next one, with one write and WAL flush, instead of three round trips and a flush each.
 /// <list type="bullet">
 /// <item>Nothing waits for a batch to fill: a writer takes whatever is waiting when it is free, so a lone
 /// visit goes at once, and under load the batches grow by themselves.</item>
 /// <item>Each request is answered after its own transaction committed, never before.</item>
 /// <item>Each visit is decided as it would be alone, in arrival order: a visit whose duplicate key an earlier
 /// visit of the same batch takes is a probable duplicate of that visit, as it would be a moment later.</item>
+/// <item>The rules' facts (eligibility, settings) are those this node last read, and the write asserts their row
+/// versions in the same transaction (<see cref="RulesSeen"/>); a change since, or a refusal, decides the batch again on
+/// a fresh read. The duplicate guard and a keyed visit's earlier attempt are found at insert, by their keys.</item>
 /// <item>A refusal is an answer, not a failure: it does not touch the others. A write that fails on a
-/// conflict (a duplicate or an id committed meanwhile by another node or batch) is retried one visit at a
-/// time, so only the visit in conflict hears of it; any other failure (the database away) fails the batch's
-/// requests with it, as it would have failed each of them alone.</item>
+/// conflict (a duplicate or an id committed meanwhile by another node or batch) is decided again as a batch with
+/// what is committed probed, then, if it conflicts again, one visit at a time, so only the visit in conflict hears
+/// of it; any other failure (the database away) fails the batch's requests with it, as it would have failed each of
+/// them alone.</item>
 /// <item>Each event keeps its own author, role and correlation id (Marten keeps metadata set on the event).</item>
 /// </list>
 /// </summary>
@@ -78,6 +81,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly VisitGroupCommitOptions _options;
     private readonly ILoggedVisitWriter[] _writersOfOtherModules;
+    private readonly RulesSeen _rulesSeen = new();
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _writers;
 
@@ -133,26 +137,32 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
     private async Task CommitGroup(string tenant, List<Pending> group)
     {
-        List<Pending> again;
-        try
+        // As it comes first. On a conflict (a duplicate key, or an id another transaction took: a keyed visit's earlier
+        // attempt committed, its answer lost) nothing of the batch committed: the batch once more, probing what is already
+        // committed, so that the visit in conflict is answered as a duplicate, a replay or a reused key and the others are
+        // written together. If that meets a conflict too (yet another commit raced it, or an id another stream holds),
+        // each visit alone, so only the one in conflict hears of it.
+        List<Pending> again = [];
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            var outcomes = await Write(tenant, group, retrying: false).ConfigureAwait(false);
-            again = [];
-            for (var i = 0; i < group.Count; i++)
-                if (outcomes[i] is { } outcome) group[i].Done.TrySetResult(outcome);
-                else again.Add(group[i]);
-        }
-        catch (Exception e) when (IsConflict(e))
-        {
-            // Nothing of the batch committed: each visit again on its own, so only the one in conflict hears of it. A lone
-            // visit too: its twin may have committed in the other writer's transaction after this one read the fingerprints,
-            // and decided again it is that twin's probable duplicate (409 with existingVisitId), not a bare conflict.
-            again = group;
-        }
-        catch (Exception e)
-        {
-            foreach (var p in group) p.Done.TrySetException(e);
-            return;
+            try
+            {
+                var outcomes = await Write(tenant, group, retrying: attempt > 0).ConfigureAwait(false);
+                again = [];
+                for (var i = 0; i < group.Count; i++)
+                    if (outcomes[i] is { } outcome) group[i].Done.TrySetResult(outcome);
+                    else again.Add(group[i]);
+                break;
+            }
+            catch (Exception e) when (IsConflict(e) && (attempt == 0 || group.Count > 1))
+            {
+                again = group;
+            }
+            catch (Exception e)
+            {
+                foreach (var p in group) p.Done.TrySetException(e);
+                return;
+            }
         }
 
         foreach (var p in again)
@@ -183,36 +193,56 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     /// <summary>The outcome of each draft; null for one to decide again on its own once this transaction committed.</summary>
     private async Task<VisitOutcome?[]> Write(string tenant, List<Pending> group, bool retrying)
     {
+        var drafts = group.Select(p => p.Draft).ToArray();
+        var contractorIds = drafts.Select(d => d.Logged.ContractorId).Distinct().ToArray();
+        // Decided first on the contractors' eligibility and the tenant's settings as this node last read them, the write
+        // asserting they are unchanged (RulesSeen); if those cannot decide the batch (a refusal, or a change since), on a
+        // fresh read in the transaction, as every batch once was. A retry reads afresh.
+        if (!retrying && _rulesSeen.TryGet(tenant, contractorIds) is { } seen
+            && await TryWrite(tenant, drafts, contractorIds, retrying, seen).ConfigureAwait(false) is { } outcomes)
+            return outcomes;
+        return (await TryWrite(tenant, drafts, contractorIds, retrying, seen: null).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// One transaction deciding and writing the drafts. Decided on <paramref name="seen"/> (remembered facts), null when
+    /// those cannot decide it: a refusal (it writes nothing that could assert what it was decided on) or a write that
+    /// failed its assertion. Decided on a fresh read when <paramref name="seen"/> is null.
+    /// </summary>
+    private async Task<VisitOutcome?[]?> TryWrite(string tenant, VisitDraft[] drafts, Guid[] contractorIds, bool retrying, RulesSeen.Snapshot? seen)
+    {
         // Not the requests' cancellation: a client that hangs up must not roll back the others' visits (nor its
         // own: it may retry with its Idempotency-Key and must then find the visit).
         var ct = CancellationToken.None;
         await using var session = _store.LightweightSession(tenant);
-        // One connection for the whole transaction: the reads, the inline projections' load and the write.
+        // One connection for the whole transaction: the reads and the write.
         await session.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var drafts = group.Select(p => p.Draft).ToArray();
 
-        var batch = session.CreateBatchQuery();
-        var contractorsQuery = batch.LoadMany<ContractorEligibility>().ByIdList(drafts.Select(d => d.Logged.ContractorId).Distinct());
-        var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(tenant));
-        // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over this table's text keys was a scan
-        // (12 ms a batch at 150,000 visits, ops/bench/README.md), where each key alone is a primary-key probe.
-        var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
-        // A keyed visit may have been committed by an earlier attempt; on a retry after a failed batch, any visit
-        // may have been (the batch's commit may have reached the database before its connection failed).
-        // A probe per id as well: `id = ANY($1)` is the statement whose generic plan can scan (the billable visits' load,
-        // before WrittenWhenLogged, scanned them in some runs: 2.4 ms a batch instead of 0.02).
-        var earlierQueries = drafts.Select(d => retrying ? d.Id : d.KeyedId).OfType<Guid>().Distinct().Select(id => batch.Load<Visit>(id)).ToList();
-        await batch.Execute(ct).ConfigureAwait(false);
-
-        var contractors = (await contractorsQuery.ConfigureAwait(false)).ToDictionary(c => c.Id);
-        var settings = await settingsQuery.ConfigureAwait(false) ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), _clock.GetUtcNow());
+        var facts = seen ?? await _rulesSeen.Read(session, contractorIds, ct).ConfigureAwait(false);
+        var settings = facts.Settings ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), _clock.GetUtcNow());
         var today = _clock.TodayIn(settings.TimeZone);
+
+        // The duplicate guard is the fingerprint's primary key, and a visit's id its stream's: a key or an id a committed
+        // visit holds fails the insert, and the batch is decided again with these probes on (CommitGroup), so the visit in
+        // conflict is answered 409 with the earlier visit, or as the replay of its keyed earlier attempt. Nothing is probed
+        // on the first attempt: a conflict is the rare case, and the probes were a round trip for every batch.
         var prints = new Dictionary<string, Guid>();
-        foreach (var q in printQueries)
-            if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
         var earlier = new Dictionary<Guid, Visit>();
-        foreach (var q in earlierQueries)
-            if (await q.ConfigureAwait(false) is { } visit) earlier[visit.Id] = visit;
+        if (retrying)
+        {
+            var batch = session.CreateBatchQuery();
+            // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over this table's text keys was a scan
+            // (12 ms a batch at 150,000 visits, ops/bench/README.md), where each key alone is a primary-key probe.
+            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
+            // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
+            // reached the database before its connection failed. A probe per id as well, for the same plan.
+            var earlierQueries = drafts.Select(d => d.Id).Distinct().Select(id => batch.Load<Visit>(id)).ToList();
+            await batch.Execute(ct).ConfigureAwait(false);
+            foreach (var q in printQueries)
+                if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
+            foreach (var q in earlierQueries)
+                if (await q.ConfigureAwait(false) is { } visit) earlier[visit.Id] = visit;
+        }
 
         var outcomes = new VisitOutcome?[drafts.Length];
         var written = 0;
@@ -236,7 +266,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 continue;
             }
 
-            var refusal = VisitRules.Check(contractors.GetValueOrDefault(e.ContractorId), e.ContractorId, e.AgencyId, e.Discipline, e.VisitDate, today);
+            var refusal = VisitRules.Check(facts.Eligibility(e.ContractorId), e.ContractorId, e.AgencyId, e.Discipline, e.VisitDate, today);
+            if (refusal is not null && seen is not null) return null;
             if (refusal is not null)
             {
                 outcomes[i] = new VisitOutcome.Refused(refusal);
@@ -265,12 +296,21 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             written++;
         }
 
-        if (written > 0)
+        if (written == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
+
+        if (seen is not null) RulesSeen.QueueAssertion(session, seen);
+        try
         {
             await session.SaveChangesAsync(ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _transactions);
-            Interlocked.Add(ref _visits, written);
         }
+        catch (Exception x) when (seen is not null && RulesSeen.IsStale(x))
+        {
+            // A contractor or the settings changed since this node read them: forget them; the caller decides again afresh.
+            _rulesSeen.Forget(tenant);
+            return null;
+        }
+        Interlocked.Increment(ref _transactions);
+        Interlocked.Add(ref _visits, written);
         return outcomes;
     }
 
