@@ -32,8 +32,8 @@ public static class VisitsModule
         // Group commit of logged visits, its options from configuration (Visits:GroupCommit) when there is one.
         opts.Services.AddSingleton(config?.GetSection("Visits:GroupCommit").Get<VisitGroupCommitOptions>() ?? new VisitGroupCommitOptions());
         opts.Services.AddSingleton<VisitGroupCommit>();
-        // The function the group commit's write calls to fail itself when the rules' facts it decided on changed (RulesSeen).
-        opts.Services.AddSingleton<Marten.Schema.IInitialData, RulesSeenFunction>();
+        // The function the group commit's write guard calls to fail the write before it spends anything (VisitWriteGuard).
+        opts.Services.AddSingleton<Marten.Schema.IInitialData, VisitWriteGuardFunction>();
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();

@@ -37,6 +37,27 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task a_time_zone_changed_after_the_node_read_the_settings_is_honoured()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        var date = TestClock.TodayIn("Etc/GMT-14").ToString("yyyy-MM-dd"); // today where the day starts first
+        await SetTimeZone("Etc/GMT-14");
+        (await Api.LogVisit(Visit(dana, agency, date, mrn: "MRN-Z1"))).ShouldBe(201); // the node has read the settings
+        await SetTimeZone("Etc/GMT+12"); // where that date has not begun yet
+
+        (await Api.LogVisit(Visit(dana, agency, date, mrn: "MRN-Z2"))).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("visit-date-not-in-future");
+    }
+
+    private async Task SetTimeZone(string zone) =>
+        (await Api.Put("/api/settings", new
+        {
+            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
+            requireSignedNote = true,
+            timeZone = zone,
+        })).ShouldBe(200);
+
+    [Fact]
     public async Task a_duplicate_of_a_committed_visit_is_found_by_its_key_at_insert()
     {
         var agency = await Api.RegisteredAgency();
@@ -74,13 +95,13 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
         // The batch decided on the older facts: its write fails, though the node's memory is current by now.
         await using (var write = App.Store.LightweightSession(Api.Tenant))
         {
-            RulesSeen.QueueAssertion(write, decidedOn);
-            RulesSeen.IsStale(await Should.ThrowAsync<Exception>(() => write.SaveChangesAsync())).ShouldBeTrue();
+            VisitWriteGuard.Queue(write, decidedOn, [], []);
+            VisitWriteGuard.IsStale(await Should.ThrowAsync<Exception>(() => write.SaveChangesAsync())).ShouldBeTrue();
         }
         // A batch decided on the current facts writes.
         await using (var write = App.Store.LightweightSession(Api.Tenant))
         {
-            RulesSeen.QueueAssertion(write, current);
+            VisitWriteGuard.Queue(write, current, [], []);
             await write.SaveChangesAsync();
         }
     }
@@ -101,25 +122,49 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task a_write_whose_assertion_function_is_missing_is_decided_again_on_a_fresh_read()
+    public async Task a_write_whose_guard_function_is_missing_makes_it_again_and_writes()
     {
         var agency = await Api.RegisteredAgency();
         var dana = await Api.PlacedContractor(agency);
-        (await Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: "MRN-F1"))).ShouldBe(201); // the node remembers dana
-        // A schema made by a build without the function (another node's older build): the assertion fails with 42883.
-        await using (var session = App.Store.LightweightSession())
-        {
-            session.QueueSqlCommand($"drop function {App.Store.Options.DatabaseSchemaName}.{RulesSeen.StaleFunction}()");
-            await session.SaveChangesAsync();
-        }
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: "MRN-F1"))).ShouldBe(201);
+        // A schema made by a build without the function (another node's older build): the guard fails with 42883.
+        await Sql($"drop function {App.Store.Options.DatabaseSchemaName}.{VisitWriteGuard.Function}(boolean, boolean)");
         try
         {
             (await Api.LogVisit(Visit(dana, agency, DaysAgo(1), mrn: "MRN-F2"))).ShouldBe(201);
+            (await Scalar($"select count(*) from pg_proc where proname = '{VisitWriteGuard.Function}'")).ShouldBe(1L);
         }
         finally
         {
-            await new RulesSeenFunction().Populate(App.Store, default);
+            await new VisitWriteGuardFunction().Populate(App.Store, default);
         }
         (await Api.Get("/api/visits?pageSize=10")).ShouldBe(200).Json["total"]!.GetValue<int>().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_duplicate_refused_at_the_guard_spends_no_event_sequence_number()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(2), mrn: "MRN-G1"))).ShouldBe(201);
+        var before = await Scalar($"select last_value from {App.Store.Options.Events.DatabaseSchemaName}.mt_events_sequence");
+
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(2), mrn: "MRN-G1"))).ShouldBeProblem(409);
+
+        // The write failed at its guard, before its event drew a number: no gap for the projections to wait out.
+        (await Scalar($"select last_value from {App.Store.Options.Events.DatabaseSchemaName}.mt_events_sequence")).ShouldBe(before);
+    }
+
+    private async Task Sql(string sql)
+    {
+        await using var session = App.Store.LightweightSession();
+        session.QueueSqlCommand(sql);
+        await session.SaveChangesAsync();
+    }
+
+    private async Task<long> Scalar(string sql)
+    {
+        await using var session = App.Store.QuerySession();
+        return (await session.QueryAsync<long>(sql)).Single();
     }
 }

@@ -29,7 +29,7 @@ public sealed record LogVisit(
 /// <summary>
 /// The hottest write of the product. The endpoint checks what needs no database (shape, rights) and seals the
 /// patient; <see cref="VisitGroupCommit"/> then decides the rules that need the database and commits, together
-/// with the visits that arrive meanwhile (one read, one write and one WAL flush for the group), and the answer
+/// with the visits that arrive meanwhile (one write and one WAL flush for the group), and the answer
 /// goes out after that commit.
 /// </summary>
 public static class LogVisitEndpoint
@@ -69,8 +69,9 @@ public static class LogVisitEndpoint
         var key = VisitFingerprint.KeyFor(contractorId, patient.MrnFingerprint, agencyId, visitDate, discipline, visitType);
 
         // With an Idempotency-Key the visit's id is derived from it: a retry after a crash that struck
-        // between this commit and the key's answer being recorded finds this visit (in the same read,
-        // no extra round trip) and answers it, instead of a second visit or the duplicate guard's 409.
+        // between this commit and the key's answer being recorded finds this visit (its id is taken: the
+        // write's guard fails and the batch is decided again with a probe) and answers it, instead of a
+        // second visit or the duplicate guard's 409.
         var keyedId = IdempotencyMiddleware.DerivedId(http);
         var intended = cmd.AllowDuplicate == true;
         var logged = new VisitLogged(keyedId ?? Guid.CreateVersion7(), contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles,

@@ -11,16 +11,16 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// What the visit rules last read of a tenant on this node, each document with the row version it was read at
 /// (PostgreSQL's <c>xmin</c>: any change writes a new row version with its own transaction id), so that the group commit
 /// can decide a batch without reading them again and have its write assert, in the same transaction, that nothing it
-/// decided on changed (<see cref="QueueAssertion"/>). A change on any node fails that write with
-/// <see cref="StaleSqlState"/>; the group commit forgets the tenant and decides the batch again from a fresh read. So a
-/// visit is never accepted on stale facts, as it never was on the read it replaces (which took no lock either).
+/// decided on changed (<see cref="StaleCondition"/>, checked by <see cref="VisitWriteGuard"/>). A change on any node fails
+/// that write with <see cref="VisitWriteGuard.StaleSqlState"/>; the group commit forgets the tenant and decides the batch
+/// again from a fresh read. So a visit is never accepted on stale facts, as it never was on the read it replaces (which
+/// took no lock either: a change committed after the assertion ran and before the write committed was, and is, not seen).
 /// A batch's read of these facts was one of its three round trips (ops/bench/README.md, "What the batch's read costs").
+/// The row version is a 32-bit transaction id: it could only alias after four billion transactions touched the database
+/// while this node kept the same memory, or if the database were swapped for a restored copy under a running node.
 /// </summary>
 public sealed class RulesSeen
 {
-    public const string StaleSqlState = "CTV01";
-    public const string StaleFunction = "ct_visit_rules_stale";
-
     /// <summary>The most contractors remembered for one tenant; past it the tenant's memory starts again empty.</summary>
     public const int MaxContractorsPerTenant = 50_000;
 
@@ -109,63 +109,17 @@ public sealed class RulesSeen
     }
 
     /// <summary>
-    /// Queues on the write the statement that fails it (<see cref="StaleSqlState"/>) if the settings or any of the
-    /// snapshot's contractors' eligibility is no longer the row version the snapshot holds.
+    /// The SQL condition, true if the settings or any of the snapshot's contractors' eligibility is no longer the row
+    /// version the snapshot holds, with its parameters (<c>?</c>) in order.
     /// </summary>
-    public static void QueueAssertion(IDocumentSession session, Snapshot snapshot)
+    internal static (string Sql, object?[] Values) StaleCondition(IDocumentSession session, Snapshot snapshot)
     {
         var options = session.DocumentStore.Options;
         var versions = snapshot.Versions.ToArray();
-        session.QueueOperation(new Assertion(
-            $"select {options.DatabaseSchemaName}.{StaleFunction}() where exists (select 1 from unnest(?::uuid[], ?::text[]) as c(id, version) " +
-            $"left join {options.TableOf<ContractorEligibility>()} e on e.tenant_id = ? and e.id = c.id where e.xmin::text is distinct from c.version) " +
-            $"or (select xmin::text from {options.TableOf<TenantSettings>()} where tenant_id = ? and id = ?) is distinct from ?::text",
+        return ($"exists (select 1 from unnest(?::uuid[], ?::text[]) as c(id, version) " +
+                $"left join {options.TableOf<ContractorEligibility>()} e on e.tenant_id = ? and e.id = c.id where e.xmin::text is distinct from c.version) " +
+                $"or (select xmin::text from {options.TableOf<TenantSettings>()} where tenant_id = ? and id = ?) is distinct from ?::text",
             [versions.Select(v => v.Id).ToArray(), versions.Select(v => v.Version).ToArray(), session.TenantId, session.TenantId,
-                TenantSettings.IdFor(session.TenantId), (object?)snapshot.SettingsVersion ?? DBNull.Value]));
+                TenantSettings.IdFor(session.TenantId), snapshot.SettingsVersion]);
     }
-
-    /// <summary>
-    /// The write failed because what it asserted changed, or because the assertion's function is missing (42883: a
-    /// schema made by another build); either way, decided again on a fresh read, which asserts nothing.
-    /// </summary>
-    public static bool IsStale(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is PostgresException p && (p.SqlState == StaleSqlState || p.SqlState == "42883" && p.MessageText.Contains(StaleFunction, StringComparison.Ordinal)))
-                return true;
-        return false;
-    }
-}
-
-/// <summary>
-/// The assertion as an operation of the write's batch that reads its own (empty) result, so that the operations after it
-/// read theirs: Marten's queued SQL commands are taken to return nothing, and a <c>select</c> there shifted every result
-/// after it by one (the next document's revision check failed).
-/// </summary>
-internal sealed class Assertion(string sql, object?[] values) : Weasel.Storage.IStorageOperation
-{
-    public Type DocumentType => typeof(ContractorEligibility); // a document type of the store (Marten checks it): the table it reads
-
-    public Weasel.Core.OperationRole Role() => Weasel.Core.OperationRole.Other;
-
-    public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
-    {
-        var parameters = builder.AppendWithDbParameters(sql);
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            // The builder types its parameters as text; these are arrays and a uuid, typed by their values.
-            if (parameters[i] is NpgsqlParameter typed) typed.ResetDbType();
-            parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-    }
-
-    public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
-}
-
-/// <summary>The function the assertion calls to fail the write (created, or replaced, at each start).</summary>
-public sealed class RulesSeenFunction : StartupStatement
-{
-    public override string Sql(IReadOnlyStoreOptions options) =>
-        $"create or replace function {options.DatabaseSchemaName}.{RulesSeen.StaleFunction}() returns int language plpgsql as $$ " +
-        $"begin raise exception using errcode = '{RulesSeen.StaleSqlState}', message = 'The facts the visit rules decided on changed: decide again.'; end $$";
 }

@@ -112,7 +112,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
     /// <summary>
     /// Decides and commits these drafts in one transaction, as a writer does with what it takes from the queue
-    /// (conflicts retried one at a time): one task per draft, in order. For tests; requests go through <see cref="Submit"/>.
+    /// (a conflict decided again as in a writer's batch): one task per draft, in order. For tests; requests go through <see cref="Submit"/>.
     /// </summary>
     internal Task<VisitOutcome>[] CommitTogether(string tenant, IReadOnlyList<VisitDraft> drafts)
     {
@@ -185,7 +185,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         {
             if (x is DocumentAlreadyExistsException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
                 or ConcurrencyException) return true;
-            if (x is Npgsql.PostgresException { SqlState: "23505" or "40001" or "40P01" }) return true;
+            if (x is Npgsql.PostgresException { SqlState: "23505" or "40001" or "40P01" or VisitWriteGuard.TakenSqlState }) return true;
         }
         return false;
     }
@@ -195,13 +195,24 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     {
         var drafts = group.Select(p => p.Draft).ToArray();
         var contractorIds = drafts.Select(d => d.Logged.ContractorId).Distinct().ToArray();
-        // Decided first on the contractors' eligibility and the tenant's settings as this node last read them, the write
-        // asserting they are unchanged (RulesSeen); if those cannot decide the batch (a refusal, or a change since), on a
-        // fresh read in the transaction, as every batch once was. A retry reads afresh.
-        if (!retrying && _rulesSeen.TryGet(tenant, contractorIds) is { } seen
-            && await TryWrite(tenant, drafts, contractorIds, retrying, seen).ConfigureAwait(false) is { } outcomes)
-            return outcomes;
-        return (await TryWrite(tenant, drafts, contractorIds, retrying, seen: null).ConfigureAwait(false))!;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // Decided first on the contractors' eligibility and the tenant's settings as this node last read them, the
+                // write asserting they are unchanged (RulesSeen); if those cannot decide the batch (a refusal, or a change
+                // since), on a fresh read in the transaction, as every batch once was. A retry reads afresh.
+                if (!retrying && _rulesSeen.TryGet(tenant, contractorIds) is { } seen
+                    && await TryWrite(tenant, drafts, contractorIds, retrying, seen).ConfigureAwait(false) is { } outcomes)
+                    return outcomes;
+                return (await TryWrite(tenant, drafts, contractorIds, retrying, seen: null).ConfigureAwait(false))!;
+            }
+            catch (Exception e) when (attempt == 0 && VisitWriteGuard.IsMissing(e))
+            {
+                // The guard's function is not in the database (a schema made before it, or dropped since): made again.
+                await new VisitWriteGuardFunction().Populate(_store, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -222,13 +233,14 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         var settings = facts.Settings ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), _clock.GetUtcNow());
         var today = _clock.TodayIn(settings.TimeZone);
 
-        // The duplicate guard is the fingerprint's primary key, and a visit's id its stream's: a key or an id a committed
-        // visit holds fails the insert, and the batch is decided again with these probes on (CommitGroup), so the visit in
-        // conflict is answered 409 with the earlier visit, or as the replay of its keyed earlier attempt. Nothing is probed
-        // on the first attempt: a conflict is the rare case, and the probes were a round trip for every batch.
+        // A duplicate key or a visit id a committed visit holds fails the write's guard (VisitWriteGuard) before anything is
+        // written, and the batch is decided again with these probes on (CommitGroup), so the visit in conflict is answered
+        // 409 with the earlier visit, or as the replay of its keyed earlier attempt. Nothing is probed on the first attempt
+        // (a conflict is the rare case, and the probes were a round trip for every batch), but the fingerprints are where
+        // a visit is an intended duplicate: its key is taken by definition, and it must not take it from the first visit.
         var prints = new Dictionary<string, Guid>();
         var earlier = new Dictionary<Guid, Visit>();
-        if (retrying)
+        if (retrying || drafts.Any(d => d.Intended))
         {
             var batch = session.CreateBatchQuery();
             // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over this table's text keys was a scan
@@ -236,7 +248,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
             // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
             // reached the database before its connection failed. A probe per id as well, for the same plan.
-            var earlierQueries = drafts.Select(d => d.Id).Distinct().Select(id => batch.Load<Visit>(id)).ToList();
+            var earlierQueries = drafts.Where(_ => retrying).Select(d => d.Id).Distinct().Select(id => batch.Load<Visit>(id)).ToList();
             await batch.Execute(ct).ConfigureAwait(false);
             foreach (var q in printQueries)
                 if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
@@ -246,6 +258,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
         var outcomes = new VisitOutcome?[drafts.Length];
         var written = 0;
+        var keysTaken = new List<string>();
+        var started = new List<Guid>();
         for (var i = 0; i < drafts.Length; i++)
         {
             var d = drafts[i];
@@ -286,10 +300,12 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             logged.CorrelationId = d.Author.CorrelationId;
             if (d.Author.Role is not null) logged.SetHeader(Shared.Http.AuditStamp.RoleHeader, d.Author.Role);
             session.Events.StartStream<Visit>(d.Id, logged);
+            started.Add(d.Id);
             foreach (var writer in _writersOfOtherModules) writer.Queue(session, e);
             if (duplicate is null)
             {
                 session.Insert(new VisitFingerprint { Id = d.DuplicateKey, VisitId = d.Id });
+                keysTaken.Add(d.DuplicateKey);
                 prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
             }
             outcomes[i] = new VisitOutcome.Created(Visit.Logged(e));
@@ -298,12 +314,13 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
         if (written == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
 
-        if (seen is not null) RulesSeen.QueueAssertion(session, seen);
+        // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
+        VisitWriteGuard.Queue(session, seen, keysTaken, started);
         try
         {
             await session.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        catch (Exception x) when (seen is not null && RulesSeen.IsStale(x))
+        catch (Exception x) when (seen is not null && VisitWriteGuard.IsStale(x))
         {
             // A contractor or the settings changed since this node read them: forget them; the caller decides again afresh.
             _rulesSeen.Forget(tenant);

@@ -1,0 +1,92 @@
+using ContractTherapy.Shared.Persistence;
+using Marten;
+using ContractTherapy.Visits.Visits;
+using Npgsql;
+
+namespace ContractTherapy.Visits.LoggingVisits;
+
+/// <summary>
+/// The first statement of a batch's write, before its events draw their sequence numbers: it fails the write if the
+/// rules' facts the batch was decided on changed (<see cref="StaleSqlState"/>, <see cref="RulesSeen"/>), or if a
+/// duplicate key or a visit id the write takes is already taken (<see cref="TakenSqlState"/>: a committed duplicate, a
+/// keyed visit's earlier attempt). Either way nothing is written and no event sequence number is spent, so the async
+/// projections and the audit chain meet no gap (a rolled-back append leaves one, which the high-water mark waits out);
+/// the group commit decides the batch again. The keys' unique constraints still decide a race with a commit after it.
+/// </summary>
+public static class VisitWriteGuard
+{
+    public const string StaleSqlState = "CTV01";
+    public const string TakenSqlState = "CTV02";
+    public const string Function = "ct_visit_write_guard";
+
+    /// <summary>Queues the guard; call it before anything else is queued on the write, and before SaveChanges.</summary>
+    public static void Queue(IDocumentSession session, RulesSeen.Snapshot? seen, IReadOnlyCollection<string> keys, IReadOnlyCollection<Guid> visitIds)
+    {
+        var options = session.DocumentStore.Options;
+        var (stale, staleValues) = seen is null ? ("false", []) : RulesSeen.StaleCondition(session, seen);
+        var streams = $"{options.Events.DatabaseSchemaName}.mt_streams";
+        session.QueueOperation(new Operation(
+            $"select {options.DatabaseSchemaName}.{Function}({stale}, " +
+            $"exists (select 1 from unnest(?::text[]) as k(id) join {options.TableOf<VisitFingerprint>()} f on f.tenant_id = ? and f.id = k.id) " +
+            $"or exists (select 1 from unnest(?::uuid[]) as s(id) join {streams} m on m.tenant_id = ? and m.id = s.id))",
+            [.. staleValues, keys.ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId]));
+    }
+
+    /// <summary>Whether the write failed because the rules' facts it was decided on changed.</summary>
+    public static bool IsStale(Exception e) => Find(e)?.SqlState == StaleSqlState;
+
+    /// <summary>Whether the write failed because a key or id it takes is already taken.</summary>
+    public static bool IsTaken(Exception e) => Find(e)?.SqlState == TakenSqlState;
+
+    /// <summary>The guard's function is missing (42883: a schema made before it, or dropped): the caller creates it again.</summary>
+    public static bool IsMissing(Exception e) => Find(e) is { } p && IsMissing(p);
+
+    private static bool IsMissing(PostgresException p) => p.SqlState == "42883" && p.MessageText.Contains(Function, StringComparison.Ordinal);
+
+    private static PostgresException? Find(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is PostgresException p) return p;
+        return null;
+    }
+
+    /// <summary>
+    /// The guard as an operation of the write's batch that reads its own result, so that the operations after it read
+    /// theirs (Marten's queued SQL commands are taken to return nothing: a <c>select</c> there shifted every result after
+    /// it). Its document type is the events', so that Marten's unit of work runs it ahead of the events' appends.
+    /// </summary>
+    private sealed class Operation(string sql, object?[] values) : Weasel.Storage.IStorageOperation
+    {
+        public Type DocumentType => typeof(JasperFx.Events.IEvent);
+
+        public Weasel.Core.OperationRole Role() => Weasel.Core.OperationRole.Other;
+
+        public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
+        {
+            var parameters = builder.AppendWithDbParameters(sql);
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                // The builder types its parameters as text; these are arrays and a uuid, typed by their values.
+                if (parameters[i] is NpgsqlParameter typed) typed.ResetDbType();
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+        }
+
+        public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The function the guard calls (created, or replaced, at each start, under an advisory lock: two nodes starting at once
+/// would otherwise replace the same function concurrently and one fail to start).
+/// </summary>
+public sealed class VisitWriteGuardFunction : StartupStatement
+{
+    public override string Sql(IReadOnlyStoreOptions options) =>
+        $"select pg_advisory_xact_lock(hashtext('{VisitWriteGuard.Function}')); " +
+        $"create or replace function {options.DatabaseSchemaName}.{VisitWriteGuard.Function}(stale boolean, taken boolean) returns int language plpgsql as $$ " +
+        $"begin " +
+        $"if stale then raise exception using errcode = '{VisitWriteGuard.StaleSqlState}', message = 'The facts the visit rules decided on changed: decide again.'; end if; " +
+        $"if taken then raise exception using errcode = '{VisitWriteGuard.TakenSqlState}', message = 'A duplicate key or visit id the write takes is taken: decide again.'; end if; " +
+        $"return 0; end $$";
+}
