@@ -154,7 +154,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                     else again.Add(group[i]);
                 break;
             }
-            catch (Exception e) when (IsConflict(e) && (attempt == 0 || group.Count > 1))
+            catch (Exception e) when (IsConflict(e))
             {
                 again = group;
             }
@@ -167,13 +167,25 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
         foreach (var p in again)
         {
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                p.Done.TrySetResult((await Write(tenant, [p], retrying: true).ConfigureAwait(false))[0]!);
-            }
-            catch (Exception e)
-            {
-                p.Done.TrySetException(e);
+                try
+                {
+                    p.Done.TrySetResult((await Write(tenant, [p], retrying: true).ConfigureAwait(false))[0]!);
+                    break;
+                }
+                catch (Exception e) when (VisitWriteGuard.IsTaken(e) && attempt == 0)
+                {
+                    // Its key or id was committed after this retry's probes read (a twin on the other writer or node):
+                    // once more, now that the probes see it, for the answer it would get alone (409 naming the earlier visit).
+                }
+                catch (Exception e)
+                {
+                    // Still taken: the id belongs to a stream that is not a visit. A conflict, as the insert's was.
+                    p.Done.TrySetException(VisitWriteGuard.IsTaken(e)
+                        ? new ConcurrencyException("The visit's id or duplicate key is taken by another record.", e) : e);
+                    break;
+                }
             }
         }
     }
