@@ -130,6 +130,31 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task a_change_raced_between_the_decision_and_the_write_is_caught_though_the_other_writer_read_it()
+    {
+        var (agency, dana) = await Placed();
+        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1 },
+            App.Host.Services.GetServices<ILoggedVisitWriter>());
+        (await commit.Submit(Draft(dana, agency, "MRN-H1"))).ShouldBeOfType<VisitOutcome.Created>(); // dana remembered, active
+        commit.AfterDecidingOnSeen = async tenant =>
+        {
+            commit.AfterDecidingOnSeen = null;
+            (await Api.Post($"/api/contractors/{dana}/deactivate", new { reason = "Left the agency" }, role: "payroll")).ShouldBe(200);
+            // The other writer reads the change now: the node's memory is current, the batch's decision is not.
+            await using var other = App.Store.LightweightSession(tenant);
+            await other.BeginTransactionAsync(default);
+            await commit.RulesSeen.Read(other, [dana], default);
+        };
+
+        var outcome = await commit.Submit(Draft(dana, agency, "MRN-H2"));
+
+        outcome.ShouldBeOfType<VisitOutcome.Refused>().Refusal.Rule.ShouldBe("contractor-active");
+        commit.AfterDecidingOnSeen.ShouldBeNull(); // the race did run
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Query<Visit>().CountAsync()).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task visits_that_arrive_while_a_transaction_is_in_flight_share_the_next_one()
     {
         var (agency, dana) = await Placed();

@@ -82,6 +82,15 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     private readonly VisitGroupCommitOptions _options;
     private readonly ILoggedVisitWriter[] _writersOfOtherModules;
     private readonly RulesSeen _rulesSeen = new();
+
+    /// <summary>What this node remembers of the rules' facts (tests stand in for the other writer with it).</summary>
+    internal RulesSeen RulesSeen => _rulesSeen;
+
+    /// <summary>
+    /// For tests: run after a batch was decided on remembered facts and before its write, to race a change (and the
+    /// other writer's read of it) into that moment. Null in the product.
+    /// </summary>
+    internal Func<string, Task>? AfterDecidingOnSeen { get; set; }
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _writers;
 
@@ -325,6 +334,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
 
         if (written == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
+        if (seen is not null && AfterDecidingOnSeen is { } race) await race(tenant).ConfigureAwait(false);
 
         // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
         VisitWriteGuard.Queue(session, seen, keysTaken, started);
