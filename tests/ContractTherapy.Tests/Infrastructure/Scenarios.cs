@@ -29,6 +29,15 @@ public static class Scenarios
     public static async Task<Reply> SetPayRates(this Api api, Guid contractorId, string effectiveFrom, params object[] rates) =>
         await api.Put($"/api/contractors/{contractorId}/pay-rates", new { effectiveFrom, rates });
 
+    /// <summary>The tenant's settings with this time zone (bi-weekly cycles from 2026-03-02, signed notes required).</summary>
+    public static async Task SetTimeZone(this Api api, string zone) =>
+        (await api.Put("/api/settings", new
+        {
+            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
+            requireSignedNote = true,
+            timeZone = zone,
+        })).ShouldBe(200);
+
     public static object W9(string tin = "123-45-6789") => new
     {
         tinType = "SSN",

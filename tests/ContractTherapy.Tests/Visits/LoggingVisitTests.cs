@@ -150,20 +150,12 @@ public sealed class LoggingVisitTests(AppFixture app) : IntegrationTest(app)
         var aheadToday = TestClock.TodayIn("Etc/GMT-14");
         var date = aheadToday.ToString("yyyy-MM-dd");
 
-        await SetTimeZone("Etc/GMT+12");
+        await Api.SetTimeZone("Etc/GMT+12");
         Rule((await Api.LogVisit(Visit(dana, agency, date))).ShouldBeProblem(422)).ShouldBe("visit-date-not-in-future");
 
-        await SetTimeZone("Etc/GMT-14");
+        await Api.SetTimeZone("Etc/GMT-14");
         (await Api.LogVisit(Visit(dana, agency, date))).ShouldBe(201);
     }
-
-    private async Task SetTimeZone(string zone) =>
-        (await Api.Put("/api/settings", new
-        {
-            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
-            requireSignedNote = true,
-            timeZone = zone,
-        })).ShouldBe(200);
 
     [Fact]
     public async Task a_probable_duplicate_is_a_409_naming_the_existing_visit()

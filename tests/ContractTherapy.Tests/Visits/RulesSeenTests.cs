@@ -42,20 +42,12 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
         var agency = await Api.RegisteredAgency();
         var dana = await Api.PlacedContractor(agency);
         var date = TestClock.TodayIn("Etc/GMT-14").ToString("yyyy-MM-dd"); // today where the day starts first
-        await SetTimeZone("Etc/GMT-14");
+        await Api.SetTimeZone("Etc/GMT-14");
         (await Api.LogVisit(Visit(dana, agency, date, mrn: "MRN-Z1"))).ShouldBe(201); // the node has read the settings
-        await SetTimeZone("Etc/GMT+12"); // where that date has not begun yet
+        await Api.SetTimeZone("Etc/GMT+12"); // where that date has not begun yet
 
         (await Api.LogVisit(Visit(dana, agency, date, mrn: "MRN-Z2"))).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("visit-date-not-in-future");
     }
-
-    private async Task SetTimeZone(string zone) =>
-        (await Api.Put("/api/settings", new
-        {
-            billingCycle = new { frequency = "biweekly", firstCycleStartsOn = "2026-03-02" },
-            requireSignedNote = true,
-            timeZone = zone,
-        })).ShouldBe(200);
 
     [Fact]
     public async Task a_duplicate_of_a_committed_visit_is_found_by_its_key_at_insert()
