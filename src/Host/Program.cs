@@ -77,7 +77,7 @@ builder.Host.UseWolverine(opts =>
 });
 builder.Services.AddWolverineHttp();
 // StringSchemas first: ChoiceSchemas reads the type it restores.
-builder.Services.AddOpenApi(o => o.AddSchemaTransformer<StringSchemas>().AddSchemaTransformer<ChoiceSchemas>().AddDocumentTransformer<TagsByName>());
+builder.Services.AddOpenApi(o => o.AddSchemaTransformer<StringSchemas>().AddSchemaTransformer<ChoiceSchemas>().AddDocumentTransformer<TagsByName>().AddDocumentTransformer<NulInQueryDocumented>());
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();

@@ -22,3 +22,31 @@ public sealed class NulInQuery(RequestDelegate next)
         await next(http);
     }
 }
+
+/// <summary>
+/// The OpenAPI document lists that 400 on every operation, with the problem details it carries: <see cref="NulInQuery"/>
+/// answers it before any endpoint runs, so no endpoint's own metadata says so (clients generated from the document, and
+/// the fuzzer, would otherwise meet an undocumented status).
+/// </summary>
+internal sealed class NulInQueryDocumented : Microsoft.AspNetCore.OpenApi.IOpenApiDocumentTransformer
+{
+    public Task TransformAsync(Microsoft.OpenApi.OpenApiDocument document, Microsoft.AspNetCore.OpenApi.OpenApiDocumentTransformerContext context,
+        CancellationToken cancellationToken)
+    {
+        foreach (var path in document.Paths.Values)
+            foreach (var operation in path.Operations?.Values ?? Enumerable.Empty<Microsoft.OpenApi.OpenApiOperation>())
+            {
+                operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
+                if (operation.Responses.ContainsKey("400")) continue;
+                operation.Responses["400"] = new Microsoft.OpenApi.OpenApiResponse
+                {
+                    Description = "Bad Request",
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchemaReference("ProblemDetails", document) },
+                    },
+                };
+            }
+        return Task.CompletedTask;
+    }
+}

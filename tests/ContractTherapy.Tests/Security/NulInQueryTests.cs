@@ -20,4 +20,14 @@ public sealed class NulInQueryTests(AppFixture app) : IntegrationTest(app)
         // The same request without the character is answered.
         (await Api.Get(url.Replace("%00", ""), role: role)).Status.ShouldBeLessThan(500);
     }
+
+    [Fact]
+    public async Task the_api_reference_lists_that_400_on_every_operation()
+    {
+        var document = (await Api.Send(HttpMethod.Get, "/openapi/v1.json", null, null)).ShouldBe(200).Json;
+
+        var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => (Name: $"{op.Key} {path.Key}", Op: op.Value!))).ToList();
+        operations.Count.ShouldBeGreaterThan(40);
+        operations.Where(o => o.Op["responses"]?["400"]?["content"]?["application/problem+json"] is null).Select(o => o.Name).ShouldBeEmpty();
+    }
 }
