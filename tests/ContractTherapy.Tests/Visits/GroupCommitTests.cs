@@ -133,7 +133,7 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
     public async Task a_change_raced_between_the_decision_and_the_write_is_caught_though_the_other_writer_read_it()
     {
         var (agency, dana) = await Placed();
-        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1 },
+        await using var commit = new VisitGroupCommit(App.Store, TestClock.Instance, new VisitGroupCommitOptions { Writers = 1 },
             App.Host.Services.GetServices<ILoggedVisitWriter>());
         (await commit.Submit(Draft(dana, agency, "MRN-H1"))).ShouldBeOfType<VisitOutcome.Created>(); // dana remembered, active
         commit.AfterDecidingOnSeen = async tenant =>
@@ -158,7 +158,7 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
     public async Task visits_that_arrive_while_a_transaction_is_in_flight_share_the_next_one()
     {
         var (agency, dana) = await Placed();
-        await using var commit = new VisitGroupCommit(App.Store, TimeProvider.System, new VisitGroupCommitOptions { Writers = 1, MaxBatch = 64 },
+        await using var commit = new VisitGroupCommit(App.Store, TestClock.Instance, new VisitGroupCommitOptions { Writers = 1, MaxBatch = 64 },
             App.Host.Services.GetServices<ILoggedVisitWriter>());
         var drafts = Enumerable.Range(0, 40).Select(i => Draft(dana, agency, $"MRN-B{i}")).ToList();
 

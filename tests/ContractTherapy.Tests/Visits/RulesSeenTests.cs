@@ -147,13 +147,6 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
         (await Scalar($"select last_value from {App.Store.Options.Events.DatabaseSchemaName}.mt_events_sequence")).ShouldBe(before);
     }
 
-    private async Task Sql(string sql)
-    {
-        await using var session = App.Store.LightweightSession();
-        session.QueueSqlCommand(sql);
-        await session.SaveChangesAsync();
-    }
-
     private async Task<long> Scalar(string sql)
     {
         await using var session = App.Store.QuerySession();

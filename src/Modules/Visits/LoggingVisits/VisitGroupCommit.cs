@@ -183,15 +183,17 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                     p.Done.TrySetResult((await Write(tenant, [p], retrying: true).ConfigureAwait(false))[0]!);
                     break;
                 }
-                catch (Exception e) when (VisitWriteGuard.IsTaken(e) && attempt == 0)
+                catch (Exception e) when (attempt == 0 && IsConflict(e))
                 {
-                    // Its key or id was committed after this retry's probes read (a twin on the other writer or node):
-                    // once more, now that the probes see it, for the answer it would get alone (409 naming the earlier visit).
+                    // Its key or id was committed after this retry's probes read (a twin on the other writer or node, seen
+                    // by the guard, or still in flight then and met by the insert): once more, now that the probes see it,
+                    // for the answer it would get alone (409 naming the earlier visit, or its keyed attempt's replay).
                 }
                 catch (Exception e)
                 {
-                    // Still taken: the id belongs to a stream that is not a visit. A conflict, as the insert's was.
-                    p.Done.TrySetException(VisitWriteGuard.IsTaken(e)
+                    // Still in conflict (an id that belongs to a stream that is not a visit): a conflict, which the API
+                    // answers 409 whatever Marten or the guard called it.
+                    p.Done.TrySetException(IsConflict(e)
                         ? new ConcurrencyException("The visit's id or duplicate key is taken by another record.", e) : e);
                     break;
                 }
