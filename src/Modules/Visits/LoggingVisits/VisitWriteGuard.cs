@@ -9,9 +9,10 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// The first statement of a batch's write, before its events draw their sequence numbers: it fails the write if the
 /// rules' facts the batch was decided on changed (<see cref="StaleSqlState"/>, <see cref="RulesSeen"/>), or if a
 /// duplicate key or a visit id the write takes is already taken (<see cref="TakenSqlState"/>: a committed duplicate, a
-/// keyed visit's earlier attempt). Either way nothing is written and no event sequence number is spent, so the async
-/// projections and the audit chain meet no gap (a rolled-back append leaves one, which the high-water mark waits out);
-/// the group commit decides the batch again. The keys' unique constraints still decide a race with a commit after it.
+/// keyed visit's earlier attempt). Either way nothing is written and no event sequence number is spent: a rolled-back
+/// append's numbers are a gap until Marten fills them with tombstone events, which it writes in a transaction of its own
+/// for every failed save, and the high-water mark meets that gap meanwhile. The group commit decides the batch again.
+/// The keys' unique constraints still decide a race with a commit after the guard ran.
 /// </summary>
 public static class VisitWriteGuard
 {
