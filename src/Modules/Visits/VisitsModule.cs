@@ -33,7 +33,7 @@ public static class VisitsModule
         opts.Services.AddSingleton(config?.GetSection("Visits:GroupCommit").Get<VisitGroupCommitOptions>() ?? new VisitGroupCommitOptions());
         opts.Services.AddSingleton<VisitGroupCommit>();
         // The function the group commit's write guard calls to fail the write before it spends anything (VisitWriteGuard).
-        opts.Services.AddSingleton<Marten.Schema.IInitialData, VisitWriteGuardFunction>();
+        opts.Services.AddSingleton<IConfigureMarten, VisitWriteGuardFunction>();
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();

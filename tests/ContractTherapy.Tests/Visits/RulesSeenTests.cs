@@ -128,7 +128,7 @@ public sealed class RulesSeenTests(AppFixture app) : IntegrationTest(app)
         }
         finally
         {
-            await new VisitWriteGuardFunction().Populate(App.Store, default);
+            await App.Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
         (await Api.Get("/api/visits?pageSize=10")).ShouldBe(200).Json["total"]!.GetValue<int>().ShouldBe(2);
     }

@@ -81,10 +81,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly VisitGroupCommitOptions _options;
     private readonly ILoggedVisitWriter[] _writersOfOtherModules;
-    private readonly RulesSeen _rulesSeen = new();
-
     /// <summary>What this node remembers of the rules' facts (tests stand in for the other writer with it).</summary>
-    internal RulesSeen RulesSeen => _rulesSeen;
+    internal RulesSeen RulesSeen { get; } = new();
 
     /// <summary>
     /// For tests: run after a batch was decided on remembered facts and before its write, to race a change (and the
@@ -225,15 +223,16 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 // Decided first on the contractors' eligibility and the tenant's settings as this node last read them, the
                 // write asserting they are unchanged (RulesSeen); if those cannot decide the batch (a refusal, or a change
                 // since), on a fresh read in the transaction, as every batch once was. A retry reads afresh.
-                if (!retrying && _rulesSeen.TryGet(tenant, contractorIds) is { } seen
+                if (!retrying && RulesSeen.TryGet(tenant, contractorIds) is { } seen
                     && await TryWrite(tenant, drafts, contractorIds, retrying, seen).ConfigureAwait(false) is { } outcomes)
                     return outcomes;
                 return (await TryWrite(tenant, drafts, contractorIds, retrying, seen: null).ConfigureAwait(false))!;
             }
             catch (Exception e) when (attempt == 0 && VisitWriteGuard.IsMissing(e))
             {
-                // The guard's function is not in the database (a schema made before it, or dropped since): made again.
-                await new VisitWriteGuardFunction().Populate(_store, CancellationToken.None).ConfigureAwait(false);
+                // The guard's function is not in the database (a schema made before it, or dropped since): Marten's migration
+                // makes again what its configuration holds and the database lacks.
+                await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
             }
         }
     }
@@ -252,7 +251,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         // One connection for the whole transaction: the reads and the write.
         await session.BeginTransactionAsync(ct).ConfigureAwait(false);
 
-        var facts = seen ?? await _rulesSeen.Read(session, contractorIds, ct).ConfigureAwait(false);
+        var facts = seen ?? await RulesSeen.Read(session, contractorIds, ct).ConfigureAwait(false);
         var settings = facts.Settings ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), _clock.GetUtcNow());
         var today = _clock.TodayIn(settings.TimeZone);
 
@@ -271,7 +270,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
             // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
             // reached the database before its connection failed. A probe per id as well, for the same plan.
-            var earlierQueries = drafts.Where(_ => retrying).Select(d => d.Id).Distinct().Select(id => batch.Load<Visit>(id)).ToList();
+            var earlierQueries = (retrying ? drafts.Select(d => d.Id).Distinct() : []).Select(id => batch.Load<Visit>(id)).ToList();
             await batch.Execute(ct).ConfigureAwait(false);
             foreach (var q in printQueries)
                 if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
@@ -280,7 +279,6 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
 
         var outcomes = new VisitOutcome?[drafts.Length];
-        var written = 0;
         var keysTaken = new List<string>();
         var started = new List<Guid>();
         for (var i = 0; i < drafts.Length; i++)
@@ -332,10 +330,9 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
             }
             outcomes[i] = new VisitOutcome.Created(Visit.Logged(e));
-            written++;
         }
 
-        if (written == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
+        if (started.Count == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
         if (seen is not null && AfterDecidingOnSeen is { } race) await race(tenant).ConfigureAwait(false);
 
         // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
@@ -347,11 +344,11 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         catch (Exception x) when (seen is not null && VisitWriteGuard.IsStale(x))
         {
             // A contractor or the settings changed since this node read them: forget them; the caller decides again afresh.
-            _rulesSeen.Forget(tenant);
+            RulesSeen.Forget(tenant);
             return null;
         }
         Interlocked.Increment(ref _transactions);
-        Interlocked.Add(ref _visits, written);
+        Interlocked.Add(ref _visits, started.Count);
         return outcomes;
     }
 

@@ -84,16 +84,16 @@ public static class VisitWriteGuard
 }
 
 /// <summary>
-/// The function the guard calls (created, or replaced, at each start, under an advisory lock: two nodes starting at once
-/// would otherwise replace the same function concurrently and one fail to start).
+/// The function the guard calls, a schema object of the store (Marten's migration at start creates it, under Marten's
+/// own lock when several nodes start at once, like every table and function it manages).
 /// </summary>
-public sealed class VisitWriteGuardFunction : StartupStatement
+public sealed class VisitWriteGuardFunction : IConfigureMarten
 {
-    public override string Sql(IReadOnlyStoreOptions options) =>
-        $"select pg_advisory_xact_lock(hashtext('{VisitWriteGuard.Function}')); " +
-        $"create or replace function {options.DatabaseSchemaName}.{VisitWriteGuard.Function}(stale boolean, taken boolean) returns int language plpgsql as $$ " +
-        $"begin " +
-        $"if stale then raise exception using errcode = '{VisitWriteGuard.StaleSqlState}', message = 'The facts the visit rules decided on changed: decide again.'; end if; " +
-        $"if taken then raise exception using errcode = '{VisitWriteGuard.TakenSqlState}', message = 'A duplicate key or visit id the write takes is taken: decide again.'; end if; " +
-        $"return 0; end $$";
+    public void Configure(IServiceProvider services, StoreOptions options) =>
+        options.Storage.ExtendedSchemaObjects.Add(Weasel.Postgresql.Functions.Function.ForSql(
+            $"create or replace function {options.DatabaseSchemaName}.{VisitWriteGuard.Function}(stale boolean, taken boolean) returns int language plpgsql as $$ " +
+            $"begin " +
+            $"if stale then raise exception using errcode = '{VisitWriteGuard.StaleSqlState}', message = 'The facts the visit rules decided on changed: decide again.'; end if; " +
+            $"if taken then raise exception using errcode = '{VisitWriteGuard.TakenSqlState}', message = 'A duplicate key or visit id the write takes is taken: decide again.'; end if; " +
+            $"return 0; end $$;"));
 }
