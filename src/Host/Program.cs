@@ -89,6 +89,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<NilIdIsNotFound>();
 app.UseMiddleware<NulInQuery>();
+app.UseMiddleware<JsonBodySyntax>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 app.MapOpenApi();

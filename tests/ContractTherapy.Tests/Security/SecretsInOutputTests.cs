@@ -71,6 +71,17 @@ public sealed class SecretsInOutputTests(TelemetryFixture app)
         (await api.Post("/api/visits", """{"patient":{"name":"Zebulon Quartermaine","mrn":"ZQ-998877"},"visitDate":12}""")).ShouldBeProblem(400);
         (await api.Put($"/api/contractors/{dana}/w9", """{"tinType":"SSN","tin":"987-65-4329","legalName":"Dana Kim","taxClassification":"nonsense"}"""))
             .ShouldBeProblem(400);
+        // Bodies that are not JSON, broken by a bad literal: System.Text.Json's message for one repeats the rest of the body.
+        foreach (var (path, body) in new[]
+        {
+            ("/api/visits", $$"""{"contractorId":t,"agencyId":"{{agency}}","patient":{"name":"Zebulon Quartermaine","mrn":"ZQ-998877"},"visitDate":"2026-03-04"}"""),
+            ($"/api/contractors/{dana}/w9", """{"tinType":nSSN,"tin":"987-65-4329","legalName":"Dana Kim","taxClassification":"individual"}"""),
+        })
+        {
+            var refused = (path.EndsWith("/w9") ? await api.Put(path, body) : await api.Post(path, body)).ShouldBeProblem(400);
+            foreach (var needle in Needles) refused.Body.ShouldNotContain(needle, Case.Insensitive);
+            refused.Json["lineNumber"]!.GetValue<long>().ShouldBe(0);
+        }
 
         var cycle = await api.CloseCurrentCycle();
         var invoice = (await api.Get($"/api/invoices?cycleId={cycle}")).ShouldBe(200).Json["items"]!.AsArray().Single()!.IdOf();
