@@ -12,7 +12,8 @@ namespace ContractTherapy.Tests.Security;
 /// every role: path ids of real records, random and malformed ids; query values and JSON bodies
 /// built from the schemas, some fields mutated (wrong type, null, huge, control characters,
 /// out-of-range numbers and dates), some bodies malformed or of the wrong media type. No answer
-/// may be 5xx, every 4xx is problem details, and a refused request appends no event.
+/// may be 5xx, every 4xx is problem details, a refused request appends no event and changes no document (but
+/// those that change by themselves: see <c>Volatile</c>).
 /// CT_FUZZ_COUNT requests (300 by default; ops/chaos/fuzz.sh runs 10,000) from seed CT_FUZZ_SEED;
 /// CT_FUZZ_REPORT names a file that receives the figures.
 /// </summary>
@@ -42,7 +43,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
         var generator = new ValueGenerator(random, schemas, world);
 
         var failures = new List<string>();
-        int fiveXx = 0, notProblem = 0, refusedWithEvents = 0, refused = 0;
+        int acceptedChanging = 0, docChanges = 0, fiveXx = 0, notProblem = 0, refusedWithEvents = 0, refused = 0;
         var byStatus = new SortedDictionary<int, int>();
         using var client = App.Host.Server.CreateClient();
         for (var i = 0; i < count; i++)
@@ -60,6 +61,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
                        $" body {Excerpt(sentBody)}";
 
             var before = await EventCount();
+            var docsBefore = await DocState();
             HttpResponseMessage? sent = null;
             try
             {
@@ -85,6 +87,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
                 fiveXx++;
                 failures.Add($"{what}: {status} {Excerpt(text)} (full body: {sentBody})");
             }
+            if (status is >= 200 and < 300 && method != "GET" && await DocState() != docsBefore) acceptedChanging++;
             if (status is >= 400 and < 500)
             {
                 refused++;
@@ -99,11 +102,17 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
                     refusedWithEvents++;
                     failures.Add($"{what}: refused with {status}, yet {after - before} event(s) appended");
                 }
+                var docsAfter = await DocState();
+                if (docsAfter != docsBefore)
+                {
+                    docChanges++;
+                    failures.Add($"{what}: refused with {status}, yet documents changed: {Diff(docsBefore, docsAfter)} answer {Excerpt(text)}");
+                }
             }
         }
 
         var report = $"fuzz: seed {seed}, {count} requests, {fiveXx} 5xx, {notProblem} 4xx without problem details, " +
-                     $"{refused} refused of which {refusedWithEvents} appended events; statuses {string.Join(", ", byStatus.Select(s => $"{s.Key}: {s.Value}"))}";
+                     $"{refused} refused of which {refusedWithEvents} appended events, {docChanges} changed documents ({acceptedChanging} accepted writes changed documents); statuses {string.Join(", ", byStatus.Select(s => $"{s.Key}: {s.Value}"))}";
         Console.WriteLine(report);
         if (Environment.GetEnvironmentVariable("CT_FUZZ_REPORT") is { Length: > 0 } file)
             await File.WriteAllTextAsync(file, report + "\n" + string.Join("\n", failures.Take(200)) + "\n");
@@ -111,6 +120,42 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
     }
 
     private static string Excerpt(string text) => text.Length <= 300 ? text : text[..300] + "...";
+
+    /// <summary>
+    /// Documents that change without the request changing anything: the PHI access log (reads are logged), idempotency
+    /// reservations (released when refused), the audit chain and the 1099 totals (written in the background).
+    /// </summary>
+    private static readonly string[] Volatile = ["mt_doc_phiaccess", "mt_doc_idempotentrequest", "mt_doc_chainlink", "mt_doc_contractortaxyear"];
+    private string? docQuery;
+
+    private static string Diff(string a, string b)
+    {
+        var x = a.Split(';'); var y = b.Split(';');
+        return string.Join("; ", x.Zip(y).Where(p => p.First != p.Second).Select(p => p.First + " -> " + p.Second));
+    }
+
+    private async Task<string> DocState()
+    {
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        if (docQuery is null)
+        {
+            var parts = new List<string>();
+            await using (var list = new NpgsqlCommand("select t.table_name, exists(select 1 from information_schema.columns c where c.table_schema = t.table_schema and c.table_name = t.table_name and c.column_name = 'tenant_id') from information_schema.tables t where t.table_schema = 'contracttherapy' and t.table_name like 'mt_doc_%' order by 1", connection))
+            await using (var reader = await list.ExecuteReaderAsync())
+                while (await reader.ReadAsync())
+                {
+                    var table = reader.GetString(0);
+                    if (Volatile.Contains(table)) continue;
+                    var where = reader.GetBoolean(1) ? " where tenant_id = @t" : "";
+                    parts.Add($"select '{table}' || ':' || count(*) || ':' || coalesce(max(mt_last_modified)::text, '') || ':' || coalesce(sum(hashtext(data::text))::text, '') as s from contracttherapy.{table}{where}");
+                }
+            docQuery = "select string_agg(s, ';' order by s) from (" + string.Join(" union all ", parts) + ") x";
+        }
+        await using var cmd = new NpgsqlCommand(docQuery, connection);
+        cmd.Parameters.AddWithValue("t", Api.Tenant);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
 
     private async Task<long> EventCount()
     {
