@@ -12,13 +12,13 @@ namespace ContractTherapy.Host.Infrastructure;
 /// it broke and nothing of what it held. Wolverine's own answer put System.Text.Json's message in the response and in
 /// an Error log entry, and for a bad literal (<c>{"tinType":nSSN,"tin":"987-65-4329",...}</c>) that message repeats
 /// the rest of the body: TINs, patient names and MRNs reached the host's log. Only endpoints that bind a JSON body are
-/// checked (the Stripe webhook reads its raw body and checks the signature first); the body is read from a rewindable
-/// copy, so the endpoint (and the idempotency middleware's fingerprint) reads it whole afterwards. A body that is JSON but of
+/// checked (the Stripe webhook reads its raw body and checks the signature first); the endpoint (and the idempotency
+/// middleware's fingerprint) reads the same bytes afterwards. A body that is JSON but of
 /// the wrong shape is still the endpoint's to refuse: those messages name the path and position only.
 /// </summary>
 public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOptions> json)
 {
-    private const long MaxRented = 1 << 20;
+    private const long MaxPresized = 1 << 20;
 
     private readonly JsonReaderOptions _options = new()
     {
@@ -36,35 +36,22 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
             return;
         }
 
-        // Read through a rewindable copy (what the idempotency middleware's fingerprint reads too): the body's pipe and its
-        // stream are one buffer under Kestrel, but not under every server (the tests' in-memory one), so nothing is left
-        // to chance about what the endpoint reads afterwards.
-        request.EnableBuffering();
-        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and < MaxRented ? (int)request.ContentLength : 4096);
-        (long Line, long Position)? error;
+        // The body is read once into a pooled buffer, checked, and given to the endpoint (and the idempotency middleware's
+        // fingerprint) as a stream over that buffer. Not examined in place through the body's pipe: its pipe and its stream
+        // are one buffer under Kestrel, but not under every server (the tests' in-memory one). Not through EnableBuffering
+        // either, which copies the body a second time and keeps one over 30 kB in a temporary file (patient data on disk).
+        var body = new PooledBody(request.ContentLength is > 0 and <= MaxPresized ? (int)request.ContentLength : 4096);
+        http.Response.RegisterForDispose(body);
         try
         {
-            var length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted);
-                if (read == 0) break;
-                length += read;
-            }
-            error = length == 0 ? null : SyntaxError(buffer.AsSpan(0, length));
+            await body.ReadAllAsync(request.Body, http.RequestAborted);
         }
-        finally
+        catch (Exception e) when (e is OperationCanceledException or IOException and not BadHttpRequestException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return; // the client went away: nobody to answer (a body over the size limit is the exception handler's 400)
         }
-        request.Body.Position = 0;
+        request.Body = body.AsStream();
+        var error = body.Length == 0 ? null : SyntaxError(body.Bytes);
         if (error is null)
         {
             await next(http);
@@ -85,6 +72,8 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
     /// <summary>Where the body stops being JSON (zero-based line and byte), or null when it is JSON.</summary>
     private (long Line, long Position)? SyntaxError(ReadOnlySpan<byte> body)
     {
+        // A leading byte-order mark, which System.Text.Json's stream reading skips (some Windows clients send one).
+        if (body.StartsWith("\uFEFF"u8)) body = body[3..];
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(_options));
         try
         {
@@ -109,4 +98,39 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
         string.IsNullOrEmpty(contentType) || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.StartsWith("text/json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase)
         || contentType.Contains("*/*", StringComparison.Ordinal);
+}
+
+/// <summary>A request body read whole into a pooled buffer, returned to the pool when the request ends.</summary>
+internal sealed class PooledBody(int capacity) : IDisposable
+{
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 256));
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
+
+    public async Task ReadAllAsync(Stream source, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (Length == _buffer!.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(0, Length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+            var read = await source.ReadAsync(_buffer.AsMemory(Length), ct);
+            if (read == 0) return;
+            Length += read;
+        }
+    }
+
+    public Stream AsStream() => new MemoryStream(_buffer!, 0, Length, writable: false);
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+        _buffer = null;
+    }
 }

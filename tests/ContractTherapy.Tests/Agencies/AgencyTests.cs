@@ -85,6 +85,25 @@ public sealed class AgencyTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task a_body_that_is_not_json_is_refused_saying_where_it_breaks_and_nothing_of_what_it_held()
+    {
+        // A bad literal: System.Text.Json's own message repeats the rest of the body (JsonBodySyntax).
+        var reply = (await Api.Post("/api/agencies", "{\"name\":\"Sunrise\",\n\"paymentTermsDays\":t30,\"billingEmail\":\"ap@secret.example\"}"))
+            .ShouldBeProblem(400);
+        reply.Body.ShouldNotContain("secret.example");
+        reply.Json["lineNumber"]!.GetValue<long>().ShouldBe(1);
+        reply.Json["detail"]!.GetValue<string>().ShouldContain("line 2");
+        (await Api.Get("/api/agencies")).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_json_body_that_starts_with_a_byte_order_mark_is_read()
+    {
+        // Some Windows clients (a .NET StreamWriter with Encoding.UTF8, PowerShell 5) send one; System.Text.Json skips it.
+        (await Api.Post("/api/agencies", "\uFEFF{\"name\":\"Sunrise HH\",\"billingEmail\":\"ap@sunrise.example\"}")).ShouldBe(201);
+    }
+
+    [Fact]
     public async Task registering_the_same_agency_name_twice_is_a_409()
     {
         await Api.RegisteredAgency("Sunrise HH");
