@@ -1,3 +1,4 @@
+using ContractTherapy.Shared.Security;
 using ContractTherapy.Payments.Payees;
 using ContractTherapy.Payments.TaxReporting;
 using ContractTherapy.Tests.Infrastructure;
@@ -62,6 +63,34 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         Row(y2025, at2025)["reportable"]!.GetValue<bool>().ShouldBeTrue();
         Row(y2025, under2026)["reportable"]!.GetValue<bool>().ShouldBeFalse();
         Row(y2025, under2026)["total"]!.GetValue<decimal>().ShouldBe(599.99m);
+    }
+
+    [Fact]
+    public async Task one_taxpayer_onboarded_twice_is_reportable_on_what_the_year_paid_to_the_tin()
+    {
+        // Totals are per contractor by TIN: two records of one taxpayer, each under the threshold, still get 1099-NECs,
+        // one per record, told apart in the IRIS file by their account numbers.
+        await SetPayer();
+        var first = await Contractor("Sam Lee", "111-22-3333");
+        var second = await Contractor("Sam Lee", "111-22-3333");
+        var other = await Contractor("Sam Leigh", "444-55-6666");
+        await Paid(first, 1200m, "2026-04-01");
+        await Paid(second, 1200m, "2026-05-01");
+        await Paid(other, 1200m, "2026-05-01");
+
+        var year = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
+        Row(year, first)["total"]!.GetValue<decimal>().ShouldBe(1200m);
+        Row(year, first)["reportable"]!.GetValue<bool>().ShouldBeTrue();
+        Row(year, second)["reportable"]!.GetValue<bool>().ShouldBeTrue();
+        Row(year, other)["reportable"]!.GetValue<bool>().ShouldBeFalse();
+        year.Body.ShouldNotContain("111223333");
+        // The contractor sees the verdict on their own row.
+        var own = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "contractor", contractorId: second)).ShouldBe(200);
+        own.Json["contractors"]!.AsArray().ShouldHaveSingleItem()!["reportable"]!.GetValue<bool>().ShouldBeTrue();
+
+        var rows = Csv.Parse((await Api.TaxReport("/api/tax/1099-nec/2026/iris.csv", role: "accountant")).ShouldBe(200).Body).Rows;
+        rows.Select(r => (r["Recipient Taxpayer ID Number"], r["Box 1 - Nonemployee Compensation"])).ShouldBe([("111223333", "1200.00"), ("111223333", "1200.00")]);
+        rows.Select(r => r["Form Account Number"]).Distinct().Count().ShouldBe(2);
     }
 
     [Fact]
@@ -145,7 +174,8 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == 2026).ToListAsync();
         var payees = (await session.LoadManyAsync<ContractorPayee>(years.Select(y => y.ContractorId).ToArray())).ToDictionary(p => p.Id);
         var rules = App.Host.Services.GetRequiredService<TaxYearRules>();
-        var expected = NecReports.Build(2026, 2000m, rules.DueOn(2026), years.Select(ContractorTaxYearTotals.Of).ToList(), payees);
+        using var tins = App.Host.Services.GetRequiredService<FieldCipher>().DecryptorFor(Api.Tenant);
+        var expected = NecReports.Build(2026, 2000m, rules.DueOn(2026), years.Select(ContractorTaxYearTotals.Of).ToList(), payees, tins.Decrypt);
         expected.Contractors.Select(c => (c.Total, c.ExcludedTotal)).ShouldBe([(2000.00m, 401.00m), (2100m, 0m)]);
         (await Api.TaxReport("/api/tax/1099-nec/2026/summary.csv", role: "accountant")).ShouldBe(200).Body.TrimStart('\uFEFF')
             .ShouldBe(System.Text.Encoding.UTF8.GetString(NecReports.Summary(expected)).TrimStart('\uFEFF'));

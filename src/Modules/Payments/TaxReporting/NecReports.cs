@@ -22,16 +22,30 @@ public sealed record IrisRefusal(string Column, Guid? ContractorId);
 /// </summary>
 public static class NecReports
 {
+    /// <summary>
+    /// One row per contractor record, each with its own total; whether a row is reportable is decided on everything the
+    /// year paid to its TIN (domain: totals are per contractor by TIN), so a taxpayer onboarded twice, each record under
+    /// the threshold, still gets 1099-NECs (one per record, told apart by their account numbers in the IRIS file, as the
+    /// IRS instructions provide for several returns of one type to one recipient). <paramref name="tinOf"/> reads a W-9's
+    /// TIN; records without a W-9 stand alone.
+    /// </summary>
     public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
-        IReadOnlyDictionary<Guid, ContractorPayee> payees) => new(year, threshold, dueOn, years
-        .Select(y =>
-        {
-            payees.TryGetValue(y.ContractorId, out var payee);
-            return new NecContractor(y.ContractorId, payee?.LegalName ?? "(unknown contractor)",
-                payee?.W9 is { } w ? Tin.Mask(w.TinLast4) : null, payee?.W9 is not null, y.Total, y.ExcludedTotal,
-                TaxYearRules.Reportable(y.Total, threshold));
-        })
-        .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.ContractorId).ToList());
+        IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> tinOf)
+    {
+        string Taxpayer(Guid contractorId) => payees.TryGetValue(contractorId, out var p) && p.W9 is { } w ? "tin " + tinOf(w.EncryptedTin) : "record " + contractorId;
+        var taxpayers = years.Select(y => (y, Key: Taxpayer(y.ContractorId))).ToList();
+        var byTaxpayer = taxpayers.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Sum(t => t.y.Total));
+        return new(year, threshold, dueOn, taxpayers
+            .Select(t =>
+            {
+                var (y, key) = t;
+                payees.TryGetValue(y.ContractorId, out var payee);
+                return new NecContractor(y.ContractorId, payee?.LegalName ?? "(unknown contractor)",
+                    payee?.W9 is { } w ? Tin.Mask(w.TinLast4) : null, payee?.W9 is not null, y.Total, y.ExcludedTotal,
+                    TaxYearRules.Reportable(byTaxpayer[key], threshold));
+            })
+            .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.ContractorId).ToList());
+    }
 
     public static byte[] Summary(NecYear report) => CsvExport.Write(CsvExport.ForSpreadsheets, csv =>
     {
