@@ -184,6 +184,27 @@ describe('the therapist on a phone', () => {
     await context.close();
   });
 
+  test('miles typed with a decimal comma are kept, and miles that are not a number are said next to the field', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor();
+    const mrn = `E2E-${uid()}`;
+    await page.getByLabel('Patient name').fill('Mae Jemison');
+    await page.getByLabel('MRN').fill(mrn);
+    await page.getByLabel('Miles').fill('twelve');
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    const milesError = page.locator('#' + (await page.getByLabel('Miles').getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+    assert.match(await milesError.innerText(), /number/i);
+    assert.equal((await visitsWithMrn(mrn)).length, 0);
+    await page.getByLabel('Miles').fill('12,5');
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Visit logged' }).waitFor();
+    const visits = await visitsWithMrn(mrn);
+    assert.equal(visits.length, 1);
+    assert.equal(visits[0].miles, 12.5);
+    await context.close();
+  });
+
   test('with the network cut the visit waits on the phone and is sent once when it is back', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
@@ -400,6 +421,62 @@ describe('the office', () => {
 });
 
 describe('the office\'s visits', () => {
+  test('a close refused for a missing rate closes once the rate is set, not as a replay of the refusal; the therapist signs a note on the phone', async () => {
+    // A tenant of its own whose first weekly cycle is over, with one Evaluation visit, its note not signed yet, and no
+    // bill rate for Evaluations.
+    const tenant = `e2e-${uid().toLowerCase()}`;
+    const monday = new Date(`${tenantToday()}T12:00:00Z`);
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
+    const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
+    await call(tenant, 'owner', 'PUT', '/api/settings', {
+      billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
+    });
+    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Lakeside Home Health', billingEmail: 'ap@lakeside.example' });
+    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 120 }] });
+    const therapist = await call(tenant, 'payroll', 'POST', '/api/contractors', { legalName: 'Riley Park', email: 'riley@therapists.example', disciplines: ['PT'] });
+    await call(tenant, 'payroll', 'POST', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    await call(tenant, 'payroll', 'PUT', `/api/contractors/${therapist.id}/pay-rates`, { effectiveFrom: day(0), rates: [
+      { discipline: 'PT', visitType: 'Routine', amount: 80 }, { discipline: 'PT', visitType: 'Evaluation', amount: 100 }] });
+    await call(tenant, 'billing', 'POST', '/api/visits', {
+      contractorId: therapist.id, agencyId: agency.id, patient: { name: 'Ida Wells', mrn: 'LK-1' }, visitDate: day(2),
+      discipline: 'PT', visitType: 'Evaluation', noteSigned: false,
+    });
+
+    // The therapist signs the note from the phone.
+    const phoneSession = await open(phone);
+    await signInAs(phoneSession.page, 'contractor', { tenant, who: 'Riley Park' });
+    await phoneSession.page.getByRole('link', { name: 'Visits', exact: true }).click();
+    await phoneSession.page.getByText('note unsigned').waitFor();
+    await phoneSession.page.getByRole('button', { name: `Sign note of the visit of ${day(2)}` }).click();
+    await phoneSession.page.getByText('note unsigned').waitFor({ state: 'detached' });
+    await checkA11y(phoneSession.page, 'my visits after signing');
+    const visits = await call(tenant, 'owner', 'GET', `/api/visits?contractorId=${therapist.id}`);
+    assert.equal(visits.items[0].noteSigned, true);
+    await phoneSession.context.close();
+
+    const office = await open();
+    const keys = [];
+    office.page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/close')) keys.push(r.headers()['idempotency-key']); });
+    await signInAs(office.page, 'billing', { tenant });
+    await office.page.getByRole('link', { name: 'Cycles' }).click();
+    await office.page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await office.page.getByRole('button', { name: 'Close cycle' }).click();
+    await office.page.getByRole('alert').filter({ hasText: /rate/i }).waitFor();
+
+    // The rate is set; the same button again is a new attempt, which closes the cycle.
+    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [
+      { discipline: 'PT', visitType: 'Routine', amount: 120 }, { discipline: 'PT', visitType: 'Evaluation', amount: 150 }] });
+    await office.page.getByRole('button', { name: 'Close cycle' }).click();
+    const invoices = office.page.getByRole('table', { name: 'Invoices of this cycle' });
+    await invoices.getByText('Lakeside Home Health').waitFor();
+    assert.match(await invoices.innerText(), /\$150\.00/);
+    const cycles = await call(tenant, 'owner', 'GET', '/api/cycles');
+    assert.equal(cycles.items.find((c) => c.periodStart === day(0)).status, 'closed');
+    assert.equal(keys.length, 2);
+    assert.notEqual(keys[0], keys[1]);
+    await office.context.close();
+  });
+
   test('billing filters the visits and voids one with a reason', async () => {
     const contractors = await call('demo', 'owner', 'GET', '/api/contractors?pageSize=50');
     const riley = contractors.items.find((c) => c.legalName === 'Riley Chen');

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, downloadInvoicePdf, must, type Schemas } from '../api/client';
+import { ApiProblem, api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
 import { Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
@@ -171,15 +171,20 @@ export function CycleDetail() {
   const cycle = useLoad(() => must(api.GET('/api/cycles/{id}', { params: { path: { id: id! } } })), [id]);
   const [closeError, setCloseError] = useState<unknown>();
   const [closing, setClosing] = useState(false);
+  // One key per attempt to close. Unanswered (the network), the next click is the same attempt, so a close the server
+  // did make is not made twice; answered (a refusal: blocking visits, a period not over), the next click, once they
+  // are dealt with, is a new attempt, not the replay of that refusal.
+  const [closeKey, setCloseKey] = useState(() => crypto.randomUUID());
 
   async function close() {
     setClosing(true);
     setCloseError(undefined);
     try {
-      await must(api.POST('/api/cycles/{id}/close', { params: { path: { id: id! } }, headers: { 'Idempotency-Key': `close-${id}` } }));
+      await must(api.POST('/api/cycles/{id}/close', { params: { path: { id: id! } }, headers: { 'Idempotency-Key': closeKey } }));
       cycle.reload();
     } catch (e) {
       setCloseError(e);
+      if (e instanceof ApiProblem) setCloseKey(crypto.randomUUID());
     } finally {
       setClosing(false);
     }

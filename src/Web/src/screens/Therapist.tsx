@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
+import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit } from '../offline';
 import { currentSession } from '../session';
 import { FieldError, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
@@ -61,9 +61,16 @@ function VisitForm({ options }: { options: FormOptions }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
     setError(undefined);
     setMessage(undefined);
+    // "12,5" is 12.5 (a decimal comma, as some phones' keypads type it); anything else that is not a number is said
+    // next to the field instead of being sent as no miles.
+    const milesValue = miles.trim() === '' ? null : Number(miles.trim().replace(',', '.'));
+    if (milesValue !== null && !Number.isFinite(milesValue)) {
+      setError(new ApiProblem({ status: 400, title: 'The visit is not valid.', errors: { miles: ['Miles must be a number, like 12.5.'] } }));
+      return;
+    }
+    setBusy(true);
     localStorage.setItem(`ct.lastVisit.${s.contractorId}`, JSON.stringify({ agencyId, discipline }));
     const outcome = await logVisit({
       contractorId: s.contractorId!,
@@ -72,7 +79,7 @@ function VisitForm({ options }: { options: FormOptions }) {
       visitDate,
       discipline: discipline as Discipline,
       visitType: visitType as VisitType,
-      miles: miles === '' ? null : Number(miles),
+      miles: milesValue,
       noteSigned,
       notes: null,
       allowDuplicate: null,
@@ -193,8 +200,24 @@ export function MyVisits() {
   const s = currentSession()!;
   const visits = useLoad(() => must(api.GET('/api/visits', { params: { query: { contractorId: s.contractorId, pageSize: 100 } } })));
   const agencies = useAgencyNames();
+  const [signing, setSigning] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  // A visit logged before its note was signed is billed only once it is: the therapist signs it here.
+  async function sign(visitId: string) {
+    setSigning(visitId);
+    setError(undefined);
+    try {
+      await must(api.POST('/api/visits/{id}/sign-note', { params: { path: { id: visitId } } }));
+      visits.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSigning(undefined);
+    }
+  }
   return (
     <Page title="My visits">
+      <ProblemView error={error} />
       <Loaded state={visits}>
         {(r) =>
           r.items.length === 0 ? (
@@ -212,7 +235,15 @@ export function MyVisits() {
                         {!v.noteSigned && ' · note unsigned'}
                       </div>
                     </div>
-                    <StatusBadge status={v.status} />
+                    <div className="row-actions">
+                      {!v.noteSigned && v.status !== 'voided' && (
+                        <button type="button" onClick={() => sign(v.id)} disabled={signing === v.id}>
+                          {signing === v.id ? 'Signing…' : 'Sign note'}
+                          <span className="sr-only"> of the visit of {v.visitDate}</span>
+                        </button>
+                      )}
+                      <StatusBadge status={v.status} />
+                    </div>
                   </li>
                 ))}
             </ul>
