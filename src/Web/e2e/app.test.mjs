@@ -380,6 +380,7 @@ describe('the office', () => {
     await checkA11y(page, 'cycle preview');
     await screenshot(page, 'office-cycle-preview');
     await page.getByRole('button', { name: 'Close cycle' }).click();
+    await page.getByRole('button', { name: 'Close and issue invoices' }).click();
     const invoices = page.getByRole('table', { name: 'Invoices of this cycle' });
     await invoices.getByText('Harbor Home Health').waitFor();
     assert.match(await invoices.innerText(), /\$120\.00/);
@@ -400,6 +401,10 @@ describe('the office', () => {
     // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
     await page.getByRole('link', { name: 'Pay runs' }).click();
     await page.getByRole('button', { name: `Approve the pay run of ${day(0)}` }).click();
+    // Money goes out: the run is shown with its total first, and approved on a second click.
+    const confirmRun = page.getByRole('group', { name: 'Confirm the pay run' });
+    assert.match(await confirmRun.innerText(), /1 pay stub, \$80\.00 in all/);
+    await confirmRun.getByRole('button', { name: 'Approve and pay' }).click();
     await page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
     const held = page.getByRole('table', { name: 'Payments waiting, with the reason' });
     await held.getByRole('cell', { name: 'Jordan Lee', exact: true }).waitFor();
@@ -461,12 +466,14 @@ describe('the office\'s visits', () => {
     await office.page.getByRole('link', { name: 'Cycles' }).click();
     await office.page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
     await office.page.getByRole('button', { name: 'Close cycle' }).click();
+    await office.page.getByRole('button', { name: 'Close and issue invoices' }).click();
     await office.page.getByRole('alert').filter({ hasText: /rate/i }).waitFor();
 
     // The rate is set; the same button again is a new attempt, which closes the cycle.
     await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [
       { discipline: 'PT', visitType: 'Routine', amount: 120 }, { discipline: 'PT', visitType: 'Evaluation', amount: 150 }] });
     await office.page.getByRole('button', { name: 'Close cycle' }).click();
+    await office.page.getByRole('button', { name: 'Close and issue invoices' }).click();
     const invoices = office.page.getByRole('table', { name: 'Invoices of this cycle' });
     await invoices.getByText('Lakeside Home Health').waitFor();
     assert.match(await invoices.innerText(), /\$150\.00/);

@@ -175,8 +175,11 @@ export function CycleDetail() {
   // did make is not made twice; answered (a refusal: blocking visits, a period not over), the next click, once they
   // are dealt with, is a new attempt, not the replay of that refusal.
   const [closeKey, setCloseKey] = useState(() => crypto.randomUUID());
+  // Closing issues the invoices (and e-mails them) and the pay stubs: it cannot be undone, so it is asked twice.
+  const [confirming, setConfirming] = useState(false);
 
   async function close() {
+    setConfirming(false);
     setClosing(true);
     setCloseError(undefined);
     try {
@@ -196,13 +199,27 @@ export function CycleDetail() {
         <Page
           title={`Cycle ${c.periodStart} – ${c.periodEnd}`}
           actions={
-            c.status === 'open' && (role === 'owner' || role === 'billing') ? (
-              <button type="button" className="primary" onClick={close} disabled={closing}>
+            c.status === 'open' && (role === 'owner' || role === 'billing') && !confirming ? (
+              <button type="button" className="primary" onClick={() => setConfirming(true)} disabled={closing}>
                 {closing ? 'Closing…' : 'Close cycle'}
               </button>
             ) : undefined
           }
         >
+          {confirming && (
+            <div className="card confirm" role="group" aria-label="Confirm the close">
+              <p>
+                Close the cycle of {c.periodStart} – {c.periodEnd}? Its invoices are issued and e-mailed to the agencies and its pay
+                stubs issued, as in the preview below. A close cannot be undone: later changes go on the next cycle.
+              </p>
+              <button type="button" className="primary" onClick={close}>
+                Close and issue invoices
+              </button>{' '}
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </div>
+          )}
           <ProblemView error={closeError} />
           {c.status === 'open' ? <OpenCycle id={c.id} names={names} /> : <ClosedCycle id={c.id} role={role} />}
         </Page>

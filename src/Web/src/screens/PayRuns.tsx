@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { api, ApiProblem, must, type PaymentMethod, type Schemas } from '../api/client';
+import { api, ApiProblem, must, num, type PaymentMethod, type Schemas } from '../api/client';
 import { FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
@@ -14,6 +14,19 @@ export function PayRuns() {
   });
   const [error, setError] = useState<unknown>();
   const [message, setMessage] = useState<string>();
+  // Approving sends money: the pay run is shown with its stubs and total, and approved only on a second click.
+  const [confirm, setConfirm] = useState<{ cycle: Schemas['CycleView']; stubs: number; total: number }>();
+
+  async function ask(cycle: Schemas['CycleView']) {
+    setError(undefined);
+    setMessage(undefined);
+    try {
+      const stubs = await must(api.GET('/api/paystubs', { params: { query: { cycleId: cycle.id, pageSize: 500 } } }));
+      setConfirm({ cycle, stubs: num(stubs.total), total: stubs.items.reduce((sum, p) => sum + num(p.total), 0) });
+    } catch (e) {
+      setError(e);
+    }
+  }
 
   async function act(what: () => Promise<unknown>, done: string) {
     setError(undefined);
@@ -29,6 +42,32 @@ export function PayRuns() {
 
   return (
     <Page title="Pay runs">
+      {confirm && (
+        <div className="card confirm" role="group" aria-label="Confirm the pay run">
+          <p>
+            Approve the pay run of {confirm.cycle.periodStart} – {confirm.cycle.periodEnd}: {confirm.stubs} pay stub
+            {confirm.stubs === 1 ? '' : 's'}, <Money value={confirm.total} /> in all. Payments go to the therapists' payout accounts
+            at once; one without a W-9 or a payout account waits, with the reason.
+          </p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              const c = confirm.cycle;
+              setConfirm(undefined);
+              void act(
+                () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
+                `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
+              );
+            }}
+          >
+            Approve and pay
+          </button>{' '}
+          <button type="button" onClick={() => setConfirm(undefined)}>
+            Cancel
+          </button>
+        </div>
+      )}
       <ProblemView error={error} />
       {message && (
         <p role="status" className="ok">
@@ -68,12 +107,7 @@ export function PayRuns() {
                               {mine.length === 0 ? (
                                 <button
                                   type="button"
-                                  onClick={() =>
-                                    act(
-                                      () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
-                                      `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
-                                    )
-                                  }
+                                  onClick={() => ask(c)}
                                 >
                                   Approve<span className="sr-only"> the pay run of {c.periodStart}</span>
                                 </button>
