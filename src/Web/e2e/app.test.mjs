@@ -292,6 +292,11 @@ describe('the therapist on a phone', () => {
   test('my visits, my pay stubs and my payments', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    // Every control of the frame can be tapped: 44 px high at least.
+    for (const control of [...(await page.getByRole('navigation').getByRole('link').all()), page.getByRole('button', { name: 'Sign out' })]) {
+      const box = await control.boundingBox();
+      assert.ok(box.height >= 44, `${await control.innerText()} is ${box.height} px high`);
+    }
     for (const [link, heading, shot] of [
       ['Visits', 'My visits', 'therapist-my-visits'],
       ['Pay stubs', 'My pay stubs', 'therapist-pay-stubs'],
