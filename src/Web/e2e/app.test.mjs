@@ -179,6 +179,9 @@ describe('the therapist on a phone', () => {
     await page.getByRole('alert').first().waitFor();
     const nameError = page.locator('#' + (await page.getByLabel('Patient name').getAttribute('aria-describedby')).replace(/:/g, '\\:'));
     assert.match(await nameError.innerText(), /name/i);
+    // The summary above the form lists each message once (the problem's detail repeats them all: not shown).
+    const summary = await page.locator('.problem').first().innerText();
+    assert.equal(summary.split(await nameError.innerText()).length - 1, 1, summary);
     await checkA11y(page, 'log a visit with errors');
     await screenshot(page, 'therapist-field-errors');
     await context.close();

@@ -15,7 +15,8 @@ export function ProblemView({ error }: { error: unknown }) {
   return (
     <div role="alert" className="problem">
       <strong>{p.title}</strong>
-      {p.detail && <p>{p.detail}</p>}
+      {/* A validation problem's detail is its field messages run together: listed once, below, not twice. */}
+      {p.detail && fields.length === 0 && <p>{p.detail}</p>}
       {fields.length > 0 && (
         <ul>
           {fields.map(([field, messages]) => (
