@@ -208,6 +208,30 @@ describe('the therapist on a phone', () => {
     await context.close();
   });
 
+  test('a probable duplicate is a question: logged as a separate visit with the reason the therapist gives', async () => {
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { who: 'Dana Kim' });
+    await page.getByLabel('Patient name').waitFor();
+    const mrn = `E2E-${uid()}`;
+    for (let i = 0; i < 2; i++) {
+      await page.getByLabel('Patient name').fill('Ruth Bader');
+      await page.getByLabel('MRN').fill(mrn);
+      await page.getByRole('button', { name: 'Log visit' }).click();
+      if (i === 0) await page.getByRole('status').filter({ hasText: 'Visit logged' }).waitFor();
+    }
+    const question = page.getByRole('group', { name: 'A visit like this is already logged' });
+    await question.waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /allowDuplicate/); // no API field names
+    await checkA11y(page, 'probable duplicate');
+    await question.getByLabel('Why is it a separate visit?').fill('Second visit the same day: wound care in the evening');
+    await question.getByRole('button', { name: 'Log as a separate visit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Visit logged' }).waitFor();
+    const visits = await visitsWithMrn(mrn);
+    assert.equal(visits.length, 2);
+    assert.equal(visits.filter((v) => v.duplicateReason?.includes('wound care')).length, 1);
+    await context.close();
+  });
+
   test('with the network cut the visit waits on the phone and is sent once when it is back', async () => {
     const { context, page } = await open(phone);
     await signInAs(page, 'contractor', { who: 'Dana Kim' });

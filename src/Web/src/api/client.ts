@@ -17,6 +17,8 @@ export interface Problem {
   title: string;
   detail?: string;
   errors?: Record<string, string[]>;
+  /** The business rule that refused the request (`probable-duplicate`, `rates-applicable`...), when one did. */
+  rule?: string;
 }
 
 /** An answer of the API that is not a success: carries the problem details to show the person. */
@@ -67,6 +69,7 @@ export async function toProblem(response: Response, body?: unknown): Promise<Api
     title: typeof p.title === 'string' ? p.title : `The server answered ${response.status} ${response.statusText}`.trim(),
     detail: typeof p.detail === 'string' ? p.detail : undefined,
     errors: p.errors,
+    rule: typeof p.rule === 'string' ? p.rule : undefined,
   });
 }
 

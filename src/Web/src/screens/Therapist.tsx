@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
-import { logVisit } from '../offline';
+import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
 import { FieldError, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
@@ -57,12 +57,15 @@ function VisitForm({ options }: { options: FormOptions }) {
   const [error, setError] = useState<unknown>();
   const [message, setMessage] = useState<{ kind: 'sent' | 'waiting'; text: string }>();
   const [busy, setBusy] = useState(false);
+  const [duplicateOf, setDuplicateOf] = useState<LogVisitBody>();
+  const [duplicateReason, setDuplicateReason] = useState('');
   const id = useId();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(undefined);
     setMessage(undefined);
+    setDuplicateOf(undefined);
     // "12,5" is 12.5 (a decimal comma, as some phones' keypads type it); anything else that is not a number is said
     // next to the field instead of being sent as no miles.
     const milesValue = miles.trim() === '' ? null : Number(miles.trim().replace(',', '.'));
@@ -70,9 +73,8 @@ function VisitForm({ options }: { options: FormOptions }) {
       setError(new ApiProblem({ status: 400, title: 'The visit is not valid.', errors: { miles: ['Miles must be a number, like 12.5.'] } }));
       return;
     }
-    setBusy(true);
     localStorage.setItem(`ct.lastVisit.${s.contractorId}`, JSON.stringify({ agencyId, discipline }));
-    const outcome = await logVisit({
+    await send({
       contractorId: s.contractorId!,
       agencyId,
       patient: { name: patientName.trim(), mrn: mrn.trim() },
@@ -85,11 +87,23 @@ function VisitForm({ options }: { options: FormOptions }) {
       allowDuplicate: null,
       duplicateReason: null,
     });
+  }
+
+  async function send(body: LogVisitBody) {
+    setBusy(true);
+    setError(undefined);
+    const outcome = await logVisit(body);
     setBusy(false);
     if (outcome.kind === 'refused') {
-      setError(outcome.problem);
+      // A probable duplicate (same patient, agency, date, discipline and type) is a question, not an error: the
+      // therapist may log it as a separate visit, saying why.
+      const problem = outcome.problem.problem;
+      if (problem.status === 409 && problem.rule === 'probable-duplicate' && !body.allowDuplicate) setDuplicateOf(body);
+      else setError(outcome.problem);
       return;
     }
+    setDuplicateOf(undefined);
+    setDuplicateReason('');
     setMessage(
       outcome.kind === 'sent'
         ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitType}, ${visitDate}.` }
@@ -111,6 +125,35 @@ function VisitForm({ options }: { options: FormOptions }) {
         </p>
       )}
       <ProblemView error={error} />
+      {duplicateOf && (
+        <div className="card confirm" role="group" aria-label="A visit like this is already logged">
+          <p>
+            A visit with the same patient, agency, date, discipline and type is already logged. If this is a separate visit, say why
+            and log it; if not, there is nothing to do.
+          </p>
+          <div className="field">
+            <label htmlFor={`${id}-why`}>Why is it a separate visit?</label>
+            <input
+              id={`${id}-why`}
+              value={duplicateReason}
+              onChange={(e) => setDuplicateReason(e.target.value)}
+              aria-describedby={`${id}-why-err`}
+            />
+            <FieldError id={`${id}-why-err`} error={error} field="duplicateReason" />
+          </div>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => send({ ...duplicateOf, allowDuplicate: true, duplicateReason: duplicateReason.trim() === '' ? null : duplicateReason.trim() })}
+          >
+            Log as a separate visit
+          </button>{' '}
+          <button type="button" onClick={() => setDuplicateOf(undefined)}>
+            Cancel
+          </button>
+        </div>
+      )}
       <div className="field">
         <label htmlFor={`${id}-agency`}>Agency</label>
         <select id={`${id}-agency`} value={agencyId} onChange={(e) => setAgencyId(e.target.value)} aria-describedby={`${id}-agency-err`}>
