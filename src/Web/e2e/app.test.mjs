@@ -541,10 +541,11 @@ describe('the office\'s visits', () => {
     await screenshot(page, 'office-visits');
 
     await row.getByRole('button', { name: /^Correct/ }).click();
-    await page.getByLabel('Miles').fill('12.5');
+    await page.getByLabel('Miles').fill('12,5'); // a decimal comma, as some keyboards type it
     await page.getByLabel('Reason for the correction').fill('Odometer misread');
     await page.getByRole('button', { name: 'Save correction' }).click();
     await page.getByRole('button', { name: 'Save correction' }).waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'is corrected' }).waitFor(); // said, not only closed
     const corrected = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
     assert.equal(corrected.miles, 12.5);
     assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
@@ -556,6 +557,7 @@ describe('the office\'s visits', () => {
     await page.getByLabel('Reason (kept in the visit\'s history)').fill('Logged twice by mistake');
     await page.getByRole('button', { name: 'Void visit' }).click();
     await page.getByRole('button', { name: 'Void visit' }).waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'is voided' }).waitFor();
     await page.getByRole('row').filter({ hasText: mrn }).waitFor({ state: 'detached' }); // no longer open
     const after = await call('demo', 'owner', 'GET', `/api/visits/${visit.id}`);
     assert.equal(after.status, 'voided');
@@ -585,6 +587,7 @@ describe('the office\'s visits: agency and discipline', () => {
     const form = page.getByRole('form', { name: /^Correct the visit/ });
     assert.deepEqual(await form.getByLabel('Agency').locator('option').allTextContents(), alex.agencyIds.map((a) => agencies[a]));
     assert.deepEqual(await form.getByLabel('Discipline').locator('option').allTextContents(), ['PT', 'PTA']);
+    assert.equal(await form.getByLabel('Miles').inputValue(), ''); // no miles: an empty box (the API leaves the field out)
     await form.getByLabel('Agency').selectOption({ label: agencies[alex.agencyIds[1]] });
     await form.getByLabel('Discipline').selectOption('PTA');
     await form.getByLabel('Reason for the correction').fill('Seen for the other agency, as the assistant');

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
+import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
 import { FieldError, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
 
@@ -38,6 +38,8 @@ export function OfficeVisits() {
   );
   const [voiding, setVoiding] = useState<Visit>();
   const [correcting, setCorrecting] = useState<Visit>();
+  // What the last void or correction did, read out: the form closes, and the table may not show the field changed.
+  const [done, setDone] = useState<string>();
   const names = Object.fromEntries([
     ...(people.data?.agencies ?? []).map((a) => [a.id, a.name]),
     ...(people.data?.contractors ?? []).map((c) => [c.id, c.legalName]),
@@ -102,7 +104,10 @@ export function OfficeVisits() {
           who={names[voiding.contractorId]}
           onDone={(changed) => {
             setVoiding(undefined);
-            if (changed) visits.reload();
+            if (changed) {
+              setDone(`The visit of ${voiding.visitDate} is voided.`);
+              visits.reload();
+            }
           }}
         />
       )}
@@ -114,9 +119,17 @@ export function OfficeVisits() {
           agencyNames={names}
           onDone={(changed) => {
             setCorrecting(undefined);
-            if (changed) visits.reload();
+            if (changed) {
+              setDone(`The visit of ${correcting.visitDate} is corrected.`);
+              visits.reload();
+            }
           }}
         />
+      )}
+      {done && (
+        <p role="status" className="ok">
+          {done}
+        </p>
       )}
       <Loaded state={visits}>
         {(r) => (
@@ -236,12 +249,18 @@ function CorrectForm({
 }) {
   const agencyChoices = [...new Set([visit.agencyId, ...(contractor?.agencyIds ?? [])])];
   const disciplineChoices = [...new Set([visit.discipline as string, ...(contractor?.disciplines ?? [])])];
-  const [form, setForm] = useState({ agencyId: visit.agencyId, discipline: visit.discipline as string, visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles === null ? '' : String(visit.miles), reason: '' });
+  const [form, setForm] = useState({ agencyId: visit.agencyId, discipline: visit.discipline as string, visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles == null ? '' : String(visit.miles), reason: '' });
   const [error, setError] = useState<unknown>();
   const id = useId();
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   async function submit(e: FormEvent) {
     e.preventDefault();
+    // "12,5" is 12.5; anything else that is not a number is said under the field, not sent as "unchanged".
+    const miles = form.miles.trim() === '' ? 0 : Number(form.miles.trim().replace(',', '.'));
+    if (!Number.isFinite(miles)) {
+      setError(new ApiProblem({ status: 400, title: 'The correction is not valid.', errors: { miles: ['Miles must be a number, like 12.5.'] } }));
+      return;
+    }
     try {
       await must(
         api.PUT('/api/visits/{id}', {
@@ -255,7 +274,7 @@ function CorrectForm({
             duplicateReason: null,
             visitType: form.visitType !== visit.visitType ? (form.visitType as VisitType) : null,
             visitDate: form.visitDate !== visit.visitDate ? form.visitDate : null,
-            miles: form.miles !== (visit.miles === null ? '' : String(visit.miles)) ? (form.miles === '' ? 0 : Number(form.miles)) : null,
+            miles: form.miles !== (visit.miles == null ? '' : String(visit.miles)) ? miles : null,
             reason: form.reason,
             expectedVersion: visit.version,
           },
