@@ -35,6 +35,27 @@ async function open(options = desktop) {
 
 const uid = () => Math.random().toString(36).slice(2, 8).toUpperCase();
 
+/**
+ * A tenant of its own whose first weekly cycle ended two weeks ago: settings, one agency with a Routine bill rate, one
+ * PT therapist placed with it. Returns the tenant, a function giving the cycle's days (0 is its Monday), and both records.
+ */
+async function tenantWithEndedCycle(agencyName, therapistName) {
+  const tenant = `e2e-${uid().toLowerCase()}`;
+  const monday = new Date(`${tenantToday()}T12:00:00Z`);
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
+  const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
+  await call(tenant, 'owner', 'PUT', '/api/settings', {
+    billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
+  });
+  const slug = agencyName.split(' ')[0].toLowerCase();
+  const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: agencyName, billingEmail: `ap@${slug}.example` });
+  await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 120 }] });
+  const therapist = await call(tenant, 'payroll', 'POST', '/api/contractors', {
+    legalName: therapistName, email: `${therapistName.split(' ')[0].toLowerCase()}@therapists.example`, disciplines: ['PT'] });
+  await call(tenant, 'payroll', 'POST', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+  return { tenant, day, agency, therapist };
+}
+
 const expectedMenus = {
   owner: ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Contractors', 'Agencies', 'Compliance', '1099-NEC'],
   billing: ['Dashboard', 'Visits', 'Cycles', 'Agencies'],
@@ -387,17 +408,7 @@ describe('the office', () => {
 
   test('billing closes a cycle and sees its invoices; the owner sees its pay stubs', async () => {
     // A tenant of its own whose first weekly cycle is over, with one signed visit in it.
-    const tenant = `e2e-${uid().toLowerCase()}`;
-    const monday = new Date(`${tenantToday()}T12:00:00Z`);
-    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
-    const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
-    await call(tenant, 'owner', 'PUT', '/api/settings', {
-      billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
-    });
-    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Harbor Home Health', billingEmail: 'ap@harbor.example' });
-    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 120 }] });
-    const therapist = await call(tenant, 'payroll', 'POST', '/api/contractors', { legalName: 'Jordan Lee', email: 'jordan@therapists.example', disciplines: ['PT'] });
-    await call(tenant, 'payroll', 'POST', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    const { tenant, day, agency, therapist } = await tenantWithEndedCycle('Harbor Home Health', 'Jordan Lee');
     await call(tenant, 'payroll', 'PUT', `/api/contractors/${therapist.id}/pay-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 80 }] });
     await call(tenant, 'billing', 'POST', '/api/visits', {
       contractorId: therapist.id, agencyId: agency.id, patient: { name: 'Mary Shelley', mrn: 'HB-1' }, visitDate: day(2),
@@ -461,17 +472,7 @@ describe('the office\'s visits', () => {
   test('a close refused for a missing rate closes once the rate is set, not as a replay of the refusal; the therapist signs a note on the phone', async () => {
     // A tenant of its own whose first weekly cycle is over, with one Evaluation visit, its note not signed yet, and no
     // bill rate for Evaluations.
-    const tenant = `e2e-${uid().toLowerCase()}`;
-    const monday = new Date(`${tenantToday()}T12:00:00Z`);
-    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) - 14);
-    const day = (d) => { const x = new Date(monday); x.setUTCDate(x.getUTCDate() + d); return x.toISOString().slice(0, 10); };
-    await call(tenant, 'owner', 'PUT', '/api/settings', {
-      billingCycle: { frequency: 'weekly', firstCycleStartsOn: day(0) }, requireSignedNote: true, timeZone: 'America/New_York',
-    });
-    const agency = await call(tenant, 'billing', 'POST', '/api/agencies', { name: 'Lakeside Home Health', billingEmail: 'ap@lakeside.example' });
-    await call(tenant, 'billing', 'PUT', `/api/agencies/${agency.id}/bill-rates`, { effectiveFrom: day(0), rates: [{ discipline: 'PT', visitType: 'Routine', amount: 120 }] });
-    const therapist = await call(tenant, 'payroll', 'POST', '/api/contractors', { legalName: 'Riley Park', email: 'riley@therapists.example', disciplines: ['PT'] });
-    await call(tenant, 'payroll', 'POST', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    const { tenant, day, agency, therapist } = await tenantWithEndedCycle('Lakeside Home Health', 'Riley Park');
     await call(tenant, 'payroll', 'PUT', `/api/contractors/${therapist.id}/pay-rates`, { effectiveFrom: day(0), rates: [
       { discipline: 'PT', visitType: 'Routine', amount: 80 }, { discipline: 'PT', visitType: 'Evaluation', amount: 100 }] });
     await call(tenant, 'billing', 'POST', '/api/visits', {
