@@ -28,9 +28,9 @@ public static class NecEndpoints
         if (!Dates.TryReadInstant("asOf", asOf, out var at, out var bad)) return bad!;
         // How far the totals trail is read before the totals themselves (see TaxYearFreshness).
         var (through, pending) = at is null ? await TaxYearFreshness.Of(session, ct) : (0L, 0);
-        var caller = Caller.From(http.User);
-        var (report, problem, _) = await Load(year, session, rules, cipher, caller.TenantId, ct, at);
+        var (report, problem, _) = await Load(year, session, rules, cipher, ct, at);
         if (problem is not null) return problem;
+        var caller = Caller.From(http.User);
         if (caller.Role == Roles.Contractor)
             report = report! with { Contractors = report.Contractors.Where(c => caller.IsContractor(c.ContractorId)).ToList() };
         var reading = NecYearReading.Current(report!);
@@ -41,10 +41,9 @@ public static class NecEndpoints
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/summary.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
-    public static async Task<IResult> Summary(int year, HttpContext http, IQuerySession session, TaxYearRules rules, FieldCipher cipher,
-        CancellationToken ct)
+    public static async Task<IResult> Summary(int year, IQuerySession session, TaxYearRules rules, FieldCipher cipher, CancellationToken ct)
     {
-        var (report, problem, _) = await Load(year, session, rules, cipher, Caller.From(http.User).TenantId, ct);
+        var (report, problem, _) = await Load(year, session, rules, cipher, ct);
         return problem ?? CsvExport.File(NecReports.Summary(report!), $"1099-nec-{year}-summary.csv");
     }
 
@@ -62,7 +61,7 @@ public static class NecEndpoints
     public static async Task<IResult> Iris(int year, HttpContext http, IDocumentSession session, TaxYearRules rules, FieldCipher cipher,
         TimeProvider clock, CancellationToken ct)
     {
-        var (report, problem, payees) = await Load(year, session, rules, cipher, Caller.From(http.User).TenantId, ct);
+        var (report, problem, payees) = await Load(year, session, rules, cipher, ct);
         if (problem is not null) return problem;
         var columns = IrisTemplate.ColumnsFor(year);
         if (columns is null)
@@ -86,7 +85,7 @@ public static class NecEndpoints
     }
 
     private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
-        Load(int year, IQuerySession session, TaxYearRules rules, FieldCipher cipher, string tenant, CancellationToken ct, DateTimeOffset? asOf = null)
+        Load(int year, IQuerySession session, TaxYearRules rules, FieldCipher cipher, CancellationToken ct, DateTimeOffset? asOf = null)
     {
         if (Refusal(year, rules, out var threshold) is { } problem) return (null, problem, new Dictionary<Guid, ContractorPayee>());
 
@@ -98,7 +97,7 @@ public static class NecEndpoints
                 .Select(y => new ContractorTaxYearTotals(y.ContractorId, y.Total, y.ExcludedTotal)).ToListAsync(ct);
         var payees = await Payees(session, years.Select(y => y.ContractorId), ct);
         // The TINs are read only to add up what each taxpayer was paid; none leaves this method.
-        using var tins = cipher.DecryptorFor(tenant);
+        using var tins = cipher.DecryptorFor(session.TenantId);
         return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees, tins.Decrypt), null, payees);
     }
 

@@ -32,18 +32,16 @@ public static class NecReports
     public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
         IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> tinOf)
     {
-        string Taxpayer(Guid contractorId) => payees.TryGetValue(contractorId, out var p) && p.W9 is { } w ? "tin " + tinOf(w.EncryptedTin) : "record " + contractorId;
-        var taxpayers = years.Select(y => (y, Key: Taxpayer(y.ContractorId))).ToList();
-        var byTaxpayer = taxpayers.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Sum(t => t.y.Total));
-        return new(year, threshold, dueOn, taxpayers
-            .Select(t =>
-            {
-                var (y, key) = t;
-                payees.TryGetValue(y.ContractorId, out var payee);
-                return new NecContractor(y.ContractorId, payee?.LegalName ?? "(unknown contractor)",
-                    payee?.W9 is { } w ? Tin.Mask(w.TinLast4) : null, payee?.W9 is not null, y.Total, y.ExcludedTotal,
-                    TaxYearRules.Reportable(byTaxpayer[key], threshold));
-            })
+        var rows = years.Select(y =>
+        {
+            payees.TryGetValue(y.ContractorId, out var payee);
+            return (Totals: y, Payee: payee, Taxpayer: payee?.W9 is { } w ? "tin " + tinOf(w.EncryptedTin) : "record " + y.ContractorId);
+        }).ToList();
+        var paidTo = rows.GroupBy(r => r.Taxpayer).ToDictionary(g => g.Key, g => g.Sum(r => r.Totals.Total));
+        return new(year, threshold, dueOn, rows
+            .Select(r => new NecContractor(r.Totals.ContractorId, r.Payee?.LegalName ?? "(unknown contractor)",
+                r.Payee?.W9 is { } w ? Tin.Mask(w.TinLast4) : null, r.Payee?.W9 is not null, r.Totals.Total, r.Totals.ExcludedTotal,
+                TaxYearRules.Reportable(paidTo[r.Taxpayer], threshold)))
             .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.ContractorId).ToList());
     }
 

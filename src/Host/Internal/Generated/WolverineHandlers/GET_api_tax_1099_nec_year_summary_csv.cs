@@ -55,7 +55,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await ContractTherapy.Payments.ExportingTaxForms.NecEndpoints.Summary(year, httpContext, ((Marten.IQuerySession)documentSession), _taxYearRules, _fieldCipher, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ContractTherapy.Payments.ExportingTaxForms.NecEndpoints.Summary(year, ((Marten.IQuerySession)documentSession), _taxYearRules, _fieldCipher, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
