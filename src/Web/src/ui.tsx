@@ -110,3 +110,30 @@ export const today = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
+
+/**
+ * Miles as typed: empty is none (null), "12,5" is 12.5 (a decimal comma, as some keypads type it); anything else that is
+ * not a number is the field's problem, said under it rather than sent as no miles.
+ */
+export function readMiles(text: string, title: string): number | null | ApiProblem {
+  if (text.trim() === '') return null;
+  const miles = Number(text.trim().replace(',', '.'));
+  return Number.isFinite(miles) ? miles : new ApiProblem({ status: 400, title, errors: { miles: ['Miles must be a number, like 12.5.'] } });
+}
+
+/** A step that cannot be undone (or sends money), asked twice: what it will do, then the action or Cancel. */
+export function Confirm({ label, action, onConfirm, onCancel, busy, children }: {
+  label: string; action: string; onConfirm: () => void; onCancel: () => void; busy?: boolean; children: ReactNode;
+}) {
+  return (
+    <div className="card confirm" role="group" aria-label={label}>
+      {children}
+      <button type="button" className="primary" onClick={onConfirm} disabled={busy}>
+        {action}
+      </button>{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiProblem, api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
-import { Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
 
 // Chart.js loads only for the owner's dashboard: the therapist's phone never downloads it.
 const MarginCharts = lazy(() => import('./Charts').then((m) => ({ default: m.MarginCharts })));
@@ -207,18 +207,12 @@ export function CycleDetail() {
           }
         >
           {confirming && (
-            <div className="card confirm" role="group" aria-label="Confirm the close">
+            <Confirm label="Confirm the close" action="Close and issue invoices" onConfirm={close} onCancel={() => setConfirming(false)}>
               <p>
                 Close the cycle of {c.periodStart} – {c.periodEnd}? Its invoices are issued and e-mailed to the agencies and its pay
                 stubs issued, as in the preview below. A close cannot be undone: later changes go on the next cycle.
               </p>
-              <button type="button" className="primary" onClick={close}>
-                Close and issue invoices
-              </button>{' '}
-              <button type="button" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
+            </Confirm>
           )}
           <ProblemView error={closeError} />
           {c.status === 'open' ? <OpenCycle id={c.id} names={names} /> : <ClosedCycle id={c.id} role={role} />}

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { FieldError, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -255,10 +255,9 @@ function CorrectForm({
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   async function submit(e: FormEvent) {
     e.preventDefault();
-    // "12,5" is 12.5; anything else that is not a number is said under the field, not sent as "unchanged".
-    const miles = form.miles.trim() === '' ? 0 : Number(form.miles.trim().replace(',', '.'));
-    if (!Number.isFinite(miles)) {
-      setError(new ApiProblem({ status: 400, title: 'The correction is not valid.', errors: { miles: ['Miles must be a number, like 12.5.'] } }));
+    const miles = readMiles(form.miles, 'The correction is not valid.');
+    if (miles instanceof ApiProblem) {
+      setError(miles);
       return;
     }
     try {
@@ -274,7 +273,7 @@ function CorrectForm({
             duplicateReason: null,
             visitType: form.visitType !== visit.visitType ? (form.visitType as VisitType) : null,
             visitDate: form.visitDate !== visit.visitDate ? form.visitDate : null,
-            miles: form.miles !== (visit.miles == null ? '' : String(visit.miles)) ? miles : null,
+            miles: form.miles !== (visit.miles == null ? '' : String(visit.miles)) ? (miles ?? 0) : null, // emptied: no miles
             reason: form.reason,
             expectedVersion: visit.version,
           },

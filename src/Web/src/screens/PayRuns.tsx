@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiProblem, must, num, type PaymentMethod, type Schemas } from '../api/client';
-import { FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
 export function PayRuns() {
@@ -43,30 +43,25 @@ export function PayRuns() {
   return (
     <Page title="Pay runs">
       {confirm && (
-        <div className="card confirm" role="group" aria-label="Confirm the pay run">
+        <Confirm
+          label="Confirm the pay run"
+          action="Approve and pay"
+          onConfirm={() => {
+            const c = confirm.cycle;
+            setConfirm(undefined);
+            void act(
+              () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
+              `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
+            );
+          }}
+          onCancel={() => setConfirm(undefined)}
+        >
           <p>
             Approve the pay run of {confirm.cycle.periodStart} – {confirm.cycle.periodEnd}: {confirm.stubs} pay stub
             {confirm.stubs === 1 ? '' : 's'}, <Money value={confirm.total} /> in all. Payments go to the therapists' payout accounts
             at once; one without a W-9 or a payout account waits, with the reason.
           </p>
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
-              const c = confirm.cycle;
-              setConfirm(undefined);
-              void act(
-                () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
-                `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
-              );
-            }}
-          >
-            Approve and pay
-          </button>{' '}
-          <button type="button" onClick={() => setConfirm(undefined)}>
-            Cancel
-          </button>
-        </div>
+        </Confirm>
       )}
       <ProblemView error={error} />
       {message && (

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { FieldError, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Confirm, FieldError, readMiles, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
 
 const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
 
@@ -66,11 +66,9 @@ function VisitForm({ options }: { options: FormOptions }) {
     setError(undefined);
     setMessage(undefined);
     setDuplicateOf(undefined);
-    // "12,5" is 12.5 (a decimal comma, as some phones' keypads type it); anything else that is not a number is said
-    // next to the field instead of being sent as no miles.
-    const milesValue = miles.trim() === '' ? null : Number(miles.trim().replace(',', '.'));
-    if (milesValue !== null && !Number.isFinite(milesValue)) {
-      setError(new ApiProblem({ status: 400, title: 'The visit is not valid.', errors: { miles: ['Miles must be a number, like 12.5.'] } }));
+    const milesValue = readMiles(miles, 'The visit is not valid.');
+    if (milesValue instanceof ApiProblem) {
+      setError(milesValue);
       return;
     }
     localStorage.setItem(`ct.lastVisit.${s.contractorId}`, JSON.stringify({ agencyId, discipline }));
@@ -126,7 +124,13 @@ function VisitForm({ options }: { options: FormOptions }) {
       )}
       <ProblemView error={error} />
       {duplicateOf && (
-        <div className="card confirm" role="group" aria-label="A visit like this is already logged">
+        <Confirm
+          label="A visit like this is already logged"
+          action="Log as a separate visit"
+          busy={busy}
+          onConfirm={() => send({ ...duplicateOf, allowDuplicate: true, duplicateReason: duplicateReason.trim() === '' ? null : duplicateReason.trim() })}
+          onCancel={() => setDuplicateOf(undefined)}
+        >
           <p>
             A visit with the same patient, agency, date, discipline and type is already logged. If this is a separate visit, say why
             and log it; if not, there is nothing to do.
@@ -141,18 +145,7 @@ function VisitForm({ options }: { options: FormOptions }) {
             />
             <FieldError id={`${id}-why-err`} error={error} field="duplicateReason" />
           </div>
-          <button
-            type="button"
-            className="primary"
-            disabled={busy}
-            onClick={() => send({ ...duplicateOf, allowDuplicate: true, duplicateReason: duplicateReason.trim() === '' ? null : duplicateReason.trim() })}
-          >
-            Log as a separate visit
-          </button>{' '}
-          <button type="button" onClick={() => setDuplicateOf(undefined)}>
-            Cancel
-          </button>
-        </div>
+        </Confirm>
       )}
       <div className="field">
         <label htmlFor={`${id}-agency`}>Agency</label>
