@@ -16,7 +16,6 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 connections=${2:-32}
 source ops/bench/lib.sh
-sql() { ops/postgres.sh psql "$data" "$pg_port" bench "$1"; }
 ticks=$(getconf CLK_TCK)
 
 # CPU ticks of one process (utime + stime), with its reaped children's when $2 = children.

@@ -55,6 +55,8 @@ stop_host() { kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null; host
 peak_rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$host_pid/status"; }
 start_host
 
+# A statement against the bench database, its rows tab-less and unaligned.
+sql() { ops/postgres.sh psql "$data" "$pg_port" bench "$1"; }
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 post() { curl -sf -X "$1" "$url$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" ${3:+-d "$3"}; }
 token=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"owner"}' | json_field token)

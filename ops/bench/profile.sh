@@ -16,7 +16,6 @@ mkdir -p "$out"
 dotnet tool restore >/dev/null
 export BENCH_PG_STATEMENTS=1
 source ops/bench/lib.sh
-sql() { ops/postgres.sh psql "$data" "$pg_port" bench "$1"; }
 
 sql "create extension if not exists pg_stat_statements" >/dev/null
 echo "warm-up (10 s)..." >&2

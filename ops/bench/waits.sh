@@ -13,7 +13,6 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-12}
 connections=${2:-32}
 source ops/bench/lib.sh
-sql() { ops/postgres.sh psql "$data" "$pg_port" bench "$1"; }
 sql "alter system set track_wal_io_timing = on" >/dev/null
 sql "select pg_reload_conf()" >/dev/null
 sql "create table public.bench_waits(state text, wait text, statement text)" >/dev/null
