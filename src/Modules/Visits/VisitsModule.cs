@@ -4,6 +4,8 @@ using ContractTherapy.Visits.Visits;
 using ContractTherapy.Visits.WatchingVisits;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Wolverine;
@@ -13,6 +15,8 @@ namespace ContractTherapy.Visits;
 /// <summary>The Visits module: visits logged, signed, corrected and voided; eligibility; the live feed.</summary>
 public static class VisitsModule
 {
+    public const string HeldKeyIndex = "mt_doc_visit_uidx_held_key";
+
     public static StoreOptions AddVisits(this StoreOptions opts)
     {
         opts.Projections.Snapshot<Visit>(SnapshotLifecycle.Inline);
@@ -20,8 +24,10 @@ public static class VisitsModule
         opts.Schema.For<Visit>()
             .Index(v => v.VisitDate)
             .Index(v => v.ContractorId)
-            .Index(v => v.AgencyId);
-        opts.Schema.For<VisitFingerprint>().Index(f => f.VisitId);
+            .Index(v => v.AgencyId)
+            // The duplicate guard: one holder a key in a tenant (Visit.HoldsKey). A visit holding none has a null key,
+            // which no unique index compares. The write's guard probes it by tenant and key (VisitWriteGuard).
+            .UniqueIndex(UniqueIndexType.DuplicatedField, HeldKeyIndex, TenancyScope.PerTenant, v => v.HeldKey!);
         return opts;
     }
 

@@ -1,5 +1,6 @@
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Visits.Visits;
+using JasperFx.Events;
 
 namespace ContractTherapy.Tests.Units;
 
@@ -60,7 +61,7 @@ public class VisitFingerprintTests
     {
         var visit = new Visit(Guid.NewGuid(), 3, ContractorId, AgencyId,
             new SealedPatient("enc:name", "enc:mrn", "enc:initials", Mrn), Date, Discipline.OT, VisitType.Evaluation,
-            12.5m, "notes", true, VisitStatus.Open, null, null);
+            12.5m, "notes", true, VisitStatus.Open, null, null, true);
 
         visit.DuplicateKey.ShouldBe(VisitFingerprint.KeyFor(ContractorId, Mrn, AgencyId, Date, Discipline.OT, VisitType.Evaluation));
     }
@@ -70,7 +71,7 @@ public class VisitFingerprintTests
     {
         var patient = new SealedPatient("enc:name", "enc:mrn", "enc:initials", Mrn);
         var visit = new Visit(Guid.NewGuid(), 1, ContractorId, AgencyId, patient, Date, Discipline.PT, VisitType.Routine,
-            null, null, false, VisitStatus.Open, null, null);
+            null, null, false, VisitStatus.Open, null, null, true);
         var other = visit with
         {
             Id = Guid.NewGuid(), Version = 7, Patient = patient with { Name = "enc:other", Mrn = "enc:other", Initials = "enc:other" },
@@ -84,9 +85,50 @@ public class VisitFingerprintTests
     public void a_visits_duplicate_key_follows_a_change_to_its_fields()
     {
         var visit = new Visit(Guid.NewGuid(), 1, ContractorId, AgencyId, new SealedPatient("n", "m", "i", Mrn), Date, Discipline.PT,
-            VisitType.Routine, null, null, false, VisitStatus.Open, null, null);
+            VisitType.Routine, null, null, false, VisitStatus.Open, null, null, true);
 
         (visit with { VisitDate = Date.AddDays(-1) }).DuplicateKey.ShouldNotBe(visit.DuplicateKey);
         (visit with { Patient = visit.Patient with { MrnFingerprint = "other" } }).DuplicateKey.ShouldNotBe(visit.DuplicateKey);
+    }
+
+    private static IEvent<T> At<T>(T data, long version) where T : notnull => new Event<T>(data) { Version = version };
+
+    private static VisitLogged Logged(string? duplicateReason, bool? holdsKey) => new(Guid.NewGuid(), ContractorId, AgencyId,
+        new SealedPatient("n", "m", "i", Mrn), Date, Discipline.PT, VisitType.Routine, null, null, false, duplicateReason, holdsKey);
+
+    private static VisitCorrected Corrected(Visit v, DateOnly date, bool? holdsKey, string? duplicateReason = null) => new(v.Id, v.AgencyId,
+        v.Patient, date, v.Discipline, v.VisitType, v.Miles, v.Notes, "wrong date", duplicateReason, holdsKey);
+
+    [Fact]
+    public void a_visit_holds_its_key_as_its_events_say_and_lets_it_go_when_voided()
+    {
+        var visit = Visit.Create(At(Logged(null, holdsKey: true), 1));
+        visit.HeldKey.ShouldBe(visit.DuplicateKey);
+
+        // A correction that keeps the key keeps holding it; one that moves it holds the new key or none, as its event says.
+        var kept = visit.Apply(At(Corrected(visit, Date, holdsKey: null) with { Notes = "n2" }, 2));
+        kept.HeldKey.ShouldBe(visit.DuplicateKey);
+        var moved = kept.Apply(At(Corrected(kept, Date.AddDays(-1), holdsKey: true), 3));
+        moved.HeldKey.ShouldBe(moved.DuplicateKey);
+        moved.HeldKey.ShouldNotBe(visit.DuplicateKey);
+        var ontoTaken = kept.Apply(At(Corrected(kept, Date.AddDays(-2), holdsKey: false, duplicateReason: "two visits"), 3));
+        ontoTaken.HeldKey.ShouldBeNull();
+
+        visit.Apply(At(new VisitVoided(visit.Id, "logged twice"), 2)).HeldKey.ShouldBeNull();
+    }
+
+    [Fact]
+    public void an_intended_duplicate_holds_the_key_only_where_its_event_says_it_took_it()
+    {
+        Visit.Create(At(Logged("two visits", holdsKey: false), 1)).HeldKey.ShouldBeNull();
+        // The first visit of its key, logged with a reason: nobody held the key, so it took it.
+        Visit.Create(At(Logged("two visits", holdsKey: true), 1)).HoldsKey.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_visit_logged_before_its_event_said_holds_its_key_unless_it_was_an_intended_duplicate()
+    {
+        Visit.Create(At(Logged(null, holdsKey: null), 1)).HoldsKey.ShouldBeTrue();
+        Visit.Create(At(Logged("two visits", holdsKey: null), 1)).HoldsKey.ShouldBeFalse();
     }
 }

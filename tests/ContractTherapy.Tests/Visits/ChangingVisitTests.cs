@@ -1,4 +1,8 @@
+using ContractTherapy.Host.Infrastructure;
+using ContractTherapy.Shared.Domain;
 using ContractTherapy.Tests.Infrastructure;
+using ContractTherapy.Visits.Visits;
+using Marten;
 using static ContractTherapy.Tests.Infrastructure.VisitScenarios;
 
 namespace ContractTherapy.Tests.Visits;
@@ -85,6 +89,56 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
             .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
         (await Api.Put($"/api/visits/{other}", new { visitType = "Routine", reason = "two visits", allowDuplicate = true, duplicateReason = "Twice that day" }))
             .ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task a_correction_takes_its_new_key_and_lets_the_old_one_go()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Discharge", reason = "it was the discharge" })).ShouldBe(200);
+
+        // The key it left is free: the routine visit of that day is logged without a question; the new one is held.
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBe(201);
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
+    }
+
+    [Fact]
+    public async Task an_intended_duplicate_moved_onto_a_key_leaves_it_to_its_holder()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        var other = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBe(201).Id;
+        (await Api.Put($"/api/visits/{other}", new { visitType = "Routine", reason = "two visits", allowDuplicate = true, duplicateReason = "Twice that day" }))
+            .ShouldBe(200);
+
+        // The first visit still holds the key, and the key the second left is free.
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBe(201);
+        // Once the holder is voided the key is free, and the intended duplicate does not take it.
+        (await Api.Post($"/api/visits/{visit}/void", new { reason = "logged twice" })).ShouldBe(200);
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBe(201);
+    }
+
+    [Fact]
+    public async Task two_visits_never_hold_one_key_even_past_the_endpoints_checks()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        var other = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBe(201).Id;
+
+        // What a correction racing a logged visit would write: the other visit taking the key the first holds.
+        await using var session = App.Store.LightweightSession(Api.Tenant);
+        var read = (await session.LoadAsync<Visit>(other)).ShouldNotBeNull();
+        session.Events.Append(other, new VisitCorrected(other, read.AgencyId, read.Patient, read.VisitDate,
+            read.Discipline, VisitType.Routine, read.Miles, read.Notes, "race", null, HoldsKey: true));
+        var refused = await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());
+
+        // The API answers such a race 409, and nothing of it was written.
+        ProblemExceptionHandler.UniqueKeyTaken(refused).ShouldBeTrue();
+        await using var query = App.Store.QuerySession(Api.Tenant);
+        (await query.Events.FetchStreamAsync(other)).Count.ShouldBe(1);
+        (await query.Query<Visit>().Where(v => v.HeldKey != null && v.ContractorId == dana)
+            .Select(v => v.Id).ToListAsync()).OrderBy(x => x).ShouldBe(new[] { visit, other }.OrderBy(x => x));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
         var patient = PatientSeal.Seal(Cipher, Api.Tenant, "Jane Doe", mrn);
         var date = DateOnly.Parse(DaysAgo(daysAgo));
         var logged = new VisitLogged(id ?? Guid.CreateVersion7(), contractor, agency, patient, date, Discipline.PT, VisitType.Routine, 3m,
-            null, true, intended ? "Second visit the same day" : null);
+            null, true, intended ? "Second visit the same day" : null, HoldsKey: true);
         return new VisitDraft(Api.Tenant, null, VisitFingerprint.KeyFor(contractor, patient.MrnFingerprint, agency, date, Discipline.PT, VisitType.Routine),
             intended, logged, new VisitAuthor(user, role, $"trace-{user}"));
     }
@@ -61,10 +61,12 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
 
         await using var session = App.Store.QuerySession(Api.Tenant);
         (await session.Query<Visit>().CountAsync()).ShouldBe(3);
-        // One fingerprint per key: the intended duplicate does not take the key from the first visit.
-        var print = await session.LoadAsync<VisitFingerprint>(first.DuplicateKey);
-        print.ShouldNotBeNull().VisitId.ShouldBe(first.Id);
-        (await session.LoadAsync<Visit>(intended.Id)).ShouldNotBeNull().DuplicateReason.ShouldBe("Second visit the same day");
+        // One holder a key: the intended duplicate does not take the key from the first visit, and its event says so.
+        (await session.Query<Visit>().Where(v => v.HeldKey == first.DuplicateKey).Select(v => v.Id).ToListAsync()).ShouldBe([first.Id]);
+        var duplicate = (await session.LoadAsync<Visit>(intended.Id)).ShouldNotBeNull();
+        (duplicate.DuplicateReason, duplicate.HoldsKey, duplicate.HeldKey).ShouldBe(("Second visit the same day", false, null));
+        ((VisitLogged)(await session.Events.FetchStreamAsync(intended.Id)).Single().Data).HoldsKey.ShouldBe(false);
+        ((VisitLogged)(await session.Events.FetchStreamAsync(first.Id)).Single().Data).HoldsKey.ShouldBe(true);
 
         // Each event keeps its own author, role and trace, not the first one's of the transaction.
         var mine = (await session.Events.FetchStreamAsync(first.Id)).Single();
@@ -91,7 +93,7 @@ public sealed class GroupCommitTests(AppFixture app) : IntegrationTest(app)
         (await outcomes[2]).ShouldBeOfType<VisitOutcome.Created>();
         await using var session = App.Store.QuerySession(Api.Tenant);
         (await session.Query<Visit>().Select(v => v.Id).ToListAsync()).OrderBy(x => x).ShouldBe(new[] { fine.Id, alsoFine.Id }.OrderBy(x => x));
-        (await session.LoadAsync<VisitFingerprint>(clashing.DuplicateKey)).ShouldBeNull();
+        (await session.Query<Visit>().AnyAsync(v => v.HeldKey == clashing.DuplicateKey)).ShouldBeFalse();
         // Decided again one at a time in sessions of their own: each written visit has its billable document, written
         // with it (the retry's session inserts and marks again), and the visit in conflict has none.
         (await session.LoadAsync<BillableVisit>(fine.Id)).ShouldNotBeNull();

@@ -82,7 +82,7 @@ public static class CorrectVisitEndpoint
         var eligibilityQuery = batch.Load<ContractorEligibility>(visit.ContractorId);
         var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(tenant));
         var keyChanged = corrected.DuplicateKey != visit.DuplicateKey;
-        var duplicateQuery = keyChanged ? batch.Load<VisitFingerprint>(corrected.DuplicateKey) : null;
+        var duplicateQuery = keyChanged ? batch.Query<Visit>().Where(v => v.HeldKey == corrected.DuplicateKey).ToList() : null;
         await batch.Execute(ct);
 
         var settings = await settingsQuery ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), clock.GetUtcNow());
@@ -92,20 +92,23 @@ public static class CorrectVisitEndpoint
 
         var intended = cmd.AllowDuplicate == true;
         string? duplicateReason = visit.DuplicateReason;
+        bool? holdsKey = null; // the key stays: the visit holds it, or not, as before
         if (keyChanged)
         {
-            var duplicate = duplicateQuery is null ? null : await duplicateQuery;
-            if (duplicate is not null && duplicate.VisitId != id && !intended) return VisitInputs.ProbableDuplicate(duplicate.VisitId);
-            session.DeleteWhere<VisitFingerprint>(f => f.VisitId == id);
-            if (duplicate is null) session.Insert(new VisitFingerprint { Id = corrected.DuplicateKey, VisitId = id });
+            var duplicate = duplicateQuery is null ? null : (await duplicateQuery).FirstOrDefault(v => v.Id != id);
+            if (duplicate is not null && !intended) return VisitInputs.ProbableDuplicate(duplicate.Id);
+            // The visit lets its old key go, and takes the new one where no visit holds it (the document's unique key
+            // decides a race with a visit logged meanwhile: a 409 to try again).
+            holdsKey = duplicate is null;
             duplicateReason = duplicate is null ? null : cmd.DuplicateReason!.Trim();
         }
 
         var reason = cmd.Reason!.Trim();
         session.Because(reason);
         var e = new VisitCorrected(id, corrected.AgencyId, corrected.Patient, corrected.VisitDate, corrected.Discipline, corrected.VisitType,
-            corrected.Miles, corrected.Notes, reason, duplicateReason);
+            corrected.Miles, corrected.Notes, reason, duplicateReason, holdsKey);
         stream.AppendOne(e);
-        return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason }).View(caller, cipher));
+        return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason, HoldsKey = holdsKey ?? visit.HoldsKey })
+            .View(caller, cipher));
     }
 }

@@ -75,7 +75,9 @@ public static class LogVisitEndpoint
         var keyedId = IdempotencyMiddleware.DerivedId(http);
         var intended = cmd.AllowDuplicate == true;
         var logged = new VisitLogged(keyedId ?? Guid.CreateVersion7(), contractorId, agencyId, patient, visitDate, discipline, visitType, cmd.Miles,
-            PatientSeal.SealNotes(cipher, caller.TenantId, cmd.Notes), cmd.NoteSigned == true, intended ? cmd.DuplicateReason!.Trim() : null);
+            PatientSeal.SealNotes(cipher, caller.TenantId, cmd.Notes), cmd.NoteSigned == true, intended ? cmd.DuplicateReason!.Trim() : null,
+            // It takes its duplicate key, unless it is an intended duplicate of a visit holding it (the group commit decides).
+            HoldsKey: true);
         // What AuditStamp and Wolverine put on a session's events: the caller, their role, and the correlation id Wolverine's
         // message context takes for a request (MessageBus: the trace's root id, else a new one). Taking IMessageContext here
         // instead would also honour a client's X-Correlation-ID, which no other write endpoint does (measured 2026-12-06).

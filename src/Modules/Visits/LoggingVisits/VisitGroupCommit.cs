@@ -267,13 +267,14 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             var batch = session.CreateBatchQuery();
             // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over this table's text keys was a scan
             // (12 ms a batch at 150,000 visits, ops/bench/README.md), where each key alone is a primary-key probe.
-            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k => batch.Load<VisitFingerprint>(k)).ToList();
+            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct()
+                .Select(k => (Key: k, Holders: batch.Query<Visit>().Where(v => v.HeldKey == k).ToList())).ToList();
             // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
             // reached the database before its connection failed. A probe per id as well, for the same plan.
             var earlierQueries = (retrying ? drafts.Select(d => d.Id).Distinct() : []).Select(id => batch.Load<Visit>(id)).ToList();
             await batch.Execute(ct).ConfigureAwait(false);
             foreach (var q in printQueries)
-                if (await q.ConfigureAwait(false) is { } print) prints[print.Id] = print.VisitId;
+                foreach (var holder in await q.Holders.ConfigureAwait(false)) prints[q.Key] = holder.Id;
             foreach (var q in earlierQueries)
                 if (await q.ConfigureAwait(false) is { } visit) earlier[visit.Id] = visit;
         }
@@ -316,6 +317,10 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 continue;
             }
 
+            // The visit takes its key where no visit holds it, an intended duplicate included (the first of its kind). The
+            // request's event says it takes it (LogVisit); another instance only where it does not, since the writers of
+            // other modules mark the instance they wrote with (WrittenWhenLogged).
+            if (e.HoldsKey != (duplicate is null)) e = e with { HoldsKey = duplicate is null };
             var logged = session.Events.BuildEvent(e);
             logged.UserName = d.Author.UserId;
             logged.CorrelationId = d.Author.CorrelationId;
@@ -325,7 +330,6 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             foreach (var writer in _writersOfOtherModules) writer.Queue(session, e);
             if (duplicate is null)
             {
-                session.Insert(new VisitFingerprint { Id = d.DuplicateKey, VisitId = d.Id });
                 keysTaken.Add(d.DuplicateKey);
                 prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
             }

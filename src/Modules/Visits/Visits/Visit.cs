@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ContractTherapy.Shared.Domain;
 using JasperFx.Events;
 
@@ -5,7 +6,11 @@ namespace ContractTherapy.Visits.Visits;
 
 public enum VisitStatus { Open, Invoiced, Voided }
 
-/// <summary>The visit stream's state, kept inline as a document (patient data stays sealed).</summary>
+/// <summary>
+/// The visit stream's state, kept inline as a document (patient data stays sealed). <see cref="HoldsKey"/>: whether the
+/// visit holds its duplicate key; the document's <see cref="HeldKey"/> column is unique per tenant, so two visits that
+/// would hold one key collide in the database even when logged at the same instant (the duplicate guard).
+/// </summary>
 public sealed record Visit(
     Guid Id,
     long Version,
@@ -20,13 +25,16 @@ public sealed record Visit(
     bool NoteSigned,
     VisitStatus Status,
     Guid? CycleId,
-    string? DuplicateReason)
+    string? DuplicateReason,
+    bool HoldsKey)
 {
     public static Visit Create(IEvent<VisitLogged> e) => Logged(e.Data, e.Version);
 
     /// <summary>The visit as its first event makes it (the projection above, and the answer of the request that logs it).</summary>
     public static Visit Logged(VisitLogged d, long version = 1) => new(d.VisitId, version, d.ContractorId, d.AgencyId, d.Patient, d.VisitDate,
-        d.Discipline, d.VisitType, d.Miles, d.Notes, d.NoteSigned, VisitStatus.Open, null, d.DuplicateReason);
+        d.Discipline, d.VisitType, d.Miles, d.Notes, d.NoteSigned, VisitStatus.Open, null, d.DuplicateReason,
+        // Before 2026-12-07 the event did not say: a visit that was no intended duplicate took its key (or was refused).
+        d.HoldsKey ?? d.DuplicateReason is null);
 
     public Visit Apply(IEvent<VisitNoteSigned> e) => this with { NoteSigned = true, Version = e.Version };
 
@@ -44,6 +52,7 @@ public sealed record Visit(
             Miles = d.Miles,
             Notes = d.Notes,
             DuplicateReason = d.DuplicateReason,
+            HoldsKey = d.HoldsKey ?? HoldsKey,
         };
     }
 
@@ -54,21 +63,20 @@ public sealed record Visit(
         Version = e.Version,
     };
 
-    public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version };
+    /// <summary>A voided visit lets its key go, so the same visit can be logged again correctly.</summary>
+    public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version, HoldsKey = false };
 
     /// <summary>The key two probable duplicates share (domain.md §3 Visits).</summary>
     public string DuplicateKey => VisitFingerprint.KeyFor(ContractorId, Patient.MrnFingerprint, AgencyId, VisitDate, Discipline, VisitType);
+
+    /// <summary>The key the visit holds, null when none: a column of its own (VisitsModule), not in the document's JSON.</summary>
+    [JsonIgnore]
+    public string? HeldKey => HoldsKey ? DuplicateKey : null;
 }
 
-/// <summary>
-/// Holds a duplicate key for the visit that owns it: its unique id makes two identical visits
-/// collide in the database even when logged at the same instant.
-/// </summary>
-public sealed class VisitFingerprint
+/// <summary>The duplicate key two probable duplicates share (domain.md §3 Visits).</summary>
+public static class VisitFingerprint
 {
-    public string Id { get; set; } = "";
-    public Guid VisitId { get; set; }
-
     public static string KeyFor(Guid contractorId, string mrnFingerprint, Guid agencyId, DateOnly date, Discipline discipline, VisitType visitType) =>
         $"{contractorId:N}|{agencyId:N}|{date:yyyy-MM-dd}|{discipline}|{visitType}|{mrnFingerprint}";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ContractTherapy.Shared.Domain;
 
 namespace ContractTherapy.Visits.Visits;
@@ -8,6 +9,12 @@ namespace ContractTherapy.Visits.Visits;
 /// </summary>
 public sealed record SealedPatient(string Name, string Mrn, string Initials, string MrnFingerprint);
 
+/// <summary>
+/// A visit logged. <see cref="HoldsKey"/>: whether the visit took its duplicate key (<see cref="Visit.DuplicateKey"/>), so
+/// that a later visit with the same key is its probable duplicate. A visit takes its key unless another visit holds it
+/// (an intended duplicate, logged with a reason). Null, and not written, in visits logged before 2026-12-07, when a
+/// document of its own held the key: such a visit held it unless it was an intended duplicate (<see cref="Visit.Logged"/>).
+/// </summary>
 public sealed record VisitLogged(
     Guid VisitId,
     Guid ContractorId,
@@ -19,11 +26,16 @@ public sealed record VisitLogged(
     decimal? Miles,
     string? Notes,
     bool NoteSigned,
-    string? DuplicateReason);
+    string? DuplicateReason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HoldsKey = null);
 
 public sealed record VisitNoteSigned(Guid VisitId);
 
-/// <summary>The visit's corrected attributes, whole (not a diff); the reason is also in the event's metadata.</summary>
+/// <summary>
+/// The visit's corrected attributes, whole (not a diff); the reason is also in the event's metadata. <see cref="HoldsKey"/>:
+/// where the correction changed the duplicate key, whether the visit took the new one (it was free); null, and not written,
+/// where the key stayed (the visit holds it, or not, as before) and in corrections before 2026-12-07.
+/// </summary>
 public sealed record VisitCorrected(
     Guid VisitId,
     Guid AgencyId,
@@ -34,7 +46,8 @@ public sealed record VisitCorrected(
     decimal? Miles,
     string? Notes,
     string Reason,
-    string? DuplicateReason);
+    string? DuplicateReason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HoldsKey = null);
 
 public sealed record VisitVoided(Guid VisitId, string Reason);
 
