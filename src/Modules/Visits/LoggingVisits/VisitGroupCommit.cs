@@ -258,15 +258,15 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         // A duplicate key or a visit id a committed visit holds fails the write's guard (VisitWriteGuard) before anything is
         // written, and the batch is decided again with these probes on (CommitGroup), so the visit in conflict is answered
         // 409 with the earlier visit, or as the replay of its keyed earlier attempt. Nothing is probed on the first attempt
-        // (a conflict is the rare case, and the probes were a round trip for every batch), but the fingerprints are where
+        // (a conflict is the rare case, and the probes were a round trip for every batch), but the keys' holders are where
         // a visit is an intended duplicate: its key is taken by definition, and it must not take it from the first visit.
         var prints = new Dictionary<string, Guid>();
         var earlier = new Dictionary<Guid, Visit>();
         if (retrying || drafts.Any(d => d.Intended))
         {
             var batch = session.CreateBatchQuery();
-            // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over this table's text keys was a scan
-            // (12 ms a batch at 150,000 visits, ops/bench/README.md), where each key alone is a primary-key probe.
+            // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over the keys' text was a scan (12 ms a
+            // batch at 150,000 visits, ops/bench/README.md), where each key alone is a probe of the held keys' index.
             var printQueries = drafts.Select(d => d.DuplicateKey).Distinct()
                 .Select(k => (Key: k, Holders: batch.Query<Visit>().Where(v => v.HeldKey == k).ToList())).ToList();
             // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
