@@ -523,7 +523,7 @@ describe('the office\'s visits', () => {
     const mrn = `E2E-${uid()}`;
     const visit = await call('demo', 'billing', 'POST', '/api/visits', {
       contractorId: riley.id, agencyId: riley.agencyIds[0], patient: { name: 'Void Me', mrn },
-      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', noteSigned: true,
+      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', miles: 7, noteSigned: true,
     });
 
     const { context, page } = await open();
@@ -538,6 +538,10 @@ describe('the office\'s visits', () => {
     // The unfiltered list (newest first) may show the new visit too: wait for the filter's answer to replace it.
     await rows.filter({ hasNotText: 'Riley Chen' }).first().waitFor({ state: 'detached' });
     for (const text of await rows.allInnerTexts()) assert.match(text, /Riley Chen[\s\S]*open/);
+    // The miles as entered, in a column of their own, written alike (one decimal) whatever was typed.
+    const milesAt = (await page.getByRole('table', { name: 'Visits matching the filter' }).locator('thead th').allInnerTexts()).indexOf('Miles');
+    assert.ok(milesAt >= 0, 'a Miles column');
+    assert.equal(await row.locator('td').nth(milesAt).innerText(), '7.0');
     await checkA11y(page, 'visits');
     await screenshot(page, 'office-visits');
 
@@ -551,6 +555,7 @@ describe('the office\'s visits', () => {
     assert.equal(corrected.miles, 12.5);
     assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
     assert.equal((await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`)).at(-1).reason, 'Odometer misread');
+    await page.getByRole('row').filter({ hasText: mrn }).locator('td').nth(milesAt).filter({ hasText: '12.5' }).waitFor();
 
     await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Void/ }).click();
     await page.getByRole('button', { name: 'Void visit' }).click(); // no reason

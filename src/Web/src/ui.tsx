@@ -106,6 +106,10 @@ export function Loaded<T>({ state, children }: { state: { data?: T; error?: unkn
   return <>{children(state.data)}</>;
 }
 
+const milesFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/** Miles as entered (the API keeps one decimal), always with that one decimal so a column of them lines up; none is a dash. */
+export const miles = (v: number | string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : milesFormat.format(Number(v)));
+
 export const today = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;

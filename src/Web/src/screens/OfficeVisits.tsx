@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { FieldError, miles, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -147,6 +147,9 @@ export function OfficeVisits() {
                   <th scope="col">Agency</th>
                   <th scope="col">Patient</th>
                   <th scope="col">Visit</th>
+                  <th scope="col" className="num">
+                    Miles
+                  </th>
                   <th scope="col">Note</th>
                   <th scope="col">Status</th>
                   {canWrite && <th scope="col">Actions</th>}
@@ -164,6 +167,7 @@ export function OfficeVisits() {
                       <td>
                         {v.discipline} {v.visitType}
                       </td>
+                      <td className="num">{miles(v.miles)}</td>
                       <td>{v.noteSigned ? 'signed' : 'unsigned'}</td>
                       <td>
                         <StatusBadge status={v.status} />
