@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { base, call, checkA11y, cuttableRelay, demoReady, desktop, launch, menuOf, phone, screenshot, signInAs, tenantToday } from './harness.mjs';
+import { base, call, checkA11y, cuttableRelay, demoReady, desktop, launch, menuOf, phone, screenshot, shownDate, shownPeriod, signInAs, tenantToday } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -418,7 +418,7 @@ describe('the office', () => {
     const { context, page } = await open();
     await signInAs(page, 'billing', { tenant });
     await page.getByRole('link', { name: 'Cycles' }).click();
-    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     await page.getByRole('heading', { name: 'If it closed now' }).waitFor();
     await checkA11y(page, 'cycle preview');
     await screenshot(page, 'office-cycle-preview');
@@ -432,7 +432,10 @@ describe('the office', () => {
 
     await signInAs(page, 'owner', { tenant });
     await page.goto(`${base}/cycles`);
-    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    // When it closed: an instant, written as every screen writes one ("Mar 9, 2026, 3:04 PM EDT").
+    const closedRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: shownPeriod(day(0), day(6)) }) });
+    assert.match(await closedRow.innerText(), /closed\s+[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M E[SD]T/);
+    await page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     const stubs = page.getByRole('table', { name: 'Pay stubs of this cycle' });
     await stubs.getByText('Jordan Lee').waitFor({ timeout: 20_000 }).catch(async () => {
       await page.reload(); // pay stubs are issued by a message the close sent: moments later
@@ -443,7 +446,7 @@ describe('the office', () => {
 
     // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
     await page.getByRole('link', { name: 'Pay runs' }).click();
-    await page.getByRole('button', { name: `Approve the pay run of ${day(0)}` }).click();
+    await page.getByRole('button', { name: `Approve the pay run of ${shownDate(day(0))}` }).click();
     // Money goes out: the run is shown with its total first, and approved on a second click.
     const confirmRun = page.getByRole('group', { name: 'Confirm the pay run' });
     assert.match(await confirmRun.innerText(), /1 pay stub, \$80\.00 in all/);
@@ -485,7 +488,7 @@ describe('the office\'s visits', () => {
     await signInAs(phoneSession.page, 'contractor', { tenant, who: 'Riley Park' });
     await phoneSession.page.getByRole('link', { name: 'Visits', exact: true }).click();
     await phoneSession.page.getByText('note unsigned').waitFor();
-    await phoneSession.page.getByRole('button', { name: `Sign note of the visit of ${day(2)}` }).click();
+    await phoneSession.page.getByRole('button', { name: `Sign note of the visit of ${shownDate(day(2))}` }).click();
     await phoneSession.page.getByText('note unsigned').waitFor({ state: 'detached' });
     await checkA11y(phoneSession.page, 'my visits after signing');
     const visits = await call(tenant, 'owner', 'GET', `/api/visits?contractorId=${therapist.id}`);
@@ -497,7 +500,7 @@ describe('the office\'s visits', () => {
     office.page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/close')) keys.push(r.headers()['idempotency-key']); });
     await signInAs(office.page, 'billing', { tenant });
     await office.page.getByRole('link', { name: 'Cycles' }).click();
-    await office.page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await office.page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     await office.page.getByRole('button', { name: 'Close cycle' }).click();
     await office.page.getByRole('button', { name: 'Close and issue invoices' }).click();
     await office.page.getByRole('alert').filter({ hasText: /rate/i }).waitFor();
@@ -659,7 +662,7 @@ describe('contractors and agencies', () => {
     await page.getByRole('status').filter({ hasText: 'W-9 saved: SSN ***-**-4321' }).waitFor();
     await page.getByRole('heading', { name: 'Replace the W-9' }).waitFor();
     assert.equal(await page.getByLabel('TIN', { exact: true }).inputValue(), ''); // the form forgets the TIN
-    assert.match(await page.locator('main').innerText(), /SSN \*\*\*-\*\*-4321, individual, certified 2026-01-05/);
+    assert.match(await page.locator('main').innerText(), /SSN \*\*\*-\*\*-4321, individual, certified Jan 5, 2026/);
     assert.doesNotMatch(await page.content(), /987-?65-?4321/);
 
     // The payout account: a malformed id is refused under the field, a good one linked.
@@ -693,7 +696,7 @@ describe('contractors and agencies', () => {
     assert.equal((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}/pay-rates/history`)).rateSets.length, 0);
     await rateForm.getByLabel('OT Evaluation rate').fill('115');
     await rateForm.getByRole('button', { name: 'Save rate set' }).click();
-    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-01-01 saved' }).waitFor();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from Jan 1, 2026 saved' }).waitFor();
 
     await rateForm.getByLabel('Effective from').fill('2026-03-01');
     await rateForm.getByLabel('OT Routine rate').fill('74');
@@ -703,19 +706,19 @@ describe('contractors and agencies', () => {
     await rateForm.getByLabel('Override 1 visit type').selectOption('Routine');
     await rateForm.getByLabel('Override 1 amount').fill('78');
     await rateForm.getByRole('button', { name: 'Save rate set' }).click();
-    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-03-01 saved' }).waitFor();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from Mar 1, 2026 saved' }).waitFor();
 
     const history = page.getByRole('region', { name: 'Pay sheet history' });
-    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).waitFor();
-    assert.match(await history.innerText(), /Effective from 2026-03-01[\s\S]*Effective from 2026-01-01/);
-    await history.locator('summary', { hasText: 'Effective from 2026-01-01' }).click();
-    assert.match(await history.getByRole('table', { name: 'Pay rates effective from 2026-01-01' }).innerText(), /Routine\s+\$72\.00/);
-    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).click();
+    await history.locator('summary', { hasText: 'Effective from Mar 1, 2026' }).waitFor();
+    assert.match(await history.innerText(), /Effective from Mar 1, 2026[\s\S]*Effective from Jan 1, 2026/);
+    await history.locator('summary', { hasText: 'Effective from Jan 1, 2026' }).click();
+    assert.match(await history.getByRole('table', { name: 'Pay rates effective from Jan 1, 2026' }).innerText(), /Routine\s+\$72\.00/);
+    await history.locator('summary', { hasText: 'Effective from Mar 1, 2026' }).click();
     assert.match(await history.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
 
     const matrix = page.getByRole('table', { name: /^Pay rates in effect on/ });
     await page.getByLabel('In effect on').fill('2025-12-31');
-    await page.getByText('No pay rates in effect on 2025-12-31.').waitFor();
+    await page.getByText('No pay rates in effect on Dec 31, 2025.').waitFor();
     await page.getByLabel('In effect on').fill('2026-02-01');
     await matrix.waitFor();
     assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
@@ -753,16 +756,16 @@ describe('contractors and agencies', () => {
     await form.getByLabel('PT Routine rate').fill('100');
     await form.getByLabel('OT Routine rate').fill('98.50');
     await form.getByRole('button', { name: 'Save rate set' }).click();
-    await form.getByRole('status').filter({ hasText: 'effective from 2026-04-01 saved' }).waitFor();
+    await form.getByRole('status').filter({ hasText: 'effective from Apr 1, 2026 saved' }).waitFor();
 
     const history = page.getByRole('region', { name: 'Bill rate history' });
-    await history.locator('summary', { hasText: 'Effective from 2026-04-01' }).waitFor();
-    assert.match(await history.innerText(), /Effective from 2026-04-01[\s\S]*3 rates[\s\S]*Effective from 2026-01-01[\s\S]*2 rates/);
+    await history.locator('summary', { hasText: 'Effective from Apr 1, 2026' }).waitFor();
+    assert.match(await history.innerText(), /Effective from Apr 1, 2026[\s\S]*3 rates[\s\S]*Effective from Jan 1, 2026[\s\S]*2 rates/);
     await page.getByLabel('In effect on').fill('2026-04-02');
-    const matrix = page.getByRole('table', { name: 'Bill rates in effect on 2026-04-02' });
+    const matrix = page.getByRole('table', { name: 'Bill rates in effect on Apr 2, 2026' });
     assert.match(await matrix.innerText(), /Routine\s+\$100\.00\s+\$98\.50/);
     await page.getByLabel('In effect on').fill('2026-03-31');
-    assert.match(await page.getByRole('table', { name: 'Bill rates in effect on 2026-03-31' }).innerText(), /Routine\s+\$95\.00/);
+    assert.match(await page.getByRole('table', { name: 'Bill rates in effect on Mar 31, 2026' }).innerText(), /Routine\s+\$95\.00/);
     const sets = (await call(tenant, 'owner', 'GET', `/api/agencies/${agency.id}/bill-rates/history`)).rateSets;
     assert.deepEqual(sets.map((s) => s.effectiveFrom), ['2026-04-01', '2026-01-01']);
     await context.close();
@@ -776,11 +779,11 @@ describe('contractors and agencies', () => {
     const matrix = page.getByRole('table', { name: /^Bill rates in effect on/ });
     await matrix.waitFor();
     assert.match(await matrix.innerText(), /Evaluation\s+\$150\.00/);
-    await page.getByRole('region', { name: 'Bill rate history' }).locator('summary', { hasText: 'Effective from 2025-10-01' }).waitFor();
+    await page.getByRole('region', { name: 'Bill rate history' }).locator('summary', { hasText: 'Effective from Oct 1, 2025' }).waitFor();
     await checkA11y(page, 'agency rates');
     await screenshot(page, 'office-agency-rates');
     await page.getByLabel('In effect on').fill('2025-09-30');
-    await page.getByText('No bill rates in effect on 2025-09-30.').waitFor();
+    await page.getByText('No bill rates in effect on Sep 30, 2025.').waitFor();
     await context.close();
   });
 

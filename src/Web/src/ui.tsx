@@ -106,6 +106,32 @@ export function Loaded<T>({ state, children }: { state: { data?: T; error?: unkn
   return <>{children(state.data)}</>;
 }
 
+// One way to write a date and one to write an instant, on every screen.
+const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const instantFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+});
+
+/**
+ * A calendar date as the API sends it (YYYY-MM-DD) as people read it: "Mar 5, 2026". A date is a day, not a moment: it is
+ * written as it is, never shifted by a time zone. Anything that is not such a date is shown as it came.
+ */
+export function date(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? dateFormat.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))) : iso;
+}
+
+/** A period of days (a cycle's, an invoice's): "Mar 2, 2026 – Mar 8, 2026". */
+export const period = (start: string, end: string) => `${date(start)} – ${date(end)}`;
+
+/** An instant (ISO 8601, as the API sends it) in this browser's time zone, naming the zone: "Mar 5, 2026, 3:04 PM EST". */
+export function instant(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : instantFormat.format(d);
+}
+
 const milesFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 /** Miles as entered (the API keeps one decimal), always with that one decimal so a column of them lines up; none is a dash. */
 export const miles = (v: number | string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : milesFormat.format(Number(v)));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, download, must, num } from '../api/client';
-import { Loaded, Money, Page, ProblemView, useLoad } from '../ui';
+import { Loaded, Money, Page, ProblemView, useLoad, date } from '../ui';
 
 /** The 1099-NEC year: threshold, totals, who is reportable, what is excluded, W-9s missing, and the three files. */
 export function Accountant() {
@@ -68,7 +68,7 @@ export function Accountant() {
                 </div>
                 <div>
                   <dt>Due</dt>
-                  <dd>{y.dueOn}</dd>
+                  <dd>{date(y.dueOn)}</dd>
                 </div>
               </dl>
               <table>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, downloadInvoicePdf, must, num } from '../api/client';
-import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
 
 /** The agency's own invoices (the API scopes the list to the token's agency): what is due and overdue. */
 export function AgencyInvoices() {
@@ -53,11 +53,9 @@ export function AgencyInvoices() {
                       <td className="nowrap">
                         <Link to={`/invoices/${i.id}`}>{i.number}</Link>
                       </td>
+                      <td className="nowrap">{period(i.periodStart, i.periodEnd)}</td>
                       <td className="nowrap">
-                        {i.periodStart} – {i.periodEnd}
-                      </td>
-                      <td className="nowrap">
-                        {i.dueOn}
+                        {date(i.dueOn)}
                         {num(i.balance) > 0 && i.dueOn < today() && <span className="badge badge-overdue">overdue</span>}
                       </td>
                       <td className="num">
@@ -103,7 +101,7 @@ export function AgencyInvoice() {
         >
           <ProblemView error={error} />
           <p>
-            {i.agencyName} · {i.periodStart} – {i.periodEnd} · issued {i.issuedOn} · due {i.dueOn} · <StatusBadge status={i.status} />
+            {i.agencyName} · {period(i.periodStart, i.periodEnd)} · issued {date(i.issuedOn)} · due {date(i.dueOn)} · <StatusBadge status={i.status} />
           </p>
           <table>
             <caption className="sr-only">Lines of invoice {i.number}</caption>
@@ -121,7 +119,7 @@ export function AgencyInvoice() {
             <tbody>
               {i.lines.map((l, n) => (
                 <tr key={n}>
-                  <td>{l.visitDate}</td>
+                  <td className="nowrap">{date(l.visitDate)}</td>
                   <td>
                     {l.patientName} {l.mrn && <span className="hint">({l.mrn})</span>}
                   </td>

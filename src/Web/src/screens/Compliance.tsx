@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, must, type Schemas } from '../api/client';
-import { Loaded, Page, ProblemView, useLoad } from '../ui';
+import { Loaded, Page, ProblemView, useLoad, instant } from '../ui';
 
 /** Compliance: a stream's history (who, role, when, why), an invoice's lineage, replay-and-verify, the hash chain, the access log. */
 export function Compliance() {
@@ -95,7 +95,7 @@ function EventTable({ title, events }: { title: string; events: Schemas['AuditEv
           {events.map((e) => (
             <tr key={`${e.streamId}-${e.sequence}`}>
               <td>{e.version}</td>
-              <td>{new Date(e.timestamp).toLocaleString()}</td>
+              <td className="nowrap">{instant(e.timestamp)}</td>
               <td>{e.type}</td>
               <td>{e.user}</td>
               <td>{e.role}</td>
@@ -191,7 +191,7 @@ function AccessLog() {
               <tbody>
                 {r.items.map((a) => (
                   <tr key={a.id}>
-                    <td>{new Date(a.at).toLocaleString()}</td>
+                    <td className="nowrap">{instant(a.at)}</td>
                     <td>{a.userId}</td>
                     <td>{a.role}</td>
                     <td>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, miles, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { FieldError, miles, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad, date } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -105,7 +105,7 @@ export function OfficeVisits() {
           onDone={(changed) => {
             setVoiding(undefined);
             if (changed) {
-              setDone(`The visit of ${voiding.visitDate} is voided.`);
+              setDone(`The visit of ${date(voiding.visitDate)} is voided.`);
               visits.reload();
             }
           }}
@@ -120,7 +120,7 @@ export function OfficeVisits() {
           onDone={(changed) => {
             setCorrecting(undefined);
             if (changed) {
-              setDone(`The visit of ${correcting.visitDate} is corrected.`);
+              setDone(`The visit of ${date(correcting.visitDate)} is corrected.`);
               visits.reload();
             }
           }}
@@ -160,7 +160,7 @@ export function OfficeVisits() {
                   .sort((a, b) => b.visitDate.localeCompare(a.visitDate))
                   .map((v) => (
                     <tr key={v.id}>
-                      <td className="nowrap">{v.visitDate}</td>
+                      <td className="nowrap">{date(v.visitDate)}</td>
                       <td>{names[v.contractorId] ?? ''}</td>
                       <td>{names[v.agencyId] ?? ''}</td>
                       <td>{v.patient ? `${v.patient.name} (${v.patient.mrn})` : ''}</td>
@@ -177,10 +177,10 @@ export function OfficeVisits() {
                           {v.status !== 'voided' && (
                             <>
                               <button type="button" className="link" onClick={() => setCorrecting(v)}>
-                                Correct<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                                Correct<span className="sr-only"> the visit of {date(v.visitDate)} by {names[v.contractorId]}</span>
                               </button>
                               <button type="button" className="link" onClick={() => setVoiding(v)}>
-                                Void<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                                Void<span className="sr-only"> the visit of {date(v.visitDate)} by {names[v.contractorId]}</span>
                               </button>
                             </>
                           )}
@@ -218,7 +218,7 @@ function VoidForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: 
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>
-        Void the visit of {visit.visitDate} by {who ?? 'the therapist'}
+        Void the visit of {date(visit.visitDate)} by {who ?? 'the therapist'}
       </h2>
       <ProblemView error={error} />
       <div className="field">
@@ -299,7 +299,7 @@ function CorrectForm({
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>
-        Correct the visit of {visit.visitDate} by {who ?? 'the therapist'}
+        Correct the visit of {date(visit.visitDate)} by {who ?? 'the therapist'}
       </h2>
       <ProblemView error={error} />
       <div className="row">

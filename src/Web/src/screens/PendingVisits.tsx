@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { discard, flush, onOutboxChange, pendingVisits } from '../offline';
+import { date } from '../ui';
 
 /** The therapist's outbox: what waits on this phone, sent again when the network is back. */
 export function PendingVisits() {
@@ -36,7 +37,7 @@ export function PendingVisits() {
       {refused.map((p) => (
         <div key={p.key} className="problem" role="alert">
           <strong>
-            Visit of {p.body.visitDate} ({p.body.patient?.name}) was refused: {p.refused!.title}
+            Visit of {date(p.body.visitDate)} ({p.body.patient?.name}) was refused: {p.refused!.title}
           </strong>
           {Object.values(p.refused!.errors ?? {}).flat().map((m) => (
             <p key={m}>{m}</p>
