@@ -612,6 +612,64 @@ describe('the office\'s visits: agency and discipline', () => {
   });
 });
 
+describe('a visit refused by a rule', () => {
+  const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+  const describedBy = async (page, field) => page.locator('#' + (await field.getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+
+  test('in the office: a correction for an agency the therapist is no longer placed with names the agency, next to it', async () => {
+    const { tenant, agency, therapist } = await tenantWithEndedCycle('Willow Home Health', 'Casey Moore');
+    const mrn = `E2E-${uid()}`;
+    await call(tenant, 'billing', 'POST', '/api/visits', {
+      contractorId: therapist.id, agencyId: agency.id, patient: { name: 'Nellie Bly', mrn }, visitDate: tenantToday(),
+      discipline: 'PT', visitType: 'Routine', noteSigned: true,
+    });
+    await call(tenant, 'payroll', 'DELETE', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+
+    const { context, page } = await open();
+    await signInAs(page, 'billing', { tenant });
+    await page.getByRole('link', { name: 'Visits' }).click();
+    await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Correct/ }).click();
+    const form = page.getByRole('form', { name: /^Correct the visit/ });
+    await form.getByLabel('Miles').fill('4');
+    await form.getByLabel('Reason for the correction').fill('Odometer misread');
+    await form.getByRole('button', { name: 'Save correction' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /not assigned to agency Willow Home Health/);
+    assert.match(await (await describedBy(page, form.getByLabel('Agency'))).innerText(), /Willow Home Health/);
+    assert.doesNotMatch(await form.innerText(), guid);
+    await checkA11y(page, 'correction refused');
+    assert.equal((await call(tenant, 'owner', 'GET', `/api/visits?contractorId=${therapist.id}`)).items[0].miles ?? null, null);
+    await context.close();
+  });
+
+  test('on the phone: a date after today and an agency no longer placed with are said next to their fields, in words', async () => {
+    const { tenant, agency, therapist } = await tenantWithEndedCycle('Aspen Home Health', 'Robin Diaz');
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { tenant, who: 'Robin Diaz' });
+    await page.getByLabel('Patient name').fill('Clara Barton');
+    await page.getByLabel('MRN').fill(`E2E-${uid()}`);
+    const tomorrow = new Date(`${tenantToday()}T12:00:00Z`);
+    tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+    await page.getByLabel('Date').fill(tomorrow.toISOString().slice(0, 10));
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    const dateError = await describedBy(page, page.getByLabel('Date'));
+    await dateError.waitFor();
+    assert.match(await dateError.innerText(), new RegExp(`${shownDate(tomorrow.toISOString().slice(0, 10))} is after today`));
+
+    // The office removes the placement while the form is open: the refusal names the agency, under the agency.
+    await call(tenant, 'payroll', 'DELETE', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    await page.getByLabel('Date').fill(tenantToday());
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    const agencyError = await describedBy(page, page.getByLabel('Agency'));
+    await agencyError.filter({ hasText: 'Aspen Home Health' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), guid);
+    await checkA11y(page, 'visit refused');
+    await screenshot(page, 'therapist-visit-refused');
+    await context.close();
+  });
+});
+
 describe('contractors and agencies', () => {
   test('payroll onboards a contractor, places it, enters its W-9 (masked after saving), links its payout account and sets its pay rates', async () => {
     const tenant = `e2e-${uid().toLowerCase()}`;

@@ -8,9 +8,26 @@ export function describe(error: unknown): ApiProblem {
   return new ApiProblem({ status: 0, title: error instanceof Error ? error.message : String(error) });
 }
 
+const quotedId = /'?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'?/gi;
+
+/**
+ * A problem as people read it: the ids of records the screen knows by name (an agency, a therapist) said by their name
+ * (the API's messages name ids, which mean nothing to a person), and dates written as every screen writes them.
+ */
+export function readable(error: unknown, names: Record<string, string> = {}): ApiProblem {
+  const p = describe(error).problem;
+  const say = (text: string) => datesIn(text.replace(quotedId, (whole, id: string) => names[id] ?? names[id.toLowerCase()] ?? whole));
+  return new ApiProblem({
+    ...p,
+    title: say(p.title),
+    detail: p.detail === undefined ? undefined : say(p.detail),
+    errors: p.errors && Object.fromEntries(Object.entries(p.errors).map(([field, messages]) => [field, messages.map(say)])),
+  });
+}
+
 export function ProblemView({ error }: { error: unknown }) {
   if (!error) return null;
-  const p = describe(error).problem;
+  const p = readable(error).problem;
   const fields = Object.entries(p.errors ?? {});
   return (
     <div role="alert" className="problem">
@@ -44,7 +61,7 @@ export function Outcome({ done, error }: { done?: string; error: unknown }) {
 }
 
 export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
-  const messages = error instanceof ApiProblem ? error.field(field) : [];
+  const messages = error instanceof ApiProblem ? readable(error).field(field) : [];
   if (messages.length === 0) return null;
   return (
     <span id={id} className="field-error">
@@ -131,6 +148,9 @@ export function instant(iso: string | null | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : instantFormat.format(d);
 }
+
+/** Dates written inside a server's message ("The visit date 2026-03-05 is after today") as every screen writes them. */
+export const datesIn = (text: string) => text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => date(d));
 
 const milesFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 /** Miles as entered (the API keeps one decimal), always with that one decimal so a column of them lines up; none is a dash. */

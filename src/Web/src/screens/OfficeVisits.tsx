@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, miles, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad, date } from '../ui';
+import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -285,7 +285,8 @@ function CorrectForm({
       );
       onDone(true);
     } catch (err) {
-      setError(err);
+      // A refusal names the agency (or the therapist) by its id: said by name, as the form shows it.
+      setError(readable(err, agencyNames));
     }
   }
   const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
 
 const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
 
@@ -28,6 +28,13 @@ async function loadOptions(): Promise<FormOptions> {
     if (cached) return JSON.parse(cached) as FormOptions;
     throw e;
   }
+}
+
+/** The therapist's agencies by id, as this phone last loaded them (refusals name agencies by id). */
+export function agencyNamesOnPhone(): Record<string, string> {
+  const s = currentSession();
+  const cached = s && localStorage.getItem(`ct.formOptions.${s.tenant}.${s.contractorId}`);
+  return cached ? Object.fromEntries((JSON.parse(cached) as FormOptions).agencies.map((a) => [a.id, a.name])) : {};
 }
 
 export function LogVisit() {
@@ -97,7 +104,8 @@ function VisitForm({ options }: { options: FormOptions }) {
       // therapist may log it as a separate visit, saying why.
       const problem = outcome.problem.problem;
       if (problem.status === 409 && problem.rule === 'probable-duplicate' && !body.allowDuplicate) setDuplicateOf(body);
-      else setError(outcome.problem);
+      // A refusal names the agency by its id: said by the name the therapist chose it by.
+      else setError(readable(outcome.problem, Object.fromEntries(options.agencies.map((a) => [a.id, a.name]))));
       return;
     }
     setDuplicateOf(undefined);
