@@ -428,6 +428,16 @@ describe('the office', () => {
     await invoices.getByText('Harbor Home Health').waitFor();
     assert.match(await invoices.innerText(), /\$120\.00/);
     await checkA11y(page, 'closed cycle');
+    // The invoice opens from its cycle: its lines as issued, its PDF, and the way back.
+    const number = (await invoices.getByRole('link').first().innerText()).trim();
+    await invoices.getByRole('link', { name: number }).click();
+    await page.getByRole('heading', { name: `Invoice ${number}` }).waitFor();
+    assert.match(await page.getByRole('table', { name: `Lines of invoice ${number}` }).innerText(), /Mary Shelley[\s\S]*HB-1[\s\S]*Jordan Lee[\s\S]*\$120\.00/);
+    await page.getByRole('button', { name: 'Download PDF' }).waitFor();
+    await checkA11y(page, 'invoice from its cycle');
+    await screenshot(page, 'office-invoice');
+    await page.getByRole('link', { name: `Back to the cycle ${shownPeriod(day(0), day(6))}` }).click();
+    await invoices.waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     await signInAs(page, 'owner', { tenant });
@@ -443,6 +453,14 @@ describe('the office', () => {
     });
     assert.match(await stubs.innerText(), /\$80\.00/);
     await screenshot(page, 'office-closed-cycle');
+    // The pay stub opens from its cycle too: per visit (the patient by initials only) and its total.
+    await stubs.getByRole('link', { name: 'Jordan Lee' }).click();
+    await page.getByRole('heading', { name: 'Pay stub of Jordan Lee' }).waitFor();
+    const stubLines = await page.getByRole('table', { name: 'Lines of the pay stub of Jordan Lee' }).innerText();
+    assert.match(stubLines, /Harbor Home Health\s+M\.S\.\s+PT Routine[\s\S]*\$80\.00/);
+    assert.doesNotMatch(stubLines, /Mary Shelley/);
+    await checkA11y(page, 'pay stub from its cycle');
+    await screenshot(page, 'office-pay-stub');
 
     // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
     await page.getByRole('link', { name: 'Pay runs' }).click();
@@ -983,4 +1001,5 @@ describe('the accountant', () => {
     }
     await context.close();
   });
+
 });

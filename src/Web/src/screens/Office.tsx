@@ -305,7 +305,9 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                 <tbody>
                   {r!.items.map((i) => (
                     <tr key={i.id}>
-                      <td className="nowrap">{i.number}</td>
+                      <td className="nowrap">
+                        <Link to={`/cycles/${id}/invoices/${i.id}`}>{i.number}</Link>
+                      </td>
                       <td>{i.agencyName}</td>
                       <td className="nowrap">{date(i.dueOn)}</td>
                       <td className="num">
@@ -348,7 +350,9 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                 <tbody>
                   {r!.items.map((p) => (
                     <tr key={p.id}>
-                      <td>{p.contractorName}</td>
+                      <td>
+                        <Link to={`/cycles/${id}/paystubs/${p.id}`}>{p.contractorName}</Link>
+                      </td>
                       <td className="num">{p.lines.length}</td>
                       <td className="num">
                         <Money value={p.mileage} />
