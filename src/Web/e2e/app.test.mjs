@@ -986,7 +986,7 @@ describe('the accountant', () => {
     const iris = (await readFile(await download.path())).toString();
     assert.match(iris.split('\n')[0], /TIN|Recipient/i);
     // One row per reportable contractor with a W-9, as the API's year says (thresholds change by year).
-    const year = new Date().getFullYear() - 1;
+    const year = Number(await page.getByLabel('Tax year').inputValue());
     const nec = await call('demo', 'accountant', 'GET', `/api/tax/1099-nec/${year}`);
     const filed = nec.contractors.filter((c) => c.reportable && c.w9OnFile);
     assert.equal(iris.trim().split(/\r?\n/).length - 1, filed.length);
@@ -1002,4 +1002,18 @@ describe('the accountant', () => {
     await context.close();
   });
 
+  test('the tax year opens on the year being filed: the current one in December, the previous one in January and February', async () => {
+    // The browser's clock, set to days of last year (in the past: the session's token is still valid then).
+    const y = new Date().getFullYear() - 1;
+    const { context, page } = await open();
+    await context.clock.setFixedTime(new Date(`${y}-12-15T12:00:00`));
+    await signInAs(page, 'accountant');
+    for (const [day, expected] of [[`${y}-12-15`, y], [`${y}-01-20`, y - 1], [`${y}-02-28`, y - 1], [`${y}-03-02`, y], [`${y}-12-01`, y]]) {
+      await context.clock.setFixedTime(new Date(`${day}T12:00:00`));
+      await page.reload();
+      await page.getByRole('heading', { name: '1099-NEC' }).waitFor();
+      assert.equal(await page.getByLabel('Tax year').inputValue(), String(expected), `on ${day}`);
+    }
+    await context.close();
+  });
 });
