@@ -86,6 +86,22 @@ describe('the host serves the app', () => {
   });
 });
 
+describe('the favicon', () => {
+  test('is served at /favicon.ico (where browsers and tools look without being told) and as SVG, named in the page', async () => {
+    for (const [path, type] of [['/favicon.ico', /^image\/(x-icon|vnd\.microsoft\.icon)/], ['/favicon.svg', /^image\/svg\+xml/]]) {
+      const r = await fetch(`${base}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get('content-type'), type, path);
+      assert.ok((await r.arrayBuffer()).byteLength > 100, path);
+    }
+    const { context, page } = await open();
+    await page.goto(`${base}/`);
+    const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((l) => l.href));
+    assert.deepEqual(icons, [`${base}/favicon.ico`, `${base}/favicon.svg`]);
+    await context.close();
+  });
+});
+
 describe('signing in', () => {
   test('the sign-in page offers every demo role and is accessible', async () => {
     const { context, page } = await open();
