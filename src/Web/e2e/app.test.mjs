@@ -967,23 +967,46 @@ describe('compliance, as of an instant', () => {
     const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${paid.id}`);
     const issuedAt = history.find((e) => e.type === 'invoice_issued').timestamp;
 
+    // The instant as the browser's date-time picker takes it, in the browser's zone (the tenant's), to the millisecond.
+    const local = (ms) => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+        timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+      }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}.${String(new Date(ms).getUTCMilliseconds()).padStart(3, '0')}`;
+    };
+    const usd = (v) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
+
     const { context, page } = await open();
     await signInAs(page, 'compliance');
-    await page.getByLabel('Id', { exact: true }).fill(paid.id);
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill('last tuesday');
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    assert.match(await page.getByRole('alert').first().innerText(), /asOf/i);
+    const asOf = page.getByRole('region', { name: 'A document as of an instant' });
+    // Chosen by its number, not a pasted id.
+    await asOf.getByLabel('Document').selectOption({ label: `${paid.number} · ${paid.agencyName}` });
+    const when = asOf.getByLabel(/^As of/);
+    assert.equal(await when.getAttribute('type'), 'datetime-local');
+    await when.fill('');
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    const whenError = asOf.locator('#' + (await when.getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+    assert.match(await whenError.innerText(), /date and time/);
 
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill(issuedAt);
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    const doc = page.locator('figure.doc pre');
+    // The timestamp has microseconds; the picker milliseconds: the next millisecond is just after the issue.
+    await when.fill(local(Date.parse(issuedAt) + 1));
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    const doc = asOf.locator('figure.doc');
     await doc.waitFor();
-    assert.match(await doc.innerText(), /"amountPaid": 0[,\n]/);
-    assert.match(await doc.innerText(), new RegExp(`"number": "${paid.number}"`));
+    const fields = await doc.locator('dl').innerText();
+    assert.match(fields, new RegExp(`Number\\s+${paid.number}`));
+    assert.match(fields, /Amount paid\s+\$0\.00/);
+    assert.match(fields, /Issued on\s+[A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    assert.match(await doc.getByRole('table', { name: 'Lines' }).innerText(), /Visit date[\s\S]*\$/);
+    await screenshot(page, 'compliance-as-of');
+    // The JSON the API answered is there, behind a toggle.
+    assert.doesNotMatch(await doc.innerText(), /"amountPaid"/);
+    await doc.getByText('JSON, as the API answered').click();
+    assert.match(await doc.locator('pre').innerText(), /"amountPaid": 0[,\n]/);
 
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill(new Date().toISOString());
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.getByText(`"amountPaid": ${paid.amountPaid}`, { exact: false }).waitFor();
+    await when.fill(local(Date.now()));
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    await doc.locator('dl').filter({ hasText: new RegExp(`Amount paid\\s*${usd(paid.amountPaid).replace(/[$.]/g, '\\$&')}`) }).waitFor();
     await checkA11y(page, 'compliance as of');
     await context.close();
   });
