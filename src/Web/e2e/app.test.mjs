@@ -392,6 +392,8 @@ describe('the office', () => {
       visitDate: today, discipline: 'PT', visitType: 'Routine', noteSigned: true,
     }, { contractorId: alex.id });
     await page.getByRole('list', { name: 'Visits logged since this page opened' }).getByText('Alex Park').waitFor();
+    // Dates as every screen writes them, the server's words about the cycle included ("… last day (Dec 20, 2026) …").
+    assert.doesNotMatch(await page.locator('main').innerText(), /\b\d{4}-\d{2}-\d{2}\b/);
     await checkA11y(page, 'dashboard');
     await screenshot(page, 'office-dashboard');
     await context.close();

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiProblem, api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
-import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad, date, period, instant } from '../ui';
+import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad, date, period, instant, datesIn } from '../ui';
 
 // Chart.js loads only for the owner's dashboard: the therapist's phone never downloads it.
 const MarginCharts = lazy(() => import('./Charts').then((m) => ({ default: m.MarginCharts })));
@@ -119,7 +119,7 @@ function PreviewSummary({ preview, names }: { preview: Schemas['CyclePreview']; 
           </ul>
         </>
       )}
-      {!preview.canClose && preview.cannotCloseBecause && <p className="hint">{preview.cannotCloseBecause}</p>}
+      {!preview.canClose && preview.cannotCloseBecause && <p className="hint">{datesIn(preview.cannotCloseBecause)}</p>}
     </>
   );
 }

@@ -325,7 +325,10 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
   return (
     <details className="card">
       <summary>
-        <span>{period(stub.periodStart, stub.periodEnd)}</span>
+        {/* On a narrow phone the period may break after its dash, never inside a date. */}
+        <span className="period">
+          <span>{date(stub.periodStart)}</span> – <span>{date(stub.periodEnd)}</span>
+        </span>
         <Money value={stub.total} />
       </summary>
       <table>
