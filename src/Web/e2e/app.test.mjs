@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { base, call, checkA11y, cuttableRelay, demoReady, desktop, launch, menuOf, phone, screenshot, signInAs, tenantToday } from './harness.mjs';
+import { base, call, checkA11y, cuttableRelay, demoReady, desktop, launch, menuOf, phone, screenshot, shownDate, shownPeriod, signInAs, tenantToday } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -83,6 +83,22 @@ describe('the host serves the app', () => {
     const js = await fetch(`${base}${asset}`);
     assert.match(js.headers.get('content-type'), /javascript/);
     assert.match(js.headers.get('cache-control'), /immutable/);
+  });
+});
+
+describe('the favicon', () => {
+  test('is served at /favicon.ico (where browsers and tools look without being told) and as SVG, named in the page', async () => {
+    for (const [path, type] of [['/favicon.ico', /^image\/(x-icon|vnd\.microsoft\.icon)/], ['/favicon.svg', /^image\/svg\+xml/]]) {
+      const r = await fetch(`${base}${path}`);
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get('content-type'), type, path);
+      assert.ok((await r.arrayBuffer()).byteLength > 100, path);
+    }
+    const { context, page } = await open();
+    await page.goto(`${base}/`);
+    const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((l) => l.href));
+    assert.deepEqual(icons, [`${base}/favicon.ico`, `${base}/favicon.svg`]);
+    await context.close();
   });
 });
 
@@ -376,6 +392,8 @@ describe('the office', () => {
       visitDate: today, discipline: 'PT', visitType: 'Routine', noteSigned: true,
     }, { contractorId: alex.id });
     await page.getByRole('list', { name: 'Visits logged since this page opened' }).getByText('Alex Park').waitFor();
+    // Dates as every screen writes them, the server's words about the cycle included ("… last day (Dec 20, 2026) …").
+    assert.doesNotMatch(await page.locator('main').innerText(), /\b\d{4}-\d{2}-\d{2}\b/);
     await checkA11y(page, 'dashboard');
     await screenshot(page, 'office-dashboard');
     await context.close();
@@ -418,7 +436,7 @@ describe('the office', () => {
     const { context, page } = await open();
     await signInAs(page, 'billing', { tenant });
     await page.getByRole('link', { name: 'Cycles' }).click();
-    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     await page.getByRole('heading', { name: 'If it closed now' }).waitFor();
     await checkA11y(page, 'cycle preview');
     await screenshot(page, 'office-cycle-preview');
@@ -428,11 +446,24 @@ describe('the office', () => {
     await invoices.getByText('Harbor Home Health').waitFor();
     assert.match(await invoices.innerText(), /\$120\.00/);
     await checkA11y(page, 'closed cycle');
+    // The invoice opens from its cycle: its lines as issued, its PDF, and the way back.
+    const number = (await invoices.getByRole('link').first().innerText()).trim();
+    await invoices.getByRole('link', { name: number }).click();
+    await page.getByRole('heading', { name: `Invoice ${number}` }).waitFor();
+    assert.match(await page.getByRole('table', { name: `Lines of invoice ${number}` }).innerText(), /Mary Shelley[\s\S]*HB-1[\s\S]*Jordan Lee[\s\S]*\$120\.00/);
+    await page.getByRole('button', { name: 'Download PDF' }).waitFor();
+    await checkA11y(page, 'invoice from its cycle');
+    await screenshot(page, 'office-invoice');
+    await page.getByRole('link', { name: `Back to the cycle ${shownPeriod(day(0), day(6))}` }).click();
+    await invoices.waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     await signInAs(page, 'owner', { tenant });
     await page.goto(`${base}/cycles`);
-    await page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    // When it closed: an instant, written as every screen writes one ("Mar 9, 2026, 3:04 PM EDT").
+    const closedRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: shownPeriod(day(0), day(6)) }) });
+    assert.match(await closedRow.innerText(), /closed\s+[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M E[SD]T/);
+    await page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     const stubs = page.getByRole('table', { name: 'Pay stubs of this cycle' });
     await stubs.getByText('Jordan Lee').waitFor({ timeout: 20_000 }).catch(async () => {
       await page.reload(); // pay stubs are issued by a message the close sent: moments later
@@ -440,10 +471,18 @@ describe('the office', () => {
     });
     assert.match(await stubs.innerText(), /\$80\.00/);
     await screenshot(page, 'office-closed-cycle');
+    // The pay stub opens from its cycle too: per visit (the patient by initials only) and its total.
+    await stubs.getByRole('link', { name: 'Jordan Lee' }).click();
+    await page.getByRole('heading', { name: 'Pay stub of Jordan Lee' }).waitFor();
+    const stubLines = await page.getByRole('table', { name: 'Lines of the pay stub of Jordan Lee' }).innerText();
+    assert.match(stubLines, /Harbor Home Health\s+M\.S\.\s+PT Routine[\s\S]*\$80\.00/);
+    assert.doesNotMatch(stubLines, /Mary Shelley/);
+    await checkA11y(page, 'pay stub from its cycle');
+    await screenshot(page, 'office-pay-stub');
 
     // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
     await page.getByRole('link', { name: 'Pay runs' }).click();
-    await page.getByRole('button', { name: `Approve the pay run of ${day(0)}` }).click();
+    await page.getByRole('button', { name: `Approve the pay run of ${shownDate(day(0))}` }).click();
     // Money goes out: the run is shown with its total first, and approved on a second click.
     const confirmRun = page.getByRole('group', { name: 'Confirm the pay run' });
     assert.match(await confirmRun.innerText(), /1 pay stub, \$80\.00 in all/);
@@ -485,7 +524,7 @@ describe('the office\'s visits', () => {
     await signInAs(phoneSession.page, 'contractor', { tenant, who: 'Riley Park' });
     await phoneSession.page.getByRole('link', { name: 'Visits', exact: true }).click();
     await phoneSession.page.getByText('note unsigned').waitFor();
-    await phoneSession.page.getByRole('button', { name: `Sign note of the visit of ${day(2)}` }).click();
+    await phoneSession.page.getByRole('button', { name: `Sign note of the visit of ${shownDate(day(2))}` }).click();
     await phoneSession.page.getByText('note unsigned').waitFor({ state: 'detached' });
     await checkA11y(phoneSession.page, 'my visits after signing');
     const visits = await call(tenant, 'owner', 'GET', `/api/visits?contractorId=${therapist.id}`);
@@ -497,7 +536,7 @@ describe('the office\'s visits', () => {
     office.page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/close')) keys.push(r.headers()['idempotency-key']); });
     await signInAs(office.page, 'billing', { tenant });
     await office.page.getByRole('link', { name: 'Cycles' }).click();
-    await office.page.getByRole('link', { name: `${day(0)} – ${day(6)}` }).click();
+    await office.page.getByRole('link', { name: shownPeriod(day(0), day(6)) }).click();
     await office.page.getByRole('button', { name: 'Close cycle' }).click();
     await office.page.getByRole('button', { name: 'Close and issue invoices' }).click();
     await office.page.getByRole('alert').filter({ hasText: /rate/i }).waitFor();
@@ -523,7 +562,7 @@ describe('the office\'s visits', () => {
     const mrn = `E2E-${uid()}`;
     const visit = await call('demo', 'billing', 'POST', '/api/visits', {
       contractorId: riley.id, agencyId: riley.agencyIds[0], patient: { name: 'Void Me', mrn },
-      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', noteSigned: true,
+      visitDate: tenantToday(), discipline: 'ST', visitType: 'Routine', miles: 7, noteSigned: true,
     });
 
     const { context, page } = await open();
@@ -538,6 +577,10 @@ describe('the office\'s visits', () => {
     // The unfiltered list (newest first) may show the new visit too: wait for the filter's answer to replace it.
     await rows.filter({ hasNotText: 'Riley Chen' }).first().waitFor({ state: 'detached' });
     for (const text of await rows.allInnerTexts()) assert.match(text, /Riley Chen[\s\S]*open/);
+    // The miles as entered, in a column of their own, written alike (one decimal) whatever was typed.
+    const milesAt = (await page.getByRole('table', { name: 'Visits matching the filter' }).locator('thead th').allInnerTexts()).indexOf('Miles');
+    assert.ok(milesAt >= 0, 'a Miles column');
+    assert.equal(await row.locator('td').nth(milesAt).innerText(), '7.0');
     await checkA11y(page, 'visits');
     await screenshot(page, 'office-visits');
 
@@ -551,6 +594,7 @@ describe('the office\'s visits', () => {
     assert.equal(corrected.miles, 12.5);
     assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
     assert.equal((await call('demo', 'owner', 'GET', `/api/audit/streams/${visit.id}`)).at(-1).reason, 'Odometer misread');
+    await page.getByRole('row').filter({ hasText: mrn }).locator('td').nth(milesAt).filter({ hasText: '12.5' }).waitFor();
 
     await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Void/ }).click();
     await page.getByRole('button', { name: 'Void visit' }).click(); // no reason
@@ -600,6 +644,64 @@ describe('the office\'s visits: agency and discipline', () => {
     assert.equal(corrected.discipline, 'PTA');
     assert.equal(corrected.visitType, 'Routine'); // untouched fields stay as they were
     await page.getByRole('row').filter({ hasText: mrn }).filter({ hasText: agencies[alex.agencyIds[1]] }).waitFor();
+    await context.close();
+  });
+});
+
+describe('a visit refused by a rule', () => {
+  const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+  const describedBy = async (page, field) => page.locator('#' + (await field.getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+
+  test('in the office: a correction for an agency the therapist is no longer placed with names the agency, next to it', async () => {
+    const { tenant, agency, therapist } = await tenantWithEndedCycle('Willow Home Health', 'Casey Moore');
+    const mrn = `E2E-${uid()}`;
+    await call(tenant, 'billing', 'POST', '/api/visits', {
+      contractorId: therapist.id, agencyId: agency.id, patient: { name: 'Nellie Bly', mrn }, visitDate: tenantToday(),
+      discipline: 'PT', visitType: 'Routine', noteSigned: true,
+    });
+    await call(tenant, 'payroll', 'DELETE', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+
+    const { context, page } = await open();
+    await signInAs(page, 'billing', { tenant });
+    await page.getByRole('link', { name: 'Visits' }).click();
+    await page.getByRole('row').filter({ hasText: mrn }).getByRole('button', { name: /^Correct/ }).click();
+    const form = page.getByRole('form', { name: /^Correct the visit/ });
+    await form.getByLabel('Miles').fill('4');
+    await form.getByLabel('Reason for the correction').fill('Odometer misread');
+    await form.getByRole('button', { name: 'Save correction' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /not assigned to agency Willow Home Health/);
+    assert.match(await (await describedBy(page, form.getByLabel('Agency'))).innerText(), /Willow Home Health/);
+    assert.doesNotMatch(await form.innerText(), guid);
+    await checkA11y(page, 'correction refused');
+    assert.equal((await call(tenant, 'owner', 'GET', `/api/visits?contractorId=${therapist.id}`)).items[0].miles ?? null, null);
+    await context.close();
+  });
+
+  test('on the phone: a date after today and an agency no longer placed with are said next to their fields, in words', async () => {
+    const { tenant, agency, therapist } = await tenantWithEndedCycle('Aspen Home Health', 'Robin Diaz');
+    const { context, page } = await open(phone);
+    await signInAs(page, 'contractor', { tenant, who: 'Robin Diaz' });
+    await page.getByLabel('Patient name').fill('Clara Barton');
+    await page.getByLabel('MRN').fill(`E2E-${uid()}`);
+    const tomorrow = new Date(`${tenantToday()}T12:00:00Z`);
+    tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+    await page.getByLabel('Date').fill(tomorrow.toISOString().slice(0, 10));
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    const dateError = await describedBy(page, page.getByLabel('Date'));
+    await dateError.waitFor();
+    assert.match(await dateError.innerText(), new RegExp(`${shownDate(tomorrow.toISOString().slice(0, 10))} is after today`));
+
+    // The office removes the placement while the form is open: the refusal names the agency, under the agency.
+    await call(tenant, 'payroll', 'DELETE', `/api/contractors/${therapist.id}/agencies/${agency.id}`);
+    await page.getByLabel('Date').fill(tenantToday());
+    await page.getByRole('button', { name: 'Log visit' }).click();
+    const agencyError = await describedBy(page, page.getByLabel('Agency'));
+    await agencyError.filter({ hasText: 'Aspen Home Health' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), guid);
+    await checkA11y(page, 'visit refused');
+    await screenshot(page, 'therapist-visit-refused');
     await context.close();
   });
 });
@@ -654,7 +756,7 @@ describe('contractors and agencies', () => {
     await page.getByRole('status').filter({ hasText: 'W-9 saved: SSN ***-**-4321' }).waitFor();
     await page.getByRole('heading', { name: 'Replace the W-9' }).waitFor();
     assert.equal(await page.getByLabel('TIN', { exact: true }).inputValue(), ''); // the form forgets the TIN
-    assert.match(await page.locator('main').innerText(), /SSN \*\*\*-\*\*-4321, individual, certified 2026-01-05/);
+    assert.match(await page.locator('main').innerText(), /SSN \*\*\*-\*\*-4321, individual, certified Jan 5, 2026/);
     assert.doesNotMatch(await page.content(), /987-?65-?4321/);
 
     // The payout account: a malformed id is refused under the field, a good one linked.
@@ -688,7 +790,7 @@ describe('contractors and agencies', () => {
     assert.equal((await call(tenant, 'owner', 'GET', `/api/contractors/${morgan.id}/pay-rates/history`)).rateSets.length, 0);
     await rateForm.getByLabel('OT Evaluation rate').fill('115');
     await rateForm.getByRole('button', { name: 'Save rate set' }).click();
-    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-01-01 saved' }).waitFor();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from Jan 1, 2026 saved' }).waitFor();
 
     await rateForm.getByLabel('Effective from').fill('2026-03-01');
     await rateForm.getByLabel('OT Routine rate').fill('74');
@@ -698,19 +800,19 @@ describe('contractors and agencies', () => {
     await rateForm.getByLabel('Override 1 visit type').selectOption('Routine');
     await rateForm.getByLabel('Override 1 amount').fill('78');
     await rateForm.getByRole('button', { name: 'Save rate set' }).click();
-    await rateForm.getByRole('status').filter({ hasText: 'effective from 2026-03-01 saved' }).waitFor();
+    await rateForm.getByRole('status').filter({ hasText: 'effective from Mar 1, 2026 saved' }).waitFor();
 
     const history = page.getByRole('region', { name: 'Pay sheet history' });
-    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).waitFor();
-    assert.match(await history.innerText(), /Effective from 2026-03-01[\s\S]*Effective from 2026-01-01/);
-    await history.locator('summary', { hasText: 'Effective from 2026-01-01' }).click();
-    assert.match(await history.getByRole('table', { name: 'Pay rates effective from 2026-01-01' }).innerText(), /Routine\s+\$72\.00/);
-    await history.locator('summary', { hasText: 'Effective from 2026-03-01' }).click();
+    await history.locator('summary', { hasText: 'Effective from Mar 1, 2026' }).waitFor();
+    assert.match(await history.innerText(), /Effective from Mar 1, 2026[\s\S]*Effective from Jan 1, 2026/);
+    await history.locator('summary', { hasText: 'Effective from Jan 1, 2026' }).click();
+    assert.match(await history.getByRole('table', { name: 'Pay rates effective from Jan 1, 2026' }).innerText(), /Routine\s+\$72\.00/);
+    await history.locator('summary', { hasText: 'Effective from Mar 1, 2026' }).click();
     assert.match(await history.getByRole('table', { name: 'Agency overrides' }).innerText(), /Cedar Home Health\s+OT Routine\s+\$78\.00/);
 
     const matrix = page.getByRole('table', { name: /^Pay rates in effect on/ });
     await page.getByLabel('In effect on').fill('2025-12-31');
-    await page.getByText('No pay rates in effect on 2025-12-31.').waitFor();
+    await page.getByText('No pay rates in effect on Dec 31, 2025.').waitFor();
     await page.getByLabel('In effect on').fill('2026-02-01');
     await matrix.waitFor();
     assert.match(await matrix.innerText(), /Routine\s+\$72\.00/);
@@ -748,16 +850,16 @@ describe('contractors and agencies', () => {
     await form.getByLabel('PT Routine rate').fill('100');
     await form.getByLabel('OT Routine rate').fill('98.50');
     await form.getByRole('button', { name: 'Save rate set' }).click();
-    await form.getByRole('status').filter({ hasText: 'effective from 2026-04-01 saved' }).waitFor();
+    await form.getByRole('status').filter({ hasText: 'effective from Apr 1, 2026 saved' }).waitFor();
 
     const history = page.getByRole('region', { name: 'Bill rate history' });
-    await history.locator('summary', { hasText: 'Effective from 2026-04-01' }).waitFor();
-    assert.match(await history.innerText(), /Effective from 2026-04-01[\s\S]*3 rates[\s\S]*Effective from 2026-01-01[\s\S]*2 rates/);
+    await history.locator('summary', { hasText: 'Effective from Apr 1, 2026' }).waitFor();
+    assert.match(await history.innerText(), /Effective from Apr 1, 2026[\s\S]*3 rates[\s\S]*Effective from Jan 1, 2026[\s\S]*2 rates/);
     await page.getByLabel('In effect on').fill('2026-04-02');
-    const matrix = page.getByRole('table', { name: 'Bill rates in effect on 2026-04-02' });
+    const matrix = page.getByRole('table', { name: 'Bill rates in effect on Apr 2, 2026' });
     assert.match(await matrix.innerText(), /Routine\s+\$100\.00\s+\$98\.50/);
     await page.getByLabel('In effect on').fill('2026-03-31');
-    assert.match(await page.getByRole('table', { name: 'Bill rates in effect on 2026-03-31' }).innerText(), /Routine\s+\$95\.00/);
+    assert.match(await page.getByRole('table', { name: 'Bill rates in effect on Mar 31, 2026' }).innerText(), /Routine\s+\$95\.00/);
     const sets = (await call(tenant, 'owner', 'GET', `/api/agencies/${agency.id}/bill-rates/history`)).rateSets;
     assert.deepEqual(sets.map((s) => s.effectiveFrom), ['2026-04-01', '2026-01-01']);
     await context.close();
@@ -771,11 +873,11 @@ describe('contractors and agencies', () => {
     const matrix = page.getByRole('table', { name: /^Bill rates in effect on/ });
     await matrix.waitFor();
     assert.match(await matrix.innerText(), /Evaluation\s+\$150\.00/);
-    await page.getByRole('region', { name: 'Bill rate history' }).locator('summary', { hasText: 'Effective from 2025-10-01' }).waitFor();
+    await page.getByRole('region', { name: 'Bill rate history' }).locator('summary', { hasText: 'Effective from Oct 1, 2025' }).waitFor();
     await checkA11y(page, 'agency rates');
     await screenshot(page, 'office-agency-rates');
     await page.getByLabel('In effect on').fill('2025-09-30');
-    await page.getByText('No bill rates in effect on 2025-09-30.').waitFor();
+    await page.getByText('No bill rates in effect on Sep 30, 2025.').waitFor();
     await context.close();
   });
 
@@ -867,23 +969,46 @@ describe('compliance, as of an instant', () => {
     const history = await call('demo', 'owner', 'GET', `/api/audit/streams/${paid.id}`);
     const issuedAt = history.find((e) => e.type === 'invoice_issued').timestamp;
 
+    // The instant as the browser's date-time picker takes it, in the browser's zone (the tenant's), to the millisecond.
+    const local = (ms) => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+        timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+      }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}.${String(new Date(ms).getUTCMilliseconds()).padStart(3, '0')}`;
+    };
+    const usd = (v) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
+
     const { context, page } = await open();
     await signInAs(page, 'compliance');
-    await page.getByLabel('Id', { exact: true }).fill(paid.id);
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill('last tuesday');
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    assert.match(await page.getByRole('alert').first().innerText(), /asOf/i);
+    const asOf = page.getByRole('region', { name: 'A document as of an instant' });
+    // Chosen by its number, not a pasted id.
+    await asOf.getByLabel('Document').selectOption({ label: `${paid.number} · ${paid.agencyName}` });
+    const when = asOf.getByLabel(/^As of/);
+    assert.equal(await when.getAttribute('type'), 'datetime-local');
+    await when.fill('');
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    const whenError = asOf.locator('#' + (await when.getAttribute('aria-describedby')).replace(/:/g, '\\:'));
+    assert.match(await whenError.innerText(), /date and time/);
 
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill(issuedAt);
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    const doc = page.locator('figure.doc pre');
+    // The timestamp has microseconds; the picker milliseconds: the next millisecond is just after the issue.
+    await when.fill(local(Date.parse(issuedAt) + 1));
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    const doc = asOf.locator('figure.doc');
     await doc.waitFor();
-    assert.match(await doc.innerText(), /"amountPaid": 0[,\n]/);
-    assert.match(await doc.innerText(), new RegExp(`"number": "${paid.number}"`));
+    const fields = await doc.locator('dl').innerText();
+    assert.match(fields, new RegExp(`Number\\s+${paid.number}`));
+    assert.match(fields, /Amount paid\s+\$0\.00/);
+    assert.match(fields, /Issued on\s+[A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    assert.match(await doc.getByRole('table', { name: 'Lines' }).innerText(), /Visit date[\s\S]*\$/);
+    await screenshot(page, 'compliance-as-of');
+    // The JSON the API answered is there, behind a toggle.
+    assert.doesNotMatch(await doc.innerText(), /"amountPaid"/);
+    await doc.getByText('JSON, as the API answered').click();
+    assert.match(await doc.locator('pre').innerText(), /"amountPaid": 0[,\n]/);
 
-    await page.getByLabel('Instant (ISO 8601, UTC)').fill(new Date().toISOString());
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.getByText(`"amountPaid": ${paid.amountPaid}`, { exact: false }).waitFor();
+    await when.fill(local(Date.now()));
+    await asOf.getByRole('button', { name: 'Show', exact: true }).click();
+    await doc.locator('dl').filter({ hasText: new RegExp(`Amount paid\\s*${usd(paid.amountPaid).replace(/[$.]/g, '\\$&')}`) }).waitFor();
     await checkA11y(page, 'compliance as of');
     await context.close();
   });
@@ -902,7 +1027,7 @@ describe('the accountant', () => {
     const iris = (await readFile(await download.path())).toString();
     assert.match(iris.split('\n')[0], /TIN|Recipient/i);
     // One row per reportable contractor with a W-9, as the API's year says (thresholds change by year).
-    const year = new Date().getFullYear() - 1;
+    const year = Number(await page.getByLabel('Tax year').inputValue());
     const nec = await call('demo', 'accountant', 'GET', `/api/tax/1099-nec/${year}`);
     const filed = nec.contractors.filter((c) => c.reportable && c.w9OnFile);
     assert.equal(iris.trim().split(/\r?\n/).length - 1, filed.length);
@@ -914,6 +1039,21 @@ describe('the accountant', () => {
       assert.ok(csv.split(/\r?\n/).length > 2, `${file}: a header and rows`);
       assert.match(csv, /Dana Kim/);
       assert.doesNotMatch(csv, /123-?45-?6789/, `${file}: no full TIN`);
+    }
+    await context.close();
+  });
+
+  test('the tax year opens on the year being filed: the current one in December, the previous one in January and February', async () => {
+    // The browser's clock, set to days of last year (in the past: the session's token is still valid then).
+    const y = new Date().getFullYear() - 1;
+    const { context, page } = await open();
+    await context.clock.setFixedTime(new Date(`${y}-12-15T12:00:00`));
+    await signInAs(page, 'accountant');
+    for (const [day, expected] of [[`${y}-12-15`, y], [`${y}-01-20`, y - 1], [`${y}-02-28`, y - 1], [`${y}-03-02`, y], [`${y}-12-01`, y]]) {
+      await context.clock.setFixedTime(new Date(`${day}T12:00:00`));
+      await page.reload();
+      await page.getByRole('heading', { name: '1099-NEC' }).waitFor();
+      assert.equal(await page.getByLabel('Tax year').inputValue(), String(expected), `on ${day}`);
     }
     await context.close();
   });

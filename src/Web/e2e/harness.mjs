@@ -34,6 +34,11 @@ export const phone = { viewport: { width: 375, height: 812 }, deviceScaleFactor:
 export const desktop = { viewport: { width: 1280, height: 860 }, timezoneId };
 export const tenantToday = () => new Date().toLocaleDateString('en-CA', { timeZone: timezoneId });
 
+// Dates as the app writes them (ui.tsx's date and period): "Mar 5, 2026", "Mar 2, 2026 – Mar 8, 2026".
+const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+export const shownDate = (iso) => dateFormat.format(new Date(`${iso}T00:00:00Z`));
+export const shownPeriod = (start, end) => `${shownDate(start)} – ${shownDate(end)}`;
+
 /** 0 serious or critical axe-core violations on what the page shows now. */
 export async function checkA11y(page, screen) {
   await page.addScriptTag({ content: axeSource });

@@ -4,6 +4,7 @@ import { currentSession, onSessionChange, roleLabel, signOut, type Role, type Se
 import { SignIn, SignInCallback } from './screens/SignIn';
 import { LogVisit, MyPayments, MyPayStubs, MyVisits } from './screens/Therapist';
 import { CycleDetail, Cycles, Dashboard } from './screens/Office';
+import { CycleInvoice, CyclePayStub } from './screens/Documents';
 import { AgencyInvoice, AgencyInvoices } from './screens/AgencyPortal';
 import { Compliance } from './screens/Compliance';
 import { Accountant } from './screens/Accountant';
@@ -104,6 +105,8 @@ export function App() {
           <Route path="/dashboard" element={guard('/dashboard', <Dashboard />)} />
           <Route path="/cycles" element={guard('/cycles', <Cycles />)} />
           <Route path="/cycles/:id" element={guard('/cycles', <CycleDetail />)} />
+          <Route path="/cycles/:id/invoices/:invoiceId" element={guard('/cycles', <CycleInvoice />)} />
+          <Route path="/cycles/:id/paystubs/:stubId" element={guard('/cycles', <CyclePayStub />)} />
           <Route path="/visits" element={guard('/visits', <OfficeVisits />)} />
           <Route path="/payruns" element={guard('/payruns', <PayRuns />)} />
           <Route path="/contractors" element={guard('/contractors', <Contractors />)} />

@@ -8,9 +8,26 @@ export function describe(error: unknown): ApiProblem {
   return new ApiProblem({ status: 0, title: error instanceof Error ? error.message : String(error) });
 }
 
+const quotedId = /'?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b'?/gi;
+
+/**
+ * A problem as people read it: the ids of records the screen knows by name (an agency, a therapist) said by their name
+ * (the API's messages name ids, which mean nothing to a person), and dates written as every screen writes them.
+ */
+export function readable(error: unknown, names: Record<string, string> = {}): ApiProblem {
+  const p = describe(error).problem;
+  const say = (text: string) => datesIn(text.replace(quotedId, (whole, id: string) => names[id] ?? names[id.toLowerCase()] ?? whole));
+  return new ApiProblem({
+    ...p,
+    title: say(p.title),
+    detail: p.detail === undefined ? undefined : say(p.detail),
+    errors: p.errors && Object.fromEntries(Object.entries(p.errors).map(([field, messages]) => [field, messages.map(say)])),
+  });
+}
+
 export function ProblemView({ error }: { error: unknown }) {
   if (!error) return null;
-  const p = describe(error).problem;
+  const p = readable(error).problem;
   const fields = Object.entries(p.errors ?? {});
   return (
     <div role="alert" className="problem">
@@ -44,7 +61,7 @@ export function Outcome({ done, error }: { done?: string; error: unknown }) {
 }
 
 export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
-  const messages = error instanceof ApiProblem ? error.field(field) : [];
+  const messages = error instanceof ApiProblem ? readable(error).field(field) : [];
   if (messages.length === 0) return null;
   return (
     <span id={id} className="field-error">
@@ -105,6 +122,39 @@ export function Loaded<T>({ state, children }: { state: { data?: T; error?: unkn
   if (state.data === undefined) return <p aria-busy="true">Loading…</p>;
   return <>{children(state.data)}</>;
 }
+
+// One way to write a date and one to write an instant, on every screen.
+const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const instantFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+});
+
+/**
+ * A calendar date as the API sends it (YYYY-MM-DD) as people read it: "Mar 5, 2026". A date is a day, not a moment: it is
+ * written as it is, never shifted by a time zone. Anything that is not such a date is shown as it came.
+ */
+export function date(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? dateFormat.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))) : iso;
+}
+
+/** A period of days (a cycle's, an invoice's): "Mar 2, 2026 – Mar 8, 2026". */
+export const period = (start: string, end: string) => `${date(start)} – ${date(end)}`;
+
+/** An instant (ISO 8601, as the API sends it) in this browser's time zone, naming the zone: "Mar 5, 2026, 3:04 PM EST". */
+export function instant(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : instantFormat.format(d);
+}
+
+/** Dates written inside a server's message ("The visit date 2026-03-05 is after today") as every screen writes them. */
+export const datesIn = (text: string) => text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => date(d));
+
+const milesFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/** Miles as entered (the API keeps one decimal), always with that one decimal so a column of them lines up; none is a dash. */
+export const miles = (v: number | string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : milesFormat.format(Number(v)));
 
 export const today = () => {
   const d = new Date();

@@ -21,17 +21,31 @@ export interface Problem {
   rule?: string;
 }
 
+/**
+ * The field a business rule's refusal is about. The API names the rule that refused (a 422's `rule`), not a field: a
+ * visit refused because the therapist is not placed with the agency is about the agency chosen, so it is said there too.
+ */
+const ruleFields: Record<string, string> = {
+  'contractor-assigned': 'agencyId',
+  'contractor-discipline': 'discipline',
+  'visit-date-not-in-future': 'visitDate',
+  'visit-date-within-365-days': 'visitDate',
+  'payment-within-balance': 'amount',
+};
+
 /** An answer of the API that is not a success: carries the problem details to show the person. */
 export class ApiProblem extends Error {
   constructor(public readonly problem: Problem) {
     super(problem.title);
   }
 
-  /** The messages for one field (`patient.name`), shown next to it. */
+  /** The messages for one field (`patient.name`), shown next to it: its validation errors, or the refusal about it. */
   field(name: string): string[] {
     const errors = this.problem.errors ?? {};
     const key = Object.keys(errors).find((k) => k.toLowerCase() === name.toLowerCase());
-    return key ? errors[key] : [];
+    if (key) return errors[key];
+    const { rule, detail } = this.problem;
+    return rule && detail && ruleFields[rule]?.toLowerCase() === name.toLowerCase() ? [detail] : [];
   }
 }
 

@@ -1,10 +1,19 @@
 import { useState } from 'react';
 import { api, download, must, num } from '../api/client';
-import { Loaded, Money, Page, ProblemView, useLoad } from '../ui';
+import { Loaded, Money, Page, ProblemView, useLoad, date } from '../ui';
+
+/**
+ * The tax year the screen opens on. Forms for a year are filed in January (due January 31, corrections after): from
+ * January to February that is last year's. From March on, the year under way is the one to watch (payees nearing the
+ * threshold, W-9s to collect), and in December it is the year about to be filed.
+ */
+export function defaultTaxYear(now: Date = new Date()): number {
+  return now.getMonth() < 2 ? now.getFullYear() - 1 : now.getFullYear();
+}
 
 /** The 1099-NEC year: threshold, totals, who is reportable, what is excluded, W-9s missing, and the three files. */
 export function Accountant() {
-  const [year, setYear] = useState(new Date().getFullYear() - 1);
+  const [year, setYear] = useState(() => defaultTaxYear());
   const nec = useLoad(() => must(api.GET('/api/tax/1099-nec/{year}', { params: { path: { year } } })), [year]);
   const [error, setError] = useState<unknown>();
   const files = [
@@ -68,7 +77,7 @@ export function Accountant() {
                 </div>
                 <div>
                   <dt>Due</dt>
-                  <dd>{y.dueOn}</dd>
+                  <dd>{date(y.dueOn)}</dd>
                 </div>
               </dl>
               <table>

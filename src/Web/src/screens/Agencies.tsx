@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, must } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, Loaded, Page, ProblemView, today, useLoad } from '../ui';
+import { FieldError, Loaded, Page, ProblemView, today, useLoad, date } from '../ui';
 import { RateMatrix } from './RateMatrix';
 import { allDisciplines, RateHistory, RateSetForm } from './RateSetForm';
 
@@ -120,11 +120,11 @@ export function AgencyDetail() {
                 {(r) =>
                   r.rateSetId ? (
                     <>
-                      <p className="hint">Set effective from {r.effectiveFrom}.</p>
-                      <RateMatrix rates={r.rates} caption={`Bill rates in effect on ${r.asOf}`} />
+                      <p className="hint">Set effective from {date(r.effectiveFrom)}.</p>
+                      <RateMatrix rates={r.rates} caption={`Bill rates in effect on ${date(r.asOf)}`} />
                     </>
                   ) : (
-                    <p>No bill rates in effect on {r.asOf}.</p>
+                    <p>No bill rates in effect on {date(r.asOf)}.</p>
                   )
                 }
               </Loaded>

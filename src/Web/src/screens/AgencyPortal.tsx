@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, downloadInvoicePdf, must, num } from '../api/client';
-import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
+import { InvoiceDocument } from './Documents';
 
 /** The agency's own invoices (the API scopes the list to the token's agency): what is due and overdue. */
 export function AgencyInvoices() {
@@ -53,11 +54,9 @@ export function AgencyInvoices() {
                       <td className="nowrap">
                         <Link to={`/invoices/${i.id}`}>{i.number}</Link>
                       </td>
+                      <td className="nowrap">{period(i.periodStart, i.periodEnd)}</td>
                       <td className="nowrap">
-                        {i.periodStart} – {i.periodEnd}
-                      </td>
-                      <td className="nowrap">
-                        {i.dueOn}
+                        {date(i.dueOn)}
                         {num(i.balance) > 0 && i.dueOn < today() && <span className="badge badge-overdue">overdue</span>}
                       </td>
                       <td className="num">
@@ -102,55 +101,7 @@ export function AgencyInvoice() {
           }
         >
           <ProblemView error={error} />
-          <p>
-            {i.agencyName} · {i.periodStart} – {i.periodEnd} · issued {i.issuedOn} · due {i.dueOn} · <StatusBadge status={i.status} />
-          </p>
-          <table>
-            <caption className="sr-only">Lines of invoice {i.number}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Patient</th>
-                <th scope="col">Clinician</th>
-                <th scope="col">Visit</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {i.lines.map((l, n) => (
-                <tr key={n}>
-                  <td>{l.visitDate}</td>
-                  <td>
-                    {l.patientName} {l.mrn && <span className="hint">({l.mrn})</span>}
-                  </td>
-                  <td>{l.clinician}</td>
-                  <td>
-                    {l.discipline} {l.visitType}
-                    {l.kind !== 'visit' && <span className="badge">{l.kind}</span>}
-                  </td>
-                  <td className="num">
-                    <Money value={l.amount} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <td colSpan={4}>Total</td>
-                <td className="num">
-                  <Money value={i.total} />
-                </td>
-              </tr>
-              <tr>
-                <td colSpan={4}>Balance</td>
-                <td className="num">
-                  <Money value={i.balance} />
-                </td>
-              </tr>
-            </tfoot>
-          </table>
+          <InvoiceDocument invoice={i} />
         </Page>
       )}
     </Loaded>

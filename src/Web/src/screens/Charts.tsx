@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import { api, must, num } from '../api/client';
-import { Loaded, money, useLoad } from '../ui';
+import { date, Loaded, money, useLoad } from '../ui';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -63,7 +63,8 @@ export function MarginCharts() {
       <Loaded state={data}>
         {({ cycles, invoices, stubs }) => {
           const perCycle = {
-            labels: cycles.map((c) => `${c.periodStart.slice(5)}–${c.periodEnd.slice(5)}`),
+            // A cycle by its first day: twelve whole periods do not fit under the bars.
+            labels: cycles.map((c) => date(c.periodStart)),
             series: [
               { label: 'Billed', color: colors.billed, data: cycles.map((c) => invoices.filter((i) => i.cycleId === c.id).reduce((s, i) => s + num(i.total), 0)) },
               { label: 'Paid', color: colors.paid, data: cycles.map((c) => stubs.filter((p) => p.cycleId === c.id).reduce((s, p) => s + num(p.total), 0)) },

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, must, type Schemas } from '../api/client';
-import { Loaded, Page, ProblemView, useLoad } from '../ui';
+import { Loaded, Page, ProblemView, useLoad, instant } from '../ui';
+import { AsOf } from './AsOf';
 
 /** Compliance: a stream's history (who, role, when, why), an invoice's lineage, replay-and-verify, the hash chain, the access log. */
 export function Compliance() {
@@ -95,7 +96,7 @@ function EventTable({ title, events }: { title: string; events: Schemas['AuditEv
           {events.map((e) => (
             <tr key={`${e.streamId}-${e.sequence}`}>
               <td>{e.version}</td>
-              <td>{new Date(e.timestamp).toLocaleString()}</td>
+              <td className="nowrap">{instant(e.timestamp)}</td>
               <td>{e.type}</td>
               <td>{e.user}</td>
               <td>{e.role}</td>
@@ -191,7 +192,7 @@ function AccessLog() {
               <tbody>
                 {r.items.map((a) => (
                   <tr key={a.id}>
-                    <td>{new Date(a.at).toLocaleString()}</td>
+                    <td className="nowrap">{instant(a.at)}</td>
                     <td>{a.userId}</td>
                     <td>{a.role}</td>
                     <td>
@@ -204,79 +205,6 @@ function AccessLog() {
           )
         }
       </Loaded>
-    </section>
-  );
-}
-
-const kinds = {
-  invoice: '/api/invoices/{id}',
-  paystub: '/api/paystubs/{id}',
-  visit: '/api/visits/{id}',
-  contractor: '/api/contractors/{id}',
-  agency: '/api/agencies/{id}',
-} as const;
-
-/** Any document as it stood at an instant (the API's asOf on each read). */
-function AsOf() {
-  const [kind, setKind] = useState<keyof typeof kinds>('invoice');
-  const [id, setId] = useState('');
-  const [at, setAt] = useState(() => new Date().toISOString());
-  const [doc, setDoc] = useState<{ title: string; body: unknown }>();
-  const [error, setError] = useState<unknown>();
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(undefined);
-    setDoc(undefined);
-    try {
-      const options = { params: { path: { id: id.trim() }, query: { asOf: at.trim() } } };
-      const body =
-        kind === 'invoice'
-          ? await must(api.GET(kinds.invoice, options))
-          : kind === 'paystub'
-            ? await must(api.GET(kinds.paystub, options))
-            : kind === 'visit'
-              ? await must(api.GET(kinds.visit, options))
-              : kind === 'contractor'
-                ? await must(api.GET(kinds.contractor, options))
-                : await must(api.GET(kinds.agency, options));
-      setDoc({ title: `The ${kind} as of ${at.trim()}`, body });
-    } catch (err) {
-      setError(err);
-    }
-  }
-
-  return (
-    <section className="card" aria-labelledby="asof-title">
-      <h2 id="asof-title">A document as of an instant</h2>
-      <form onSubmit={submit} className="inline-form">
-        <div className="field">
-          <label htmlFor="asof-kind">Kind</label>
-          <select id="asof-kind" value={kind} onChange={(e) => setKind(e.target.value as keyof typeof kinds)}>
-            {Object.keys(kinds).map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="asof-id">Id</label>
-          <input id="asof-id" value={id} onChange={(e) => setId(e.target.value)} autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor="asof-at">Instant (ISO 8601, UTC)</label>
-          <input id="asof-at" value={at} onChange={(e) => setAt(e.target.value)} autoComplete="off" />
-        </div>
-        <button type="submit">Show</button>
-      </form>
-      <ProblemView error={error} />
-      {doc && (
-        <figure className="doc">
-          <figcaption>{doc.title}</figcaption>
-          <pre tabIndex={0}>{JSON.stringify(doc.body, null, 2)}</pre>
-        </figure>
-      )}
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiProblem, must, type Discipline, type Schemas } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, Loaded, Outcome, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { FieldError, Loaded, Outcome, Page, ProblemView, StatusBadge, today, useLoad, date } from '../ui';
 import { RateMatrix } from './RateMatrix';
 import { RateHistory, RateSetForm } from './RateSetForm';
 
@@ -180,7 +180,7 @@ export function ContractorDetail() {
                     <StatusBadge status={c.status} />
                   </dd>
                   <dt>W-9</dt>
-                  <dd>{c.w9 ? `${c.w9.tinType} ${c.w9.tinMasked}, ${c.w9.taxClassification}, certified ${c.w9.certifiedOn}` : 'not received'}</dd>
+                  <dd>{c.w9 ? `${c.w9.tinType} ${c.w9.tinMasked}, ${c.w9.taxClassification}, certified ${date(c.w9.certifiedOn)}` : 'not received'}</dd>
                   <dt>Payout account</dt>
                   <dd>{c.stripeAccountId ?? 'none linked'}</dd>
                 </dl>
@@ -223,12 +223,12 @@ export function ContractorDetail() {
                     r && r.rateSetId ? (
                       <>
                         <p className="hint">
-                          Set effective from {r.effectiveFrom}; mileage {r.mileageRate ?? 0} per mile.
+                          Set effective from {date(r.effectiveFrom)}; mileage {r.mileageRate ?? 0} per mile.
                         </p>
-                        <RateMatrix rates={r.rates} caption={`Pay rates in effect on ${r.asOf}`} agencyNames={names} />
+                        <RateMatrix rates={r.rates} caption={`Pay rates in effect on ${date(r.asOf)}`} agencyNames={names} />
                       </>
                     ) : (
-                      <p>No pay rates in effect on {r?.asOf ?? asOf}.</p>
+                      <p>No pay rates in effect on {date(r?.asOf ?? asOf)}.</p>
                     )
                   }
                 </Loaded>

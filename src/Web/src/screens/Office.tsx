@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiProblem, api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
-import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad, date, period, instant, datesIn } from '../ui';
 
 // Chart.js loads only for the owner's dashboard: the therapist's phone never downloads it.
 const MarginCharts = lazy(() => import('./Charts').then((m) => ({ default: m.MarginCharts })));
@@ -65,7 +65,7 @@ function LiveVisits({ names }: { names: Record<string, string> }) {
           {visits.map((v) => (
             <li key={v.id}>
               <strong>{names[v.contractorId] ?? 'A therapist'}</strong> · {v.visitType} {v.discipline} for {names[v.agencyId] ?? 'an agency'}
-              <span className="hint"> · {v.visitDate}{v.noteSigned ? '' : ' · note unsigned'}</span>
+              <span className="hint"> · {date(v.visitDate)}{v.noteSigned ? '' : ' · note unsigned'}</span>
             </li>
           ))}
         </ul>
@@ -80,9 +80,7 @@ function PreviewSummary({ preview, names }: { preview: Schemas['CyclePreview']; 
   return (
     <>
       <p>
-        <Link to={`/cycles/${preview.cycleId}`}>
-          {preview.periodStart} – {preview.periodEnd}
-        </Link>
+        <Link to={`/cycles/${preview.cycleId}`}>{period(preview.periodStart, preview.periodEnd)}</Link>
       </p>
       <dl className="figures">
         <div>
@@ -114,14 +112,14 @@ function PreviewSummary({ preview, names }: { preview: Schemas['CyclePreview']; 
           <ul>
             {preview.blockingVisits.map((b) => (
               <li key={b.visitId}>
-                {b.visitDate} · {names[b.contractorId] ?? 'therapist'} · {b.discipline} {b.visitType} for {names[b.agencyId] ?? 'agency'}: missing{' '}
+                {date(b.visitDate)} · {names[b.contractorId] ?? 'therapist'} · {b.discipline} {b.visitType} for {names[b.agencyId] ?? 'agency'}: missing{' '}
                 {b.missing.join(', ')}
               </li>
             ))}
           </ul>
         </>
       )}
-      {!preview.canClose && preview.cannotCloseBecause && <p className="hint">{preview.cannotCloseBecause}</p>}
+      {!preview.canClose && preview.cannotCloseBecause && <p className="hint">{datesIn(preview.cannotCloseBecause)}</p>}
     </>
   );
 }
@@ -146,14 +144,12 @@ export function Cycles() {
               {r.items.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <Link to={`/cycles/${c.id}`}>
-                      {c.periodStart} – {c.periodEnd}
-                    </Link>
+                    <Link to={`/cycles/${c.id}`}>{period(c.periodStart, c.periodEnd)}</Link>
                   </td>
                   <td>
                     <StatusBadge status={c.status} />
                   </td>
-                  <td>{c.closedAt ? new Date(c.closedAt).toLocaleString() : ''}</td>
+                  <td>{instant(c.closedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -197,7 +193,7 @@ export function CycleDetail() {
     <Loaded state={cycle}>
       {(c) => (
         <Page
-          title={`Cycle ${c.periodStart} – ${c.periodEnd}`}
+          title={`Cycle ${period(c.periodStart, c.periodEnd)}`}
           actions={
             c.status === 'open' && (role === 'owner' || role === 'billing') && !confirming ? (
               <button type="button" className="primary" onClick={() => setConfirming(true)} disabled={closing}>
@@ -209,7 +205,7 @@ export function CycleDetail() {
           {confirming && (
             <Confirm label="Confirm the close" action="Close and issue invoices" onConfirm={close} onCancel={() => setConfirming(false)}>
               <p>
-                Close the cycle of {c.periodStart} – {c.periodEnd}? Its invoices are issued and e-mailed to the agencies and its pay
+                Close the cycle of {period(c.periodStart, c.periodEnd)}? Its invoices are issued and e-mailed to the agencies and its pay
                 stubs issued, as in the preview below. A close cannot be undone: later changes go on the next cycle.
               </p>
             </Confirm>
@@ -309,9 +305,11 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                 <tbody>
                   {r!.items.map((i) => (
                     <tr key={i.id}>
-                      <td className="nowrap">{i.number}</td>
+                      <td className="nowrap">
+                        <Link to={`/cycles/${id}/invoices/${i.id}`}>{i.number}</Link>
+                      </td>
                       <td>{i.agencyName}</td>
-                      <td className="nowrap">{i.dueOn}</td>
+                      <td className="nowrap">{date(i.dueOn)}</td>
                       <td className="num">
                         <Money value={i.total} />
                       </td>
@@ -352,7 +350,9 @@ function ClosedCycle({ id, role }: { id: string; role: string }) {
                 <tbody>
                   {r!.items.map((p) => (
                     <tr key={p.id}>
-                      <td>{p.contractorName}</td>
+                      <td>
+                        <Link to={`/cycles/${id}/paystubs/${p.id}`}>{p.contractorName}</Link>
+                      </td>
                       <td className="num">{p.lines.length}</td>
                       <td className="num">
                         <Money value={p.mileage} />

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, readMiles, Loaded, Page, ProblemView, StatusBadge, useLoad } from '../ui';
+import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -105,7 +105,7 @@ export function OfficeVisits() {
           onDone={(changed) => {
             setVoiding(undefined);
             if (changed) {
-              setDone(`The visit of ${voiding.visitDate} is voided.`);
+              setDone(`The visit of ${date(voiding.visitDate)} is voided.`);
               visits.reload();
             }
           }}
@@ -120,7 +120,7 @@ export function OfficeVisits() {
           onDone={(changed) => {
             setCorrecting(undefined);
             if (changed) {
-              setDone(`The visit of ${correcting.visitDate} is corrected.`);
+              setDone(`The visit of ${date(correcting.visitDate)} is corrected.`);
               visits.reload();
             }
           }}
@@ -147,6 +147,9 @@ export function OfficeVisits() {
                   <th scope="col">Agency</th>
                   <th scope="col">Patient</th>
                   <th scope="col">Visit</th>
+                  <th scope="col" className="num">
+                    Miles
+                  </th>
                   <th scope="col">Note</th>
                   <th scope="col">Status</th>
                   {canWrite && <th scope="col">Actions</th>}
@@ -157,13 +160,14 @@ export function OfficeVisits() {
                   .sort((a, b) => b.visitDate.localeCompare(a.visitDate))
                   .map((v) => (
                     <tr key={v.id}>
-                      <td className="nowrap">{v.visitDate}</td>
+                      <td className="nowrap">{date(v.visitDate)}</td>
                       <td>{names[v.contractorId] ?? ''}</td>
                       <td>{names[v.agencyId] ?? ''}</td>
                       <td>{v.patient ? `${v.patient.name} (${v.patient.mrn})` : ''}</td>
                       <td>
                         {v.discipline} {v.visitType}
                       </td>
+                      <td className="num">{miles(v.miles)}</td>
                       <td>{v.noteSigned ? 'signed' : 'unsigned'}</td>
                       <td>
                         <StatusBadge status={v.status} />
@@ -173,10 +177,10 @@ export function OfficeVisits() {
                           {v.status !== 'voided' && (
                             <>
                               <button type="button" className="link" onClick={() => setCorrecting(v)}>
-                                Correct<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                                Correct<span className="sr-only"> the visit of {date(v.visitDate)} by {names[v.contractorId]}</span>
                               </button>
                               <button type="button" className="link" onClick={() => setVoiding(v)}>
-                                Void<span className="sr-only"> the visit of {v.visitDate} by {names[v.contractorId]}</span>
+                                Void<span className="sr-only"> the visit of {date(v.visitDate)} by {names[v.contractorId]}</span>
                               </button>
                             </>
                           )}
@@ -214,7 +218,7 @@ function VoidForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: 
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>
-        Void the visit of {visit.visitDate} by {who ?? 'the therapist'}
+        Void the visit of {date(visit.visitDate)} by {who ?? 'the therapist'}
       </h2>
       <ProblemView error={error} />
       <div className="field">
@@ -281,7 +285,8 @@ function CorrectForm({
       );
       onDone(true);
     } catch (err) {
-      setError(err);
+      // A refusal names the agency (or the therapist) by its id: said by name, as the form shows it.
+      setError(readable(err, agencyNames));
     }
   }
   const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (
@@ -295,7 +300,7 @@ function CorrectForm({
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>
-        Correct the visit of {visit.visitDate} by {who ?? 'the therapist'}
+        Correct the visit of {date(visit.visitDate)} by {who ?? 'the therapist'}
       </h2>
       <ProblemView error={error} />
       <div className="row">

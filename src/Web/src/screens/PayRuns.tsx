@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiProblem, must, num, type PaymentMethod, type Schemas } from '../api/client';
-import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
 export function PayRuns() {
@@ -51,13 +51,13 @@ export function PayRuns() {
             setConfirm(undefined);
             void act(
               () => must(api.POST('/api/cycles/{id}/pay-run/approve', { params: { path: { id: c.id } } })),
-              `Pay run of ${c.periodStart} – ${c.periodEnd} approved.`,
+              `Pay run of ${period(c.periodStart, c.periodEnd)} approved.`,
             );
           }}
           onCancel={() => setConfirm(undefined)}
         >
           <p>
-            Approve the pay run of {confirm.cycle.periodStart} – {confirm.cycle.periodEnd}: {confirm.stubs} pay stub
+            Approve the pay run of {period(confirm.cycle.periodStart, confirm.cycle.periodEnd)}: {confirm.stubs} pay stub
             {confirm.stubs === 1 ? '' : 's'}, <Money value={confirm.total} /> in all. Payments go to the therapists' payout accounts
             at once; one without a W-9 or a payout account waits, with the reason.
           </p>
@@ -95,7 +95,7 @@ export function PayRuns() {
                         return (
                           <tr key={c.id}>
                             <td className="nowrap">
-                              {c.periodStart} – {c.periodEnd}
+                              {period(c.periodStart, c.periodEnd)}
                             </td>
                             <td className="num">{mine.length}</td>
                             <td>
@@ -104,7 +104,7 @@ export function PayRuns() {
                                   type="button"
                                   onClick={() => ask(c)}
                                 >
-                                  Approve<span className="sr-only"> the pay run of {c.periodStart}</span>
+                                  Approve<span className="sr-only"> the pay run of {date(c.periodStart)}</span>
                                 </button>
                               ) : (
                                 'approved'
@@ -194,7 +194,7 @@ function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]
             .sort((a, b) => (b.paidOn ?? '').localeCompare(a.paidOn ?? ''))
             .map((p) => (
               <tr key={p.id}>
-                <td className="nowrap">{p.paidOn}</td>
+                <td className="nowrap">{date(p.paidOn)}</td>
                 <td>{names[p.contractorId]}</td>
                 <td>{p.method}</td>
                 <td>{p.reference ?? p.stripeTransferId}</td>

@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 import { discard, flush, onOutboxChange, pendingVisits } from '../offline';
+import { ApiProblem } from '../api/client';
+import { date, readable } from '../ui';
+import { agencyNamesOnPhone } from './Therapist';
 
 /** The therapist's outbox: what waits on this phone, sent again when the network is back. */
 export function PendingVisits() {
@@ -33,19 +36,24 @@ export function PendingVisits() {
           </button>
         </p>
       )}
-      {refused.map((p) => (
-        <div key={p.key} className="problem" role="alert">
-          <strong>
-            Visit of {p.body.visitDate} ({p.body.patient?.name}) was refused: {p.refused!.title}
-          </strong>
-          {Object.values(p.refused!.errors ?? {}).flat().map((m) => (
-            <p key={m}>{m}</p>
-          ))}
-          <button type="button" onClick={() => discard(p.key)}>
-            Discard
-          </button>
-        </div>
-      ))}
+      {refused.map((p) => {
+        // Why, in words: a rule's refusal says it in its detail (naming the agency by id), a validation in its field errors.
+        const why = readable(new ApiProblem(p.refused!), agencyNamesOnPhone()).problem;
+        return (
+          <div key={p.key} className="problem" role="alert">
+            <strong>
+              Visit of {date(p.body.visitDate)} ({p.body.patient?.name}) was refused: {why.title}
+            </strong>
+            {why.detail && !why.errors && <p>{why.detail}</p>}
+            {Object.values(why.errors ?? {}).flat().map((m) => (
+              <p key={m}>{m}</p>
+            ))}
+            <button type="button" onClick={() => discard(p.key)}>
+              Discard
+            </button>
+          </div>
+        );
+      })}
     </section>
   );
 }

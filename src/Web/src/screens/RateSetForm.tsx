@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiProblem, type Discipline, type Schemas, type VisitType } from '../api/client';
-import { FieldError, Outcome, today } from '../ui';
+import { FieldError, Outcome, today, date } from '../ui';
 import { RateMatrix } from './RateMatrix';
 
 export const allDisciplines: Discipline[] = ['PT', 'PTA', 'OT', 'COTA', 'ST'];
@@ -86,7 +86,7 @@ export function RateSetForm({
     }
     try {
       await onSave({ effectiveFrom: effectiveFrom || null, rates, ...(agencies ? { mileageRate: mileage.trim() === '' ? null : String(amountOf(mileage)) } : {}) });
-      setDone(`Rate set effective from ${effectiveFrom} saved.`);
+      setDone(`Rate set effective from ${date(effectiveFrom)} saved.`);
     } catch (err) {
       setError(err);
     }
@@ -211,7 +211,7 @@ export function RateHistory({ sets, agencyNames, what }: { sets: Schemas['RateSe
           <details className="card">
             <summary>
               <span>
-                Effective from {s.effectiveFrom}
+                Effective from {date(s.effectiveFrom)}
                 {s === current && <> <span className="badge badge-open">in effect today</span></>}
                 {s.effectiveFrom > now && <> <span className="badge">scheduled</span></>}
                 {s.superseded && <> <span className="badge badge-voided">replaced by a later set of that date</span></>}
@@ -221,7 +221,7 @@ export function RateHistory({ sets, agencyNames, what }: { sets: Schemas['RateSe
                 {s.mileageRate != null && `, mileage ${s.mileageRate}`}
               </span>
             </summary>
-            <RateMatrix rates={s.rates} caption={`${what} rates effective from ${s.effectiveFrom}`} agencyNames={agencyNames} />
+            <RateMatrix rates={s.rates} caption={`${what} rates effective from ${date(s.effectiveFrom)}`} agencyNames={agencyNames} />
           </details>
         </li>
       ))}

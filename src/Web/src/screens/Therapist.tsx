@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad } from '../ui';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
 
 const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
 
@@ -28,6 +28,13 @@ async function loadOptions(): Promise<FormOptions> {
     if (cached) return JSON.parse(cached) as FormOptions;
     throw e;
   }
+}
+
+/** The therapist's agencies by id, as this phone last loaded them (refusals name agencies by id). */
+export function agencyNamesOnPhone(): Record<string, string> {
+  const s = currentSession();
+  const cached = s && localStorage.getItem(`ct.formOptions.${s.tenant}.${s.contractorId}`);
+  return cached ? Object.fromEntries((JSON.parse(cached) as FormOptions).agencies.map((a) => [a.id, a.name])) : {};
 }
 
 export function LogVisit() {
@@ -97,14 +104,15 @@ function VisitForm({ options }: { options: FormOptions }) {
       // therapist may log it as a separate visit, saying why.
       const problem = outcome.problem.problem;
       if (problem.status === 409 && problem.rule === 'probable-duplicate' && !body.allowDuplicate) setDuplicateOf(body);
-      else setError(outcome.problem);
+      // A refusal names the agency by its id: said by the name the therapist chose it by.
+      else setError(readable(outcome.problem, Object.fromEntries(options.agencies.map((a) => [a.id, a.name]))));
       return;
     }
     setDuplicateOf(undefined);
     setDuplicateReason('');
     setMessage(
       outcome.kind === 'sent'
-        ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitType}, ${visitDate}.` }
+        ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitType}, ${date(visitDate)}.` }
         : { kind: 'waiting', text: 'No connection. The visit is saved on this phone and will be sent when the network is back.' },
     );
     setPatientName('');
@@ -267,7 +275,7 @@ export function MyVisits() {
                     <div>
                       <strong>{v.patient?.name ?? 'Patient'}</strong> · {v.visitType} {v.discipline}
                       <div className="hint">
-                        {v.visitDate} · {agencies[v.agencyId] ?? 'Agency'}
+                        {date(v.visitDate)} · {agencies[v.agencyId] ?? 'Agency'}
                         {!v.noteSigned && ' · note unsigned'}
                       </div>
                     </div>
@@ -275,7 +283,7 @@ export function MyVisits() {
                       {!v.noteSigned && v.status !== 'voided' && (
                         <button type="button" onClick={() => sign(v.id)} disabled={signing === v.id}>
                           {signing === v.id ? 'Signing…' : 'Sign note'}
-                          <span className="sr-only"> of the visit of {v.visitDate}</span>
+                          <span className="sr-only"> of the visit of {date(v.visitDate)}</span>
                         </button>
                       )}
                       <StatusBadge status={v.status} />
@@ -317,13 +325,14 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
   return (
     <details className="card">
       <summary>
-        <span>
-          {stub.periodStart} – {stub.periodEnd}
+        {/* On a narrow phone the period may break after its dash, never inside a date. */}
+        <span className="period">
+          <span>{date(stub.periodStart)}</span> – <span>{date(stub.periodEnd)}</span>
         </span>
         <Money value={stub.total} />
       </summary>
       <table>
-        <caption className="sr-only">Lines of the pay stub for {stub.periodStart} to {stub.periodEnd}</caption>
+        <caption className="sr-only">Lines of the pay stub for {period(stub.periodStart, stub.periodEnd)}</caption>
         <thead>
           <tr>
             <th scope="col">Date</th>
@@ -336,7 +345,7 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
         <tbody>
           {stub.lines.map((l, i) => (
             <tr key={i}>
-              <td>{l.visitDate}</td>
+              <td className="nowrap">{date(l.visitDate)}</td>
               <td>
                 {l.patientInitials} · {l.visitType} {l.discipline}
               </td>
@@ -382,7 +391,7 @@ export function MyPayments() {
                       <Money value={p.amount} />
                     </strong>{' '}
                     · {p.method}
-                    <div className="hint">{p.paidOn ?? p.heldReason ?? p.failureReason ?? ''}</div>
+                    <div className="hint">{p.paidOn ? date(p.paidOn) : (p.heldReason ?? p.failureReason ?? '')}</div>
                   </div>
                   <StatusBadge status={p.status} />
                 </li>
