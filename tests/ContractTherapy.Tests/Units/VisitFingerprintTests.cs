@@ -103,14 +103,14 @@ public class VisitFingerprintTests
     public void a_visit_holds_its_key_as_its_events_say_and_lets_it_go_when_voided()
     {
         var visit = Visit.Create(At(Logged(null, holdsKey: true), 1));
-        visit.HeldKey.ShouldBe(visit.DuplicateKey);
+        visit.HeldKey.ShouldBe(VisitFingerprint.IdOf(visit.DuplicateKey));
 
         // A correction that keeps the key keeps holding it; one that moves it holds the new key or none, as its event says.
         var kept = visit.Apply(At(Corrected(visit, Date, holdsKey: null) with { Notes = "n2" }, 2));
-        kept.HeldKey.ShouldBe(visit.DuplicateKey);
+        kept.HeldKey.ShouldBe(VisitFingerprint.IdOf(visit.DuplicateKey));
         var moved = kept.Apply(At(Corrected(kept, Date.AddDays(-1), holdsKey: true), 3));
-        moved.HeldKey.ShouldBe(moved.DuplicateKey);
-        moved.HeldKey.ShouldNotBe(visit.DuplicateKey);
+        moved.HeldKey.ShouldBe(VisitFingerprint.IdOf(moved.DuplicateKey));
+        moved.HeldKey.ShouldNotBe(VisitFingerprint.IdOf(visit.DuplicateKey));
         var ontoTaken = kept.Apply(At(Corrected(kept, Date.AddDays(-2), holdsKey: false, duplicateReason: "two visits"), 3));
         ontoTaken.HeldKey.ShouldBeNull();
 

@@ -82,7 +82,8 @@ public static class CorrectVisitEndpoint
         var eligibilityQuery = batch.Load<ContractorEligibility>(visit.ContractorId);
         var settingsQuery = batch.Load<TenantSettings>(TenantSettings.IdFor(tenant));
         var keyChanged = corrected.DuplicateKey != visit.DuplicateKey;
-        var duplicateQuery = keyChanged ? batch.Query<Visit>().Where(v => v.HeldKey == corrected.DuplicateKey).ToList() : null;
+        var newKey = VisitFingerprint.IdOf(corrected.DuplicateKey);
+        var duplicateQuery = keyChanged ? batch.Query<Visit>().Where(v => v.HeldKey == newKey).ToList() : null;
         await batch.Execute(ct);
 
         var settings = await settingsQuery ?? TenantSettings.FromDefaults(TenantSettings.IdFor(tenant), clock.GetUtcNow());

@@ -34,9 +34,9 @@ public static class VisitWriteGuard
             // A probe by primary key per key and id, in scalar subqueries, which PostgreSQL never turns into joins: the
             // joins' generic plans, made while the tables were small, hashed every row of the tenant (6 ms a batch at
             // 14,000 visits; ops/bench/README.md).
-            $"exists (select 1 from unnest(?::text[]) as k(id) where (select true from {options.TableOf<Visit>()} v where v.tenant_id = ? and v.held_key = k.id)) " +
+            $"exists (select 1 from unnest(?::uuid[]) as k(id) where (select true from {options.TableOf<Visit>()} v where v.tenant_id = ? and v.held_key = k.id)) " +
             $"or exists (select 1 from unnest(?::uuid[]) as s(id) where (select true from {streams} m where m.tenant_id = ? and m.id = s.id)))",
-            [.. staleValues, keys.ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId]));
+            [.. staleValues, keys.Select(VisitFingerprint.IdOf).ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId]));
     }
 
     /// <summary>Whether the write failed because the rules' facts it was decided on changed.</summary>

@@ -37,7 +37,8 @@ public static class KeyHoldersFromFingerprints
         }
         int filled;
         await using (var fill = new NpgsqlCommand(
-            $"update {visits} v set data = v.data || jsonb_build_object('holdsKey', f.id is not null), held_key = f.id " +
+            // md5(key)::uuid is VisitFingerprint.IdOf(key).
+            $"update {visits} v set data = v.data || jsonb_build_object('holdsKey', f.id is not null), held_key = md5(f.id)::uuid " +
             $"from {visits} w left join {prints} f on f.tenant_id = w.tenant_id and (f.data ->> 'visitId')::uuid = w.id " +
             "where w.tenant_id = v.tenant_id and w.id = v.id and not (v.data ? 'holdsKey')", connection, tx) { CommandTimeout = 0 })
             filled = await fill.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
 using ContractTherapy.Shared.Domain;
 using JasperFx.Events;
@@ -66,17 +68,28 @@ public sealed record Visit(
     /// <summary>A voided visit lets its key go, so the same visit can be logged again correctly.</summary>
     public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version, HoldsKey = false };
 
-    /// <summary>The key two probable duplicates share (domain.md §3 Visits).</summary>
+    /// <summary>The key two probable duplicates share (domain.md §3 Visits). Not in the document's JSON: its fields are.</summary>
+    [JsonIgnore]
     public string DuplicateKey => VisitFingerprint.KeyFor(ContractorId, Patient.MrnFingerprint, AgencyId, VisitDate, Discipline, VisitType);
 
-    /// <summary>The key the visit holds, null when none: a column of its own (VisitsModule), not in the document's JSON.</summary>
+    /// <summary>
+    /// The key the visit holds, as <see cref="VisitFingerprint.IdOf"/>, null when none: a column of its own (VisitsModule),
+    /// not in the document's JSON.
+    /// </summary>
     [JsonIgnore]
-    public string? HeldKey => HoldsKey ? DuplicateKey : null;
+    public Guid? HeldKey => HoldsKey ? VisitFingerprint.IdOf(DuplicateKey) : null;
 }
 
 /// <summary>The duplicate key two probable duplicates share (domain.md §3 Visits).</summary>
 public static class VisitFingerprint
 {
+    /// <summary>
+    /// A key as the unique index holds it: the MD5 of its text as a UUID (PostgreSQL's <c>md5(key)::uuid</c>), 16 bytes
+    /// compared as bytes, where the text is about 135 characters compared by the collation. Not a security boundary: the
+    /// key's MRN part is already a keyed fingerprint, and a collision would only ask for a reason to log a visit.
+    /// </summary>
+    public static Guid IdOf(string key) => new(MD5.HashData(Encoding.UTF8.GetBytes(key)), bigEndian: true);
+
     public static string KeyFor(Guid contractorId, string mrnFingerprint, Guid agencyId, DateOnly date, Discipline discipline, VisitType visitType) =>
         $"{contractorId:N}|{agencyId:N}|{date:yyyy-MM-dd}|{discipline}|{visitType}|{mrnFingerprint}";
 }
