@@ -42,6 +42,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.AddContractTherapyAuth();
 builder.AddFieldEncryption();
 builder.AddContractTherapyPersistence();
+// Before Wolverine's runtime starts handling messages: a recovered message appending to a visit from before the visits held
+// their duplicate keys would write its document back without a holder, which the upgrade would then leave alone.
+builder.Services.AddHostedService<ContractTherapy.Visits.Visits.KeyHoldersFromFingerprintsAtStart>();
 builder.AddContractTherapyTelemetry();
 builder.AddDemoSeeding();
 

@@ -43,8 +43,6 @@ public static class VisitsModule
         opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();
-        // A database from before the visits held their duplicate keys themselves: their holders filled in once.
-        opts.Services.AddHostedService<KeyHoldersFromFingerprintsAtStart>();
         // A close's visits are marked invoiced in parts of 1,000, one part at a time: background work that must leave a
         // core to the people reading the invoices the close has just issued.
         opts.LocalQueueFor<InvoicingVisits.VisitsInvoiced>().Sequential();

@@ -142,54 +142,6 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task a_database_from_before_the_visits_held_their_keys_gets_its_holders_from_the_fingerprints()
-    {
-        var (agency, dana, holder) = await LoggedVisit();
-        var duplicate = (await Api.LogVisit(new
-        {
-            contractorId = dana, agencyId = agency, patient = new { name = "Jane Doe", mrn = "MRN-1001" }, visitDate = DaysAgo(5),
-            discipline = "PT", visitType = "Routine", allowDuplicate = true, duplicateReason = "Twice that day",
-        })).ShouldBe(201).Id;
-        var other = (await Api.LogVisit(Visit(dana, agency, DaysAgo(6)))).ShouldBe(201).Id;
-        // As such a database was: the keys held by documents of their own, the visits' documents saying nothing.
-        var keys = new Dictionary<Guid, string>();
-        await using (var session = App.Store.QuerySession(Api.Tenant))
-            foreach (var id in new[] { holder, other }) keys[id] = (await session.LoadAsync<Visit>(id)).ShouldNotBeNull().DuplicateKey;
-        await using (var connection = new Npgsql.NpgsqlConnection(App.ConnectionString))
-        {
-            await connection.OpenAsync();
-            var sql = $"create table contracttherapy.{KeyHoldersFromFingerprints.LegacyTable} (tenant_id varchar not null, id varchar not null, " +
-                      "data jsonb not null, primary key (tenant_id, id));" +
-                      "update contracttherapy.mt_doc_visit set data = data - 'holdsKey', held_key = null where tenant_id = $1;" +
-                      $"insert into contracttherapy.{KeyHoldersFromFingerprints.LegacyTable} " +
-                      "select $1, k.key, jsonb_build_object('id', k.key, 'visitId', k.visit) from unnest($2::text[], $3::uuid[]) as k(key, visit);";
-            await using var legacy = new Npgsql.NpgsqlBatch(connection);
-            foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var command = new Npgsql.NpgsqlBatchCommand(statement);
-                if (statement.Contains("$1")) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Api.Tenant });
-                if (statement.Contains("$2")) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = keys.Values.ToArray() });
-                if (statement.Contains("$3")) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = keys.Keys.ToArray() });
-                legacy.BatchCommands.Add(command);
-            }
-            await legacy.ExecuteNonQueryAsync();
-        }
-
-        (await KeyHoldersFromFingerprints.MigrateAsync(App.Store, default)).ShouldBe(3);
-
-        await using (var session = App.Store.QuerySession(Api.Tenant))
-        {
-            (await session.LoadAsync<Visit>(holder)).ShouldNotBeNull().HeldKey.ShouldBe(VisitFingerprint.IdOf(keys[holder]));
-            (await session.LoadAsync<Visit>(duplicate)).ShouldNotBeNull().HoldsKey.ShouldBeFalse();
-            (await session.LoadAsync<Visit>(other)).ShouldNotBeNull().HeldKey.ShouldBe(VisitFingerprint.IdOf(keys[other]));
-        }
-        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBeProblem(409)
-            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(holder.ToString());
-        // Once: the documents' table is gone, and a second start has nothing to do.
-        (await KeyHoldersFromFingerprints.MigrateAsync(App.Store, default)).ShouldBe(0);
-    }
-
-    [Fact]
     public async Task a_stale_correction_is_a_409_and_loses_nothing()
     {
         var (_, _, visit) = await LoggedVisit();

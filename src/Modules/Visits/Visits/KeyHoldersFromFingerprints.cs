@@ -1,5 +1,7 @@
 using Marten;
+using Marten.Services;
 using Microsoft.Extensions.Hosting;
+using ContractTherapy.Shared.Http;
 using Npgsql;
 
 namespace ContractTherapy.Visits.Visits;
@@ -15,6 +17,9 @@ namespace ContractTherapy.Visits.Visits;
 public static class KeyHoldersFromFingerprints
 {
     public const string LegacyTable = "mt_doc_visitfingerprint";
+
+    /// <summary>The user the upgrade's events are recorded by.</summary>
+    public const string Upgrader = "system:upgrade";
 
     /// <summary>Visits filled; 0 where there was nothing to do.</summary>
     public static async Task<int> MigrateAsync(IDocumentStore store, CancellationToken ct)
@@ -42,6 +47,27 @@ public static class KeyHoldersFromFingerprints
             $"from {visits} w left join {prints} f on f.tenant_id = w.tenant_id and (f.data ->> 'visitId')::uuid = w.id " +
             "where w.tenant_id = v.tenant_id and w.id = v.id and not (v.data ? 'holdsKey')", connection, tx) { CommandTimeout = 0 })
             filled = await fill.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        // The holders the visits' own events cannot give back: an intended duplicate logged while its key was free took
+        // it. Recorded on the visit's stream, in this transaction, so that a replay or a rebuild folds what was filled.
+        var candidates = new List<(string Tenant, Guid Visit)>();
+        var events = $"{store.Options.Events.DatabaseSchemaName}.mt_events";
+        await using (var find = new NpgsqlCommand(
+            $"select f.tenant_id, (f.data ->> 'visitId')::uuid from {prints} f join {events} e on e.tenant_id = f.tenant_id " +
+            "and e.stream_id = (f.data ->> 'visitId')::uuid and e.version = 1 where e.data ->> 'duplicateReason' is not null", connection, tx))
+        await using (var reader = await find.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) candidates.Add((reader.GetString(0), reader.GetGuid(1)));
+        foreach (var tenant in candidates.GroupBy(c => c.Tenant))
+        {
+            var options = SessionOptions.ForTransaction(tx);
+            options.TenantId = tenant.Key;
+            await using var session = store.LightweightSession(options);
+            session.LastModifiedBy = Upgrader;
+            session.Because("Upgrade of 2026-12-07: the visit took its duplicate key when it was logged, which its events did not record.");
+            foreach (var (_, id) in tenant)
+                if (await session.Events.AggregateStreamAsync<Visit>(id, token: ct).ConfigureAwait(false) is { HoldsKey: false })
+                    (await session.Events.FetchForWriting<Visit>(id, ct).ConfigureAwait(false)).AppendOne(new VisitKeyHolderCarriedOver(id, true));
+            await session.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
         await using (var drop = new NpgsqlCommand($"drop table {prints}", connection, tx))
             await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -43,6 +43,8 @@ public sealed record Visit(
     public Visit Apply(IEvent<VisitCorrected> e)
     {
         var d = e.Data;
+        var keyChanged = VisitFingerprint.KeyFor(ContractorId, d.Patient.MrnFingerprint, d.AgencyId, d.VisitDate, d.Discipline, d.VisitType)
+                         != DuplicateKey;
         return this with
         {
             Version = e.Version,
@@ -54,7 +56,9 @@ public sealed record Visit(
             Miles = d.Miles,
             Notes = d.Notes,
             DuplicateReason = d.DuplicateReason,
-            HoldsKey = d.HoldsKey ?? HoldsKey,
+            // Before 2026-12-07 the event did not say: a correction that moved the key took the new one exactly when it
+            // was no intended duplicate of another visit (the endpoint then cleared the reason); one that kept it, as before.
+            HoldsKey = d.HoldsKey ?? (keyChanged ? d.DuplicateReason is null : HoldsKey),
         };
     }
 
@@ -64,6 +68,8 @@ public sealed record Visit(
         CycleId = e.Data.CycleId,
         Version = e.Version,
     };
+
+    public Visit Apply(IEvent<VisitKeyHolderCarriedOver> e) => this with { HoldsKey = e.Data.HoldsKey, Version = e.Version };
 
     /// <summary>A voided visit lets its key go, so the same visit can be logged again correctly.</summary>
     public Visit Apply(IEvent<VisitVoided> e) => this with { Status = VisitStatus.Voided, Version = e.Version, HoldsKey = false };

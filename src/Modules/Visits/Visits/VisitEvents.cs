@@ -53,3 +53,10 @@ public sealed record VisitVoided(Guid VisitId, string Reason);
 
 /// <summary>A cycle close took the visit (or an adjustment of it) onto an invoice.</summary>
 public sealed record VisitInvoiced(Guid VisitId, Guid CycleId);
+
+/// <summary>
+/// Whether a visit logged before 2026-12-07 holds its duplicate key, where its own events cannot say it (an intended
+/// duplicate logged while its key was free took it), carried over once from the key documents of then
+/// (<see cref="KeyHoldersFromFingerprints"/>), so that a replay folds the document the upgrade made.
+/// </summary>
+public sealed record VisitKeyHolderCarriedOver(Guid VisitId, bool HoldsKey);
