@@ -56,7 +56,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             },
             // A unique key (a duplicate guard, an idempotency reservation) taken by a concurrent request: a document's id,
             // or another unique column of it (a visit's held duplicate key, Marten's upsert reporting PostgreSQL's 23505).
-            _ when UniqueKeyTaken(exception) => new ProblemDetails
+            _ when ContractTherapy.Shared.Persistence.UniqueKeys.Taken(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "The request conflicts with one saved at the same moment.",
@@ -111,14 +111,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                     return true;
             }
         }
-        return false;
-    }
-
-    /// <summary>A unique key taken by a concurrent write, however Marten wraps it.</summary>
-    public static bool UniqueKeyTaken(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-            if (e is DocumentAlreadyExistsException or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }) return true;
         return false;
     }
 

@@ -1,4 +1,4 @@
-using ContractTherapy.Host.Infrastructure;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Domain;
 using ContractTherapy.Tests.Infrastructure;
 using ContractTherapy.Visits.Visits;
@@ -115,9 +115,63 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
         (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBeProblem(409)
             .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
         (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Discharge"))).ShouldBe(201);
-        // Once the holder is voided the key is free, and the intended duplicate does not take it.
+        // Once the holder is voided, the live visit that shares its key takes it over: the same visit again is its duplicate.
         (await Api.Post($"/api/visits/{visit}/void", new { reason = "logged twice" })).ShouldBe(200);
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(other.ToString());
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        var taken = (await session.Events.FetchStreamAsync(other)).Last();
+        taken.Data.ShouldBe(new VisitKeyTakenOver(other, visit));
+        taken.GetHeader("reason")!.ToString().ShouldBe("logged twice");
+        // And when it goes too, nobody is left with the key: the visit is logged.
+        (await Api.Post($"/api/visits/{other}/void", new { reason = "logged twice as well" })).ShouldBe(200);
         (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBe(201);
+        (await Replayed(nameof(Visit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_holder_corrected_onto_another_key_leaves_its_key_to_the_visit_that_shares_it()
+    {
+        var (agency, dana, visit) = await LoggedVisit();
+        var twice = (await Api.LogVisit(new
+        {
+            contractorId = dana, agencyId = agency, patient = new { name = "Jane Doe", mrn = "MRN-1001" }, visitDate = DaysAgo(5),
+            discipline = "PT", visitType = "Routine", allowDuplicate = true, duplicateReason = "Twice that day", noteSigned = true,
+        })).ShouldBe(201).Id;
+
+        (await Api.Put($"/api/visits/{visit}", new { visitType = "Evaluation", reason = "it was the evaluation" })).ShouldBe(200);
+
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5)))).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(twice.ToString());
+        (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), visitType: "Evaluation"))).ShouldBeProblem(409)
+            .Json["existingVisitId"]!.GetValue<string>().ShouldBe(visit.ToString());
+        (await Replayed(nameof(Visit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_correction_racing_a_logged_visit_for_one_key_is_answered_with_the_visit_that_won()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        for (var i = 0; i < 12; i++)
+        {
+            var mrn = $"MRN-RACE-{i}";
+            var moving = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn, visitType: "Discharge"))).ShouldBe(201).Id;
+            // Both read the routine visit's key free; the database lets one of them take it.
+            var replies = await Task.WhenAll(
+                Api.Put($"/api/visits/{moving}", new { visitType = "Routine", reason = "it was the routine visit" }),
+                Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn)));
+            var (corrected, logged) = (replies[0], replies[1]);
+            if (corrected.Status == 200)
+            {
+                logged.ShouldBeProblem(409).Json["existingVisitId"]!.GetValue<string>().ShouldBe(moving.ToString());
+                continue;
+            }
+            // The loser is told which visit holds the key, so it can say the two are intended.
+            var won = logged.ShouldBe(201).Id;
+            corrected.ShouldBeProblem(409).Json["existingVisitId"]!.GetValue<string>().ShouldBe(won.ToString());
+            (await Api.Get($"/api/visits/{moving}")).Json["visitType"]!.GetValue<string>().ShouldBe("Discharge");
+        }
     }
 
     [Fact]
@@ -134,7 +188,7 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
         var refused = await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());
 
         // The API answers such a race 409, and nothing of it was written.
-        ProblemExceptionHandler.UniqueKeyTaken(refused).ShouldBeTrue();
+        UniqueKeys.Taken(refused).ShouldBeTrue();
         await using var query = App.Store.QuerySession(Api.Tenant);
         (await query.Events.FetchStreamAsync(other)).Count.ShouldBe(1);
         (await query.Query<Visit>().Where(v => v.HeldKey != null && v.ContractorId == dana)

@@ -109,6 +109,26 @@ public static class CorrectVisitEndpoint
         var e = new VisitCorrected(id, corrected.AgencyId, corrected.Patient, corrected.VisitDate, corrected.Discipline, corrected.VisitType,
             corrected.Miles, corrected.Notes, reason, duplicateReason, holdsKey);
         stream.AppendOne(e);
+        // The key it leaves goes to a live visit that shares it, if any (KeySuccession).
+        if (keyChanged) await KeySuccession.PassOn(session, visit, ct);
+        if (holdsKey == true)
+        {
+            // The new key was free when read: a visit logged meanwhile may have taken it. Its unique index decides, and the
+            // answer names that visit, as it would have a moment later, so the client can say whether it is intended.
+            try
+            {
+                await session.SaveChangesAsync(ct);
+            }
+            catch (Exception x) when (UniqueKeys.Taken(x))
+            {
+                session.EjectAllPendingChanges();
+                await using var fresh = session.DocumentStore.QuerySession(tenant);
+                var key = VisitFingerprint.IdOf(corrected.DuplicateKey);
+                var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == key).Select(v => v.Id).FirstOrDefaultAsync(ct);
+                if (holder == Guid.Empty) throw;
+                return VisitInputs.ProbableDuplicate(holder);
+            }
+        }
         return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason, HoldsKey = holdsKey ?? visit.HoldsKey })
             .View(caller, cipher));
     }

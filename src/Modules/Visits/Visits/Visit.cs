@@ -69,6 +69,8 @@ public sealed record Visit(
         Version = e.Version,
     };
 
+    public Visit Apply(IEvent<VisitKeyTakenOver> e) => this with { HoldsKey = true, Version = e.Version };
+
     public Visit Apply(IEvent<VisitKeyHolderCarriedOver> e) => this with { HoldsKey = e.Data.HoldsKey, Version = e.Version };
 
     /// <summary>A voided visit lets its key go, so the same visit can be logged again correctly.</summary>

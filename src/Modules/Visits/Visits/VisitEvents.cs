@@ -55,6 +55,12 @@ public sealed record VisitVoided(Guid VisitId, string Reason);
 public sealed record VisitInvoiced(Guid VisitId, Guid CycleId);
 
 /// <summary>
+/// The visit took over the duplicate key another visit with the same key let go (voided, or corrected onto another key):
+/// a visit logged next with that key is this one's probable duplicate (<see cref="KeySuccession"/>).
+/// </summary>
+public sealed record VisitKeyTakenOver(Guid VisitId, Guid FromVisitId);
+
+/// <summary>
 /// Whether a visit logged before 2026-12-07 holds its duplicate key, where its own events cannot say it (an intended
 /// duplicate logged while its key was free took it), carried over once from the key documents of then
 /// (<see cref="KeyHoldersFromFingerprints"/>), so that a replay folds the document the upgrade made.

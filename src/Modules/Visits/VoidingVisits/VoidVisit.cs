@@ -34,8 +34,10 @@ public static class VoidVisitEndpoint
 
         var reason = cmd.Reason!.Trim();
         session.Because(reason);
-        // The visit lets its duplicate key go with it (Visit.HoldsKey), so the same visit can be logged again correctly.
+        // The visit lets its duplicate key go with it (Visit.HoldsKey), so the same visit can be logged again correctly,
+        // unless a live visit with the same key remains: that one takes it over.
         stream.AppendOne(new VisitVoided(id, reason));
+        await KeySuccession.PassOn(session, visit, ct);
         return Results.Ok((visit with { Status = VisitStatus.Voided, Version = visit.Version + 1 }).View(caller, cipher));
     }
 }

@@ -1,0 +1,27 @@
+using Marten;
+
+namespace ContractTherapy.Visits.Visits;
+
+/// <summary>
+/// A visit that lets its duplicate key go (voided, or corrected onto another key) passes it to another live visit with
+/// the same key, an intended duplicate of it, if there is one: a visit logged next with that key is then still a probable
+/// duplicate of a live visit (domain.md §3), where a key left to nobody would let it through. The least id takes it, so
+/// the choice does not depend on the order the documents are read in; it is recorded on that visit's stream
+/// (<see cref="VisitKeyTakenOver"/>), so a replay folds the same holder. Voids and corrections are serialized per tenant
+/// (the billing lock), and the key's unique index decides a race with a visit being logged.
+/// </summary>
+public static class KeySuccession
+{
+    public static async Task PassOn(IDocumentSession session, Visit leaving, CancellationToken ct)
+    {
+        if (!leaving.HoldsKey) return;
+        var key = leaving.DuplicateKey;
+        var sameDay = await session.Query<Visit>()
+            .Where(v => v.ContractorId == leaving.ContractorId && v.VisitDate == leaving.VisitDate && v.Id != leaving.Id)
+            .ToListAsync(ct).ConfigureAwait(false);
+        var successor = sameDay.Where(v => v.Status != VisitStatus.Voided && !v.HoldsKey && v.DuplicateKey == key).MinBy(v => v.Id);
+        if (successor is null) return;
+        var stream = await session.Events.FetchForWriting<Visit>(successor.Id, ct).ConfigureAwait(false);
+        stream.AppendOne(new VisitKeyTakenOver(successor.Id, leaving.Id));
+    }
+}
