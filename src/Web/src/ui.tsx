@@ -77,6 +77,18 @@ export function Money({ value }: { value: number | string | null | undefined }) 
   return <span className="num">{money(value)}</span>;
 }
 
+/** A table's footer row: a label across the first columns and a sum in the last. */
+export function SumRow({ label, span, value }: { label: string; span: number; value: number | string | null | undefined }) {
+  return (
+    <tr>
+      <td colSpan={span}>{label}</td>
+      <td className="num">
+        <Money value={value} />
+      </td>
+    </tr>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{status}</span>;
 }

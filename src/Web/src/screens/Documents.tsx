@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, downloadInvoicePdf, must, type Schemas } from '../api/client';
-import { date, Loaded, miles, Money, Page, period, ProblemView, StatusBadge, useLoad } from '../ui';
+import { date, Loaded, miles, Money, Page, period, ProblemView, StatusBadge, SumRow, useLoad } from '../ui';
 
 /** An invoice as issued: who, when, due, its lines and totals (the agency portal and the office show the same). */
 export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'] }) {
@@ -42,18 +42,8 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
           ))}
         </tbody>
         <tfoot>
-          <tr>
-            <td colSpan={4}>Total</td>
-            <td className="num">
-              <Money value={i.total} />
-            </td>
-          </tr>
-          <tr>
-            <td colSpan={4}>Balance</td>
-            <td className="num">
-              <Money value={i.balance} />
-            </td>
-          </tr>
+          <SumRow label="Total" span={4} value={i.total} />
+          <SumRow label="Balance" span={4} value={i.balance} />
         </tfoot>
       </table>
     </>
@@ -147,30 +137,10 @@ export function CyclePayStub() {
               ))}
             </tbody>
             <tfoot>
-              <tr>
-                <td colSpan={6}>Visits</td>
-                <td className="num">
-                  <Money value={p.visitsTotal} />
-                </td>
-              </tr>
-              <tr>
-                <td colSpan={6}>Mileage</td>
-                <td className="num">
-                  <Money value={p.mileage} />
-                </td>
-              </tr>
-              <tr>
-                <td colSpan={6}>Total</td>
-                <td className="num">
-                  <Money value={p.total} />
-                </td>
-              </tr>
-              <tr>
-                <td colSpan={6}>Year to date paid</td>
-                <td className="num">
-                  <Money value={p.ytdPaid} />
-                </td>
-              </tr>
+              <SumRow label="Visits" span={6} value={p.visitsTotal} />
+              <SumRow label="Mileage" span={6} value={p.mileage} />
+              <SumRow label="Total" span={6} value={p.total} />
+              <SumRow label="Year to date paid" span={6} value={p.ytdPaid} />
             </tfoot>
           </table>
         </Page>

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period } from '../ui';
 
 const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
 
@@ -356,18 +356,8 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
           ))}
         </tbody>
         <tfoot>
-          <tr>
-            <td colSpan={2}>Mileage</td>
-            <td className="num">
-              <Money value={stub.mileage} />
-            </td>
-          </tr>
-          <tr>
-            <td colSpan={2}>Year to date paid</td>
-            <td className="num">
-              <Money value={stub.ytdPaid} />
-            </td>
-          </tr>
+          <SumRow label="Mileage" span={2} value={stub.mileage} />
+          <SumRow label="Year to date paid" span={2} value={stub.ytdPaid} />
         </tfoot>
       </table>
     </details>
