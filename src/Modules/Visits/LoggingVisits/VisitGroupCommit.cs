@@ -282,6 +282,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
         var outcomes = new VisitOutcome?[drafts.Length];
         var keysTaken = new List<string>();
+        var keysHeld = new HashSet<string>();
         var started = new List<Guid>();
         for (var i = 0; i < drafts.Length; i++)
         {
@@ -322,6 +323,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             // request's event says it takes it (LogVisit); another instance only where it does not, since the writers of
             // other modules mark the instance they wrote with (WrittenWhenLogged).
             if (e.HoldsKey != (duplicate is null)) e = e with { HoldsKey = duplicate is null };
+            if (duplicate is not null && !keysTaken.Contains(d.DuplicateKey)) keysHeld.Add(d.DuplicateKey);
             var logged = session.Events.BuildEvent(e);
             logged.UserName = d.Author.UserId;
             logged.CorrelationId = d.Author.CorrelationId;
@@ -341,7 +343,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         if (seen is not null && AfterDecidingOnSeen is { } race) await race(tenant).ConfigureAwait(false);
 
         // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
-        VisitWriteGuard.Queue(session, seen, keysTaken, started);
+        VisitWriteGuard.Queue(session, seen, keysTaken, started, keysHeld);
         try
         {
             await session.SaveChangesAsync(ct).ConfigureAwait(false);

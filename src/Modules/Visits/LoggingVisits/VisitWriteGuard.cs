@@ -24,7 +24,8 @@ public static class VisitWriteGuard
     /// Queues the guard; call it before SaveChanges. It runs first whatever was queued before it: Marten's unit of work
     /// runs the events' operations (its type is theirs) ahead of the documents', and adds the appends at SaveChanges.
     /// </summary>
-    public static void Queue(IDocumentSession session, RulesSeen.Snapshot? seen, IReadOnlyCollection<string> keys, IReadOnlyCollection<Guid> visitIds)
+    public static void Queue(IDocumentSession session, RulesSeen.Snapshot? seen, IReadOnlyCollection<string> keys, IReadOnlyCollection<Guid> visitIds,
+        IReadOnlyCollection<string>? keysHeld = null)
     {
         var options = session.DocumentStore.Options;
         var (stale, staleValues) = seen is null ? ("false", []) : RulesSeen.StaleCondition(session, seen);
@@ -35,8 +36,12 @@ public static class VisitWriteGuard
             // joins' generic plans, made while the tables were small, hashed every row of the tenant (6 ms a batch at
             // 14,000 visits; ops/bench/README.md).
             $"exists (select 1 from unnest(?::uuid[]) as k(id) where (select true from {options.TableOf<Visit>()} v where v.tenant_id = ? and v.held_key = k.id)) " +
-            $"or exists (select 1 from unnest(?::uuid[]) as s(id) where (select true from {streams} m where m.tenant_id = ? and m.id = s.id)))",
-            [.. staleValues, keys.Select(VisitFingerprint.IdOf).ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId]));
+            $"or exists (select 1 from unnest(?::uuid[]) as s(id) where (select true from {streams} m where m.tenant_id = ? and m.id = s.id)) " +
+            // A key the batch's intended duplicates found held must still be held, its holder's row locked until
+            // this commit (a void or correction letting it go waits, then passes it to them; one that went first: decide again).
+            $"or exists (select 1 from unnest(?::uuid[]) as h(id) where not exists (select 1 from {options.TableOf<Visit>()} v where v.tenant_id = ? and v.held_key = h.id for share)))",
+            [.. staleValues, keys.Select(VisitFingerprint.IdOf).ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId,
+             (keysHeld ?? []).Select(VisitFingerprint.IdOf).ToArray(), session.TenantId]));
     }
 
     /// <summary>Whether the write failed because the rules' facts it was decided on changed.</summary>

@@ -1,3 +1,4 @@
+using ContractTherapy.Shared.Persistence;
 using Marten;
 
 namespace ContractTherapy.Visits.Visits;
@@ -16,12 +17,20 @@ public static class KeySuccession
     {
         if (!leaving.HoldsKey) return;
         var key = leaving.DuplicateKey;
-        var sameDay = await session.Query<Visit>()
+        // Lock the holder's row first: a batch logging an intended duplicate of it (VisitWriteGuard, FOR SHARE)
+        // either committed before, and is read below, or waits for this commit and decides again.
+        await session.QueryAsync<int>($"select 1 from {session.DocumentStore.Options.TableOf<Visit>()} where tenant_id = ? and id = ? for update",
+            ct, session.TenantId, leaving.Id).ConfigureAwait(false);
+        // Not through the endpoint's session: Wolverine's session keeps an identity map, and a document read here
+        // would be the aggregate FetchForWriting returns below, stale if the visit changed since (a lost update).
+        await using var fresh = session.DocumentStore.QuerySession(session.TenantId);
+        var sameDay = await fresh.Query<Visit>()
             .Where(v => v.ContractorId == leaving.ContractorId && v.VisitDate == leaving.VisitDate && v.Id != leaving.Id)
             .ToListAsync(ct).ConfigureAwait(false);
         var successor = sameDay.Where(v => v.Status != VisitStatus.Voided && !v.HoldsKey && v.DuplicateKey == key).MinBy(v => v.Id);
         if (successor is null) return;
         var stream = await session.Events.FetchForWriting<Visit>(successor.Id, ct).ConfigureAwait(false);
+        if (stream.Aggregate is not { Status: not VisitStatus.Voided, HoldsKey: false } current || current.DuplicateKey != key) return;
         stream.AppendOne(new VisitKeyTakenOver(successor.Id, leaving.Id));
     }
 }
