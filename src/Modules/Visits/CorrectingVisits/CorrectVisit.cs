@@ -47,6 +47,9 @@ public static class CorrectVisitEndpoint
 
     [WolverinePut("/api/visits/{id}"), Authorize(Policy = Policies.VisitsWrite), Tags("Visits")]
     [ProducesResponseType<VisitView>(StatusCodes.Status200OK)]
+    // A probable duplicate (409, with existingVisitId), a stale expectedVersion or a voided visit (409), a rule refused (422).
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static async Task<IResult> Put(Guid id, CorrectVisit cmd, HttpContext http, IDocumentSession session, FieldCipher cipher,
         TimeProvider clock, CancellationToken ct)
     {
@@ -123,8 +126,7 @@ public static class CorrectVisitEndpoint
             {
                 session.EjectAllPendingChanges();
                 await using var fresh = session.DocumentStore.QuerySession(tenant);
-                var key = VisitFingerprint.IdOf(corrected.DuplicateKey);
-                var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == key).Select(v => v.Id).FirstOrDefaultAsync(ct);
+                var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == newKey).Select(v => v.Id).FirstOrDefaultAsync(ct);
                 if (holder == Guid.Empty) throw;
                 return VisitInputs.ProbableDuplicate(holder);
             }

@@ -267,9 +267,11 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             var batch = session.CreateBatchQuery();
             // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over the keys' text was a scan (12 ms a
             // batch at 150,000 visits, ops/bench/README.md), where each key alone is a probe of the held keys' index.
-            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct()
-                .Select(k => (Key: k, Id: VisitFingerprint.IdOf(k)))
-                .Select(k => (k.Key, Holders: batch.Query<Visit>().Where(v => v.HeldKey == k.Id).ToList())).ToList();
+            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k =>
+            {
+                var id = VisitFingerprint.IdOf(k);
+                return (Key: k, Holders: batch.Query<Visit>().Where(v => v.HeldKey == id).ToList());
+            }).ToList();
             // Any visit may have been committed: by its keyed earlier attempt, or by the failed batch whose commit
             // reached the database before its connection failed. A probe per id as well, for the same plan.
             var earlierQueries = (retrying ? drafts.Select(d => d.Id).Distinct() : []).Select(id => batch.Load<Visit>(id)).ToList();

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Services;
 using Microsoft.Extensions.Hosting;
 using ContractTherapy.Shared.Http;
+using ContractTherapy.Shared.Persistence;
 using Npgsql;
 
 namespace ContractTherapy.Visits.Visits;
@@ -27,7 +28,7 @@ public static class KeyHoldersFromFingerprints
         // The Visit table with its held_key column first: the hosted services of Marten's own migration may not have run.
         await store.Storage.Database.EnsureStorageExistsAsync(typeof(Visit), ct).ConfigureAwait(false);
         var schema = store.Options.DatabaseSchemaName;
-        var visits = $"{schema}.mt_doc_visit";
+        var visits = store.Options.TableOf<Visit>();
         var prints = $"{schema}.{LegacyTable}";
         await using var connection = (NpgsqlConnection)store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct).ConfigureAwait(false);

@@ -22,6 +22,8 @@ public static class VoidVisitEndpoint
 
     [WolverinePost("/api/visits/{id}/void"), Authorize(Policy = Policies.VisitsWrite), Tags("Visits")]
     [ProducesResponseType<VisitView>(StatusCodes.Status200OK)]
+    // Already voided, or a stale expectedVersion (409).
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(Guid id, VoidVisit cmd, HttpContext http, IDocumentSession session, FieldCipher cipher, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
