@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, downloadInvoicePdf, must, num } from '../api/client';
 import { Loaded, Money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
-import { InvoiceDocument } from './Documents';
+import { InvoicePage } from './Documents';
 
 /** The agency's own invoices (the API scopes the list to the token's agency): what is due and overdue. */
 export function AgencyInvoices() {
@@ -87,23 +87,5 @@ export function AgencyInvoices() {
 
 export function AgencyInvoice() {
   const { id } = useParams();
-  const invoice = useLoad(() => must(api.GET('/api/invoices/{id}', { params: { path: { id: id! } } })), [id]);
-  const [error, setError] = useState<unknown>();
-  return (
-    <Loaded state={invoice}>
-      {(i) => (
-        <Page
-          title={`Invoice ${i.number}`}
-          actions={
-            <button type="button" className="primary" onClick={() => downloadInvoicePdf(i).catch(setError)}>
-              Download PDF
-            </button>
-          }
-        >
-          <ProblemView error={error} />
-          <InvoiceDocument invoice={i} />
-        </Page>
-      )}
-    </Loaded>
-  );
+  return <InvoicePage id={id!} />;
 }

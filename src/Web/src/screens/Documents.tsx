@@ -59,10 +59,9 @@ function BackToCycle({ cycleId, periodStart, periodEnd }: { cycleId: string; per
   );
 }
 
-/** An invoice of a closed cycle, opened from the cycle by the office. */
-export function CycleInvoice() {
-  const { invoiceId } = useParams();
-  const invoice = useLoad(() => must(api.GET('/api/invoices/{id}', { params: { path: { id: invoiceId! } } })), [invoiceId]);
+/** An invoice's page: the document and its PDF; from a cycle (the office), with the way back to it. */
+export function InvoicePage({ id, fromCycle = false }: { id: string; fromCycle?: boolean }) {
+  const invoice = useLoad(() => must(api.GET('/api/invoices/{id}', { params: { path: { id } } })), [id]);
   const [error, setError] = useState<unknown>();
   return (
     <Loaded state={invoice}>
@@ -75,13 +74,19 @@ export function CycleInvoice() {
             </button>
           }
         >
-          <BackToCycle cycleId={i.cycleId} periodStart={i.periodStart} periodEnd={i.periodEnd} />
+          {fromCycle && <BackToCycle cycleId={i.cycleId} periodStart={i.periodStart} periodEnd={i.periodEnd} />}
           <ProblemView error={error} />
           <InvoiceDocument invoice={i} />
         </Page>
       )}
     </Loaded>
   );
+}
+
+/** An invoice of a closed cycle, opened from the cycle by the office. */
+export function CycleInvoice() {
+  const { invoiceId } = useParams();
+  return <InvoicePage id={invoiceId!} fromCycle />;
 }
 
 /** A pay stub of a closed cycle, opened from the cycle by the office: per visit, mileage, adjustments, total and year to date. */
