@@ -56,7 +56,9 @@ browser_tests() {
     done
     echo "the host on port $1 was not ready within 3 minutes" >&2; return 1
   }
-  start_host "$webport" "$log" Auth__DevTokens=true Demo__Seed=true
+  # The threshold of the year three back is unset: the accountant's screen for a year whose threshold is not configured
+  # yet (the year under way, until the IRS publishes its figure) is tested on a year the screen offers.
+  start_host "$webport" "$log" Auth__DevTokens=true Demo__Seed=true "Tax__Nec__Thresholds__$(( $(date +%Y) - 3 ))="
   host=$!
   oidchost=""
   trap 'kill $host $oidchost 2>/dev/null; wait $host $oidchost 2>/dev/null; rm -f "$log" "$oidclog"' RETURN

@@ -36,6 +36,7 @@ public static class PaymentsModule
         opts.Discovery.IncludeAssembly(typeof(PaymentsModule).Assembly);
         opts.Services.AddSingleton<StripeTransfers>();
         opts.Services.AddSingleton<TaxYearRules>();
+        opts.Services.AddHostedService<ThresholdReminder>();
         // An uncertain Stripe outcome (network, timeout, 409, 429, 5xx) is retried with the same
         // idempotency key: quickly at first, then backing off; the message is never dropped.
         var (inline, scheduled) = SendRetryCooldowns(config);

@@ -3,6 +3,7 @@ using ContractTherapy.Payments.Payees;
 using ContractTherapy.Payments.TaxReporting;
 using ContractTherapy.Tests.Infrastructure;
 using Marten;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContractTherapy.Tests.Tax;
@@ -249,9 +250,39 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task a_year_without_a_configured_threshold_is_refused()
+    public async Task a_year_without_a_configured_threshold_shows_its_totals_and_refuses_only_the_iris_file()
     {
-        (await Api.TaxReport("/api/tax/1099-nec/2031", role: "accountant")).ShouldBeProblem(422).Json["rule"]!.GetValue<string>().ShouldBe("threshold-configured");
+        // 2022 is not in the table (appsettings.json starts at 2023), as a year under way is before the IRS publishes its
+        // inflation-indexed figure: the totals are facts, who is reportable is not known yet.
+        await SetPayer();
+        var dana = await Contractor("Dana Kim", "123-45-6789");
+        await Paid(dana, 2500m, "2022-05-02");
+        var year = (await Api.TaxReport("/api/tax/1099-nec/2022", role: "accountant")).ShouldBe(200);
+        year.Json["threshold"].ShouldBeNull();
+        Row(year, dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
+        Row(year, dana)["reportable"].ShouldBeNull();
+
+        var summary = (await Api.TaxReport("/api/tax/1099-nec/2022/summary.csv", role: "accountant")).ShouldBe(200).Body;
+        Csv.Parse(summary).Rows.Select(r => (r["Name"], r["Total"], r["Threshold"], r["Reportable"]))
+            .ShouldBe([("Dana Kim", "2500.00", "not configured", "pending")]);
+        (await Api.TaxReport("/api/tax/1099-nec/2022/ledger.csv", role: "accountant")).ShouldBe(200).Body.ShouldContain("2500.00");
+        var refused = (await Api.TaxReport("/api/tax/1099-nec/2022/iris.csv", role: "accountant")).ShouldBeProblem(422);
+        refused.Json["rule"]!.GetValue<string>().ShouldBe("threshold-configured");
+        refused.Json["detail"]!.GetValue<string>().ShouldContain("Tax:Nec:Thresholds:2022");
+        // Refused before anything was read: no TIN download recorded.
+        (await Api.Get("/api/audit/access-log", role: "compliance")).Json["items"]!.AsArray()
+            .ShouldNotContain(e => e!["recordKind"]!.GetValue<string>() == "tin");
         (await Api.TaxReport("/api/tax/1099-nec/1999", role: "accountant")).ShouldBeProblem(400, "year");
+    }
+
+    [Fact]
+    public void the_start_warns_of_the_year_under_way_and_in_december_of_the_next_without_a_threshold()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Tax:Nec:Thresholds:2026"] = "2000" }).Build();
+        var rules = new TaxYearRules(config);
+        ThresholdReminder.YearsMissing(rules, new DateOnly(2026, 11, 30)).ShouldBeEmpty();
+        ThresholdReminder.YearsMissing(rules, new DateOnly(2026, 12, 1)).ShouldBe([2027]);
+        ThresholdReminder.YearsMissing(rules, new DateOnly(2027, 3, 1)).ShouldBe([2027]);
     }
 }

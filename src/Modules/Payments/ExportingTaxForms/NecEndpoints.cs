@@ -50,7 +50,7 @@ public static class NecEndpoints
     [WolverineGet("/api/tax/1099-nec/{year}/ledger.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
     public static async Task<IResult> Ledger(int year, IQuerySession session, TaxYearRules rules, CancellationToken ct)
     {
-        if (Refusal(year, rules, out _) is { } problem) return problem;
+        if (BadYear(year) is { } problem) return problem;
         // The ledger lists every payment, so it reads the whole documents.
         var years = await session.Query<ContractorTaxYear>().Where(y => y.Year == year).ToListAsync(ct);
         var payees = await Payees(session, years.Select(y => y.ContractorId), ct);
@@ -63,6 +63,8 @@ public static class NecEndpoints
     {
         var (report, problem, payees) = await Load(year, session, rules, cipher, ct);
         if (problem is not null) return problem;
+        // Who is filed for depends on the threshold: no file until the year's is configured.
+        if (report!.Threshold is null) return ThresholdMissing(year);
         var columns = IrisTemplate.ColumnsFor(year);
         if (columns is null)
             return Problems.Refused("iris-template-known", $"No IRIS 1099-NEC column template is configured for tax year {year}.");
@@ -80,14 +82,14 @@ public static class NecEndpoints
                 (refused.ContractorId is null ? "payer in the settings" : "contractor's W-9") + " and export again.",
                 new Dictionary<string, object?> { ["column"] = refused.Column, ["contractorId"] = refused.ContractorId });
         session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/tax/1099-nec/{year}/iris.csv", "tin",
-            report!.Contractors.Where(c => c.Reportable && c.W9OnFile).Select(c => c.ContractorId).ToList());
+            report!.Contractors.Where(c => c.Filed).Select(c => c.ContractorId).ToList());
         return CsvExport.File(csv!, $"1099-nec-{year}-iris.csv");
     }
 
     private static async Task<(NecYear? Report, IResult? Problem, IReadOnlyDictionary<Guid, ContractorPayee> Payees)>
         Load(int year, IQuerySession session, TaxYearRules rules, FieldCipher cipher, CancellationToken ct, DateTimeOffset? asOf = null)
     {
-        if (Refusal(year, rules, out var threshold) is { } problem) return (null, problem, new Dictionary<Guid, ContractorPayee>());
+        if (BadYear(year) is { } problem) return (null, problem, new Dictionary<Guid, ContractorPayee>());
 
         // asOf: the totals as they stood then, folded from the payment events recorded by that moment.
         // Now: the totals the projection stored, without the payments they were added up from.
@@ -98,18 +100,16 @@ public static class NecEndpoints
         var payees = await Payees(session, years.Select(y => y.ContractorId), ct);
         // The TINs are read only to add up what each taxpayer was paid; none leaves this method.
         using var tins = cipher.DecryptorFor(session.TenantId);
-        return (NecReports.Build(year, threshold, rules.DueOn(year), years, payees, tins.Decrypt), null, payees);
+        return (NecReports.Build(year, rules.ThresholdFor(year), rules.DueOn(year), years, payees, tins.Decrypt), null, payees);
     }
 
-    private static IResult? Refusal(int year, TaxYearRules rules, out decimal threshold)
-    {
-        threshold = 0m;
-        if (year is < 2000 or > 2100) return Problems.Invalid("year", "'year' must be a calendar year.");
-        if (rules.ThresholdFor(year) is not { } configured)
-            return Problems.Refused("threshold-configured", $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year}).");
-        threshold = configured;
-        return null;
-    }
+    private static IResult? BadYear(int year) =>
+        year is < 2000 or > 2100 ? Problems.Invalid("year", "'year' must be a calendar year.") : null;
+
+    private static IResult ThresholdMissing(int year) =>
+        Problems.Refused("threshold-configured",
+            $"No 1099-NEC threshold is configured for tax year {year} (Tax:Nec:Thresholds:{year}), so who is reportable is not known yet. " +
+            "The year's totals can be read; the IRIS file waits for the threshold.");
 
     private static async Task<IReadOnlyDictionary<Guid, ContractorPayee>> Payees(IQuerySession session, IEnumerable<Guid> contractors, CancellationToken ct) =>
         (await session.LoadManyAsync<ContractorPayee>(ct, contractors.Distinct().ToArray())).ToDictionary(p => p.Id);

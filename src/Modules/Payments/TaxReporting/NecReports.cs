@@ -8,10 +8,21 @@ using CsvHelper;
 
 namespace ContractTherapy.Payments.TaxReporting;
 
+/// <summary>A contractor record's year. <c>Reportable</c> is null while the year has no threshold configured (README, settings).</summary>
 public sealed record NecContractor(Guid ContractorId, string Name, string? TinMasked, bool W9OnFile, decimal Total, decimal ExcludedTotal,
-    bool Reportable);
+    bool? Reportable)
+{
+    /// <summary>Whether a 1099-NEC is filed for this record: reportable, and a W-9 to file it with.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Filed => Reportable == true && W9OnFile;
+}
 
-public sealed record NecYear(int Year, decimal Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors);
+/// <summary>
+/// A tax year's totals. <c>Threshold</c> is null for a year whose threshold is not configured yet (a year under way
+/// before the IRS publishes its inflation-indexed figure): the totals are known, who is reportable is not, and the
+/// IRIS file is refused until it is configured.
+/// </summary>
+public sealed record NecYear(int Year, decimal? Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors);
 
 /// <summary>A value the IRIS file cannot carry exactly: it starts like a spreadsheet formula (see <see cref="CsvExport"/>).</summary>
 public sealed record IrisRefusal(string Column, Guid? ContractorId);
@@ -29,7 +40,7 @@ public static class NecReports
     /// IRS instructions provide for several returns of one type to one recipient). <paramref name="tinOf"/> reads a W-9's
     /// TIN; records without a W-9 stand alone.
     /// </summary>
-    public static NecYear Build(int year, decimal threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
+    public static NecYear Build(int year, decimal? threshold, DateOnly dueOn, IReadOnlyList<ContractorTaxYearTotals> years,
         IReadOnlyDictionary<Guid, ContractorPayee> payees, Func<string, string> tinOf)
     {
         var rows = years.Select(y =>
@@ -41,7 +52,7 @@ public static class NecReports
         return new(year, threshold, dueOn, rows
             .Select(r => new NecContractor(r.Totals.ContractorId, r.Payee?.LegalName ?? "(unknown contractor)",
                 r.Payee?.W9 is { } w ? Tin.Mask(w.TinLast4) : null, r.Payee?.W9 is not null, r.Totals.Total, r.Totals.ExcludedTotal,
-                TaxYearRules.Reportable(paidTo[r.Taxpayer], threshold)))
+                threshold is { } t ? TaxYearRules.Reportable(paidTo[r.Taxpayer], t) : null))
             .OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.ContractorId).ToList());
     }
 
@@ -57,8 +68,9 @@ public static class NecReports
             csv.WriteField(c.W9OnFile ? "on file" : "missing");
             csv.WriteField(c.Total, AmountFormat);
             csv.WriteField(c.ExcludedTotal, AmountFormat);
-            csv.WriteField(report.Threshold, AmountFormat);
-            csv.WriteField(c.Reportable ? "yes" : "no");
+            if (report.Threshold is { } threshold) csv.WriteField(threshold, AmountFormat);
+            else csv.WriteField("not configured");
+            csv.WriteField(c.Reportable switch { true => "yes", false => "no", null => "pending" });
             csv.EndRecord();
         }
     });
@@ -118,7 +130,7 @@ public static class NecReports
         var amount = columns.Select(c => AmountColumns.GetValueOrDefault(c)).ToArray();
 
         var rows = new List<(NecContractor Contractor, string[] Text)>();
-        foreach (var c in report.Contractors.Where(c => c.Reportable && c.W9OnFile))
+        foreach (var c in report.Contractors.Where(c => c.Filed))
         {
             var w9 = payees[c.ContractorId].W9!;
             var recipient = new IrisRecipient(c, w9, w9.TinType == "EIN" || !string.IsNullOrWhiteSpace(w9.BusinessName),

@@ -11,7 +11,7 @@ namespace ContractTherapy.Payments.TaxReporting;
 /// for <c>asOf</c> reads, which fold the events themselves and never trail). A contractor sees
 /// only <c>stale</c>: the count covers every contractor's payments.
 /// </summary>
-public sealed record NecYearReading(int Year, decimal Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors, bool Stale,
+public sealed record NecYearReading(int Year, decimal? Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors, bool Stale,
     int? PendingPayments, long? ProjectedThrough)
 {
     public static NecYearReading Current(NecYear report) =>

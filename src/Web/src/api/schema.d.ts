@@ -1255,13 +1255,13 @@ export interface components {
             total: number | string;
             /** Format: double */
             excludedTotal: number | string;
-            reportable: boolean;
+            reportable: null | boolean;
         };
         NecYearReading: {
             /** Format: int32 */
             year: number | string;
             /** Format: double */
-            threshold: number | string;
+            threshold: null | number | string;
             /** Format: date */
             dueOn: string;
             contractors: components["schemas"]["NecContractor"][];

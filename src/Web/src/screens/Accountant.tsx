@@ -16,6 +16,9 @@ export function Accountant() {
   const [year, setYear] = useState(() => defaultTaxYear());
   const nec = useLoad(() => must(api.GET('/api/tax/1099-nec/{year}', { params: { path: { year } } })), [year]);
   const [error, setError] = useState<unknown>();
+  // The IRIS file is refused without the year's threshold (null, which the API leaves out as it does every null): said
+  // on the screen, not by a click that fails.
+  const noThreshold = nec.data?.year === year && nec.data.threshold == null;
   const files = [
     { file: 'summary.csv', label: 'Summary CSV' },
     { file: 'ledger.csv', label: 'Ledger CSV' },
@@ -36,7 +39,12 @@ export function Accountant() {
           })}
         </select>
         {files.map((f) => (
-          <button key={f.file} type="button" onClick={() => download(`/api/tax/1099-nec/${year}/${f.file}`, `1099-nec-${year}-${f.file}`).catch(setError)}>
+          <button
+            key={f.file}
+            type="button"
+            disabled={f.file === 'iris.csv' && noThreshold}
+            title={f.file === 'iris.csv' && noThreshold ? `Waits for ${year}'s threshold` : undefined}
+            onClick={() => download(`/api/tax/1099-nec/${year}/${f.file}`, `1099-nec-${year}-${f.file}`).catch(setError)}>
             {f.label}
           </button>
         ))}
@@ -44,16 +52,23 @@ export function Accountant() {
       <ProblemView error={error} />
       <Loaded state={nec}>
         {(y) => {
-          const reportable = y.contractors.filter((c) => c.reportable);
-          const missingW9 = reportable.filter((c) => !c.w9OnFile);
+          // No threshold yet (a year under way before the IRS publishes its figure): who is reportable is not known, so
+          // every W-9 still missing is one to collect.
+          const known = y.threshold != null; // null or left out of the JSON
+          const reportable = y.contractors.filter((c) => c.reportable === true);
+          const missingW9 = (known ? reportable : y.contractors).filter((c) => !c.w9OnFile);
           return (
             <>
+              {!known && (
+                <p className="waiting" role="status">
+                  The 1099-NEC threshold for {y.year} is not configured yet, so who is reportable is not known. The totals below are what
+                  was paid; the IRIS file waits until an administrator sets the threshold (Tax:Nec:Thresholds:{y.year}).
+                </p>
+              )}
               <dl className="figures">
                 <div>
                   <dt>Threshold</dt>
-                  <dd>
-                    <Money value={y.threshold} />
-                  </dd>
+                  <dd className={known ? '' : 'alert'}>{known ? <Money value={y.threshold!} /> : 'not configured'}</dd>
                 </div>
                 <div>
                   <dt>Paid (reportable kinds)</dt>
@@ -69,7 +84,7 @@ export function Accountant() {
                 </div>
                 <div>
                   <dt>Forms to file</dt>
-                  <dd>{reportable.length}</dd>
+                  <dd>{known ? reportable.length : 'pending'}</dd>
                 </div>
                 <div>
                   <dt>W-9s missing</dt>
@@ -106,7 +121,7 @@ export function Accountant() {
                       <td className="num">
                         <Money value={c.excludedTotal} />
                       </td>
-                      <td>{c.reportable ? 'reportable' : 'below threshold'}</td>
+                      <td>{c.reportable == null ? 'pending' : c.reportable ? 'reportable' : 'below threshold'}</td>
                     </tr>
                   ))}
                 </tbody>

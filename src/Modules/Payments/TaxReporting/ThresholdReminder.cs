@@ -1,0 +1,27 @@
+using ContractTherapy.Shared.Tenancy;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ContractTherapy.Payments.TaxReporting;
+
+/// <summary>
+/// Says at the host's start when the year under way (and, in December, the next one) has no 1099-NEC threshold
+/// configured: the accountant's screen then shows that year's totals without saying who is reportable, and its IRIS
+/// file is refused, until <c>Tax:Nec:Thresholds:{year}</c> is set (README, settings). A warning, not a failed start:
+/// every other part of the product works, and the figure is published by the IRS, not ours to guess.
+/// </summary>
+public sealed class ThresholdReminder(TaxYearRules rules, TimeProvider clock, ILogger<ThresholdReminder> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var year in YearsMissing(rules, clock.TodayIn("America/New_York")))
+            logger.LogWarning("No 1099-NEC threshold is configured for tax year {Year} (Tax:Nec:Thresholds:{Year}): its totals are shown " +
+                "without who is reportable, and its IRIS file is refused, until it is set", year, year);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static IEnumerable<int> YearsMissing(TaxYearRules rules, DateOnly today) =>
+        (today.Month == 12 ? new[] { today.Year, today.Year + 1 } : [today.Year]).Where(y => rules.ThresholdFor(y) is null);
+}
