@@ -175,6 +175,42 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task an_intended_correction_racing_a_logged_visit_for_one_key_is_saved_as_the_duplicate_it_said_it_was()
+    {
+        var agency = await Api.RegisteredAgency();
+        var dana = await Api.PlacedContractor(agency);
+        for (var i = 0; i < 12; i++)
+        {
+            var mrn = $"MRN-RACE-INTENDED-{i}";
+            var moving = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn, visitType: "Discharge"))).ShouldBe(201).Id;
+            var replies = await Task.WhenAll(
+                Api.Put($"/api/visits/{moving}", new
+                {
+                    visitType = "Routine", reason = "it was the routine visit", allowDuplicate = true, duplicateReason = "seen twice that day",
+                }),
+                Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn)));
+            var (corrected, logged) = (replies[0], replies[1]);
+            // Whoever took the key first, the correction said a duplicate was intended: it is saved either way.
+            var view = corrected.ShouldBe(200).Json;
+            view["visitType"]!.GetValue<string>().ShouldBe("Routine");
+            if (logged.Status == 201)
+            {
+                view["duplicateReason"]!.GetValue<string>().ShouldBe("seen twice that day");
+                await using var query = App.Store.QuerySession(Api.Tenant);
+                (await query.LoadAsync<Visit>(logged.Id)).ShouldNotBeNull().HoldsKey.ShouldBeTrue();
+                (await query.LoadAsync<Visit>(moving)).ShouldNotBeNull().HoldsKey.ShouldBeFalse();
+                var events = await query.Events.FetchStreamAsync(moving);
+                events.Count.ShouldBe(2); // logged, corrected once: the lost attempt wrote nothing
+                events[1].Headers!["reason"].ShouldBe("it was the routine visit");
+            }
+            else
+            {
+                logged.ShouldBeProblem(409).Json["existingVisitId"]!.GetValue<string>().ShouldBe(moving.ToString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task two_visits_never_hold_one_key_even_past_the_endpoints_checks()
     {
         var (agency, dana, visit) = await LoggedVisit();

@@ -128,10 +128,26 @@ public static class CorrectVisitEndpoint
                 await using var fresh = session.DocumentStore.QuerySession(tenant);
                 var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == newKey).Select(v => v.Id).FirstOrDefaultAsync(ct);
                 if (holder == Guid.Empty) throw;
-                return VisitInputs.ProbableDuplicate(holder);
+                if (!intended) return VisitInputs.ProbableDuplicate(holder);
+                // It said a duplicate was intended: it is saved as one, leaving the key to the visit that took it, as it
+                // would have been a moment later. Nothing of the first attempt was written (its transaction rolled back),
+                // so the correction is decided again, whole, in a session of its own stamped as this one was.
+                return await CorrectAgain(id, cmd, http, session, cipher, clock, ct);
             }
         }
         return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason, HoldsKey = holdsKey ?? visit.HoldsKey })
             .View(caller, cipher));
+    }
+
+    private static async Task<IResult> CorrectAgain(Guid id, CorrectVisit cmd, HttpContext http, IDocumentSession lost, FieldCipher cipher,
+        TimeProvider clock, CancellationToken ct)
+    {
+        await using var again = lost.DocumentStore.LightweightSession(lost.TenantId);
+        again.CorrelationId = lost.CorrelationId;
+        again.CausationId = lost.CausationId;
+        AuditStamp.Before(http, again);
+        var answer = await Put(id, cmd, http, again, cipher, clock, ct);
+        await again.SaveChangesAsync(ct);
+        return answer;
     }
 }
