@@ -58,6 +58,8 @@ public sealed class KeyHoldersUpgradeTests(AppFixture app) : IntegrationTest(app
             opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             opts.Schema.For<Before20261207.VisitFingerprint>().Index(f => f.VisitId);
         });
+        // The table of then, even where no key document is left in it.
+        await legacy.Storage.Database.EnsureStorageExistsAsync(typeof(Before20261207.VisitFingerprint));
         await using (var session = legacy.LightweightSession(Api.Tenant))
         {
             foreach (var (visit, key) in holders) session.Insert(new Before20261207.VisitFingerprint { Id = key, VisitId = visit });
@@ -105,6 +107,39 @@ public sealed class KeyHoldersUpgradeTests(AppFixture app) : IntegrationTest(app
             .Json["existingVisitId"]!.GetValue<string>().ShouldBe(a.ToString());
         // Once: the key documents' table is gone.
         (await KeyHoldersFromFingerprints.MigrateAsync(App.Store, default)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_key_an_old_void_left_to_nobody_goes_to_the_live_visit_that_shares_it()
+    {
+        var (agency, dana) = await Placed();
+        var a = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: "MRN-V"))).ShouldBe(201).Id;
+        var b = (await Api.LogVisit(Intended(dana, agency, "MRN-V", 5))).ShouldBe(201).Id;
+        var c = (await Api.LogVisit(Intended(dana, agency, "MRN-V", 5))).ShouldBe(201).Id;
+        // A voided as the old code did: its key document deleted, the key passed to nobody.
+        await using (var session = App.Store.LightweightSession(Api.Tenant))
+        {
+            (await session.Events.FetchForWriting<Visit>(a)).AppendOne(new VisitVoided(a, "entered twice"));
+            await session.SaveChangesAsync();
+        }
+        await AsBefore(new Dictionary<Guid, string>(), a, b, c);
+
+        await KeyHoldersFromFingerprints.MigrateAsync(App.Store, default);
+
+        await using (var session = App.Store.QuerySession(Api.Tenant))
+        {
+            var (first, second) = b.CompareTo(c) < 0 ? (b, c) : (c, b);
+            (await session.LoadAsync<Visit>(first)).ShouldNotBeNull().HoldsKey.ShouldBeTrue();
+            (await session.LoadAsync<Visit>(second)).ShouldNotBeNull().HoldsKey.ShouldBeFalse();
+            var carried = (await session.Events.FetchStreamAsync(first)).Last();
+            carried.Data.ShouldBe(new VisitKeyHolderCarriedOver(first, true));
+            carried.UserName.ShouldBe(KeyHoldersFromFingerprints.Upgrader);
+            carried.GetHeader(AuditStamp.ReasonHeader)!.ToString()!.ShouldContain("left to nobody");
+            (await Replayed(nameof(Visit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
+            // A fourth identical visit is again a probable duplicate of a live one.
+            (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: "MRN-V"))).ShouldBeProblem(409)
+                .Json["existingVisitId"]!.GetValue<string>().ShouldBe(first.ToString());
+        }
     }
 
     [Fact]

@@ -69,10 +69,45 @@ public static class KeyHoldersFromFingerprints
                     (await session.Events.FetchForWriting<Visit>(id, ct).ConfigureAwait(false)).AppendOne(new VisitKeyHolderCarriedOver(id, true));
             await session.SaveChangesAsync(ct).ConfigureAwait(false);
         }
+        await HandOnKeysLeftToNobody(store, connection, tx, ct).ConfigureAwait(false);
         await using (var drop = new NpgsqlCommand($"drop table {prints}", connection, tx))
             await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return filled;
+    }
+
+    /// <summary>
+    /// The old code deleted a key's document when its holder was voided or corrected away, and passed the key to nobody:
+    /// an intended duplicate that shared it held nothing, and a third identical visit was accepted. Those keys go to the
+    /// live visit sharing them with the least id, as <see cref="KeySuccession"/> passes a key on now, recorded on its
+    /// stream by the upgrade.
+    /// </summary>
+    private static async Task HandOnKeysLeftToNobody(IDocumentStore store, NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var tenants = new List<string>();
+        await using (var find = new NpgsqlCommand(
+            $"select distinct tenant_id from {store.Options.TableOf<Visit>()} where data ->> 'holdsKey' = 'false' and data ->> 'status' <> 'Voided'",
+            connection, tx))
+        await using (var reader = await find.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) tenants.Add(reader.GetString(0));
+        foreach (var tenant in tenants)
+        {
+            var options = SessionOptions.ForTransaction(tx);
+            options.TenantId = tenant;
+            await using var session = store.LightweightSession(options);
+            session.LastModifiedBy = Upgrader;
+            session.Because("Upgrade of 2026-12-07: the visit that held this duplicate key was voided or corrected away, and the key was left to " +
+                "nobody; the live visit sharing it takes it over.");
+            var unheld = await session.Query<Visit>().Where(v => !v.HoldsKey && v.Status != VisitStatus.Voided).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var sharing in unheld.GroupBy(v => v.DuplicateKey))
+            {
+                var key = VisitFingerprint.IdOf(sharing.Key);
+                if (await session.Query<Visit>().AnyAsync(v => v.HeldKey == key, ct).ConfigureAwait(false)) continue;
+                var successor = sharing.MinBy(v => v.Id)!;
+                (await session.Events.FetchForWriting<Visit>(successor.Id, ct).ConfigureAwait(false)).AppendOne(new VisitKeyHolderCarriedOver(successor.Id, true));
+            }
+            await session.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
     }
 }
 
