@@ -28,6 +28,8 @@ public static class VisitsModule
             // The duplicate guard: one holder a key in a tenant (Visit.HoldsKey). A visit holding none has a null key,
             // which no unique index compares. The write's guard probes it by tenant and key (VisitWriteGuard).
             .UniqueIndex(UniqueIndexType.DuplicatedField, HeldKeyIndex, TenancyScope.PerTenant, v => v.HeldKey!);
+        // Two visits racing for one key: a 409 (UniqueKeys.Taken), not an error.
+        ContractTherapy.Shared.Persistence.UniqueKeys.Declare(HeldKeyIndex);
         return opts;
     }
 

@@ -232,6 +232,27 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task only_a_declared_unique_index_or_an_id_taken_meanwhile_counts_as_a_race()
+    {
+        // A unique index nobody declared, violated: not a race the product expects, so an error to see, not a 409.
+        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        async Task<Exception> Violate(string table, string index)
+        {
+            await using var setup = new Npgsql.NpgsqlCommand(
+                $"create temp table {table} (id int primary key, k int); create unique index {index} on {table} (k); insert into {table} values (1, 1)", connection);
+            await setup.ExecuteNonQueryAsync();
+            await using var twice = new Npgsql.NpgsqlCommand($"insert into {table} values (2, 1)", connection);
+            return await Should.ThrowAsync<Npgsql.PostgresException>(() => twice.ExecuteNonQueryAsync());
+        }
+        UniqueKeys.Taken(await Violate("t_undeclared", "t_undeclared_uidx_k")).ShouldBeFalse();
+        UniqueKeys.Declare("t_declared_uidx_k");
+        UniqueKeys.Taken(await Violate("t_declared", "t_declared_uidx_k")).ShouldBeTrue();
+        await using var sameId = new Npgsql.NpgsqlCommand("insert into t_undeclared values (1, 2)", connection);
+        UniqueKeys.Taken(await Should.ThrowAsync<Npgsql.PostgresException>(() => sameId.ExecuteNonQueryAsync())).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task a_stale_correction_is_a_409_and_loses_nothing()
     {
         var (_, _, visit) = await LoggedVisit();
