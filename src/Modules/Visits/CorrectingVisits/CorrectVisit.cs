@@ -113,14 +113,21 @@ public static class CorrectVisitEndpoint
             corrected.Miles, corrected.Notes, reason, duplicateReason, holdsKey);
         stream.AppendOne(e);
         // The key it leaves goes to a live visit that shares it, if any (KeySuccession).
-        if (keyChanged) await KeySuccession.PassOn(session, visit, ct);
-        if (holdsKey == true)
+        var passedOn = keyChanged && await KeySuccession.PassOn(session, visit, ct);
+        if (holdsKey == true || passedOn)
         {
-            // The new key was free when read: a visit logged meanwhile may have taken it. Its unique index decides, and the
-            // answer names that visit, as it would have a moment later, so the client can say whether it is intended.
+            // Saved here, to answer the races this write can lose. The new key was free when read: a visit logged meanwhile
+            // may have taken it (its unique index decides, and the answer names that visit, as it would have a moment later,
+            // so the client can say whether it is intended). The key it let go went to a successor, whose stream may have
+            // changed meanwhile.
             try
             {
                 await session.SaveChangesAsync(ct);
+            }
+            catch (JasperFx.ConcurrencyException) when (KeySuccession.FirstAttempt(http))
+            {
+                // The successor's stream changed meanwhile (its note signed, its invoicing): decided again on what is committed.
+                return await KeySuccession.DecideAgain(session, http, again => Put(id, cmd, http, again, cipher, clock, ct), ct);
             }
             catch (Exception x) when (UniqueKeys.Taken(x))
             {
@@ -128,26 +135,14 @@ public static class CorrectVisitEndpoint
                 await using var fresh = session.DocumentStore.QuerySession(tenant);
                 var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == newKey).Select(v => v.Id).FirstOrDefaultAsync(ct);
                 if (holder == Guid.Empty) throw;
-                if (!intended) return VisitInputs.ProbableDuplicate(holder);
+                if (!intended || !KeySuccession.FirstAttempt(http)) return VisitInputs.ProbableDuplicate(holder);
                 // It said a duplicate was intended: it is saved as one, leaving the key to the visit that took it, as it
                 // would have been a moment later. Nothing of the first attempt was written (its transaction rolled back),
                 // so the correction is decided again, whole, in a session of its own stamped as this one was.
-                return await CorrectAgain(id, cmd, http, session, cipher, clock, ct);
+                return await KeySuccession.DecideAgain(session, http, again => Put(id, cmd, http, again, cipher, clock, ct), ct);
             }
         }
         return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason, HoldsKey = holdsKey ?? visit.HoldsKey })
             .View(caller, cipher));
-    }
-
-    private static async Task<IResult> CorrectAgain(Guid id, CorrectVisit cmd, HttpContext http, IDocumentSession lost, FieldCipher cipher,
-        TimeProvider clock, CancellationToken ct)
-    {
-        await using var again = lost.DocumentStore.LightweightSession(lost.TenantId);
-        again.CorrelationId = lost.CorrelationId;
-        again.CausationId = lost.CausationId;
-        AuditStamp.Before(http, again);
-        var answer = await Put(id, cmd, http, again, cipher, clock, ct);
-        await again.SaveChangesAsync(ct);
-        return answer;
     }
 }

@@ -1,5 +1,7 @@
+using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Persistence;
 using Marten;
+using Microsoft.AspNetCore.Http;
 
 namespace ContractTherapy.Visits.Visits;
 
@@ -13,9 +15,10 @@ namespace ContractTherapy.Visits.Visits;
 /// </summary>
 public static class KeySuccession
 {
-    public static async Task PassOn(IDocumentSession session, Visit leaving, CancellationToken ct)
+    /// <summary>Whether the key went to a successor: its stream is then written too, and may change meanwhile.</summary>
+    public static async Task<bool> PassOn(IDocumentSession session, Visit leaving, CancellationToken ct)
     {
-        if (!leaving.HoldsKey) return;
+        if (!leaving.HoldsKey) return false;
         var key = leaving.DuplicateKey;
         // Lock the holder's row first: a batch logging an intended duplicate of it (VisitWriteGuard, FOR SHARE)
         // either committed before, and is read below, or waits for this commit and decides again.
@@ -28,9 +31,33 @@ public static class KeySuccession
             .Where(v => v.ContractorId == leaving.ContractorId && v.VisitDate == leaving.VisitDate && v.Id != leaving.Id)
             .ToListAsync(ct).ConfigureAwait(false);
         var successor = sameDay.Where(v => v.Status != VisitStatus.Voided && !v.HoldsKey && v.DuplicateKey == key).MinBy(v => v.Id);
-        if (successor is null) return;
+        if (successor is null) return false;
         var stream = await session.Events.FetchForWriting<Visit>(successor.Id, ct).ConfigureAwait(false);
-        if (stream.Aggregate is not { Status: not VisitStatus.Voided, HoldsKey: false } current || current.DuplicateKey != key) return;
+        if (stream.Aggregate is not { Status: not VisitStatus.Voided, HoldsKey: false } current || current.DuplicateKey != key) return false;
         stream.AppendOne(new VisitKeyTakenOver(successor.Id, leaving.Id));
+        return true;
+    }
+
+    private static readonly object DecidedAgain = new();
+
+    /// <summary>Whether the request's change may still be decided again: once, so that a race lost twice is answered.</summary>
+    public static bool FirstAttempt(HttpContext http) => !http.Items.ContainsKey(DecidedAgain);
+
+    /// <summary>
+    /// A change of a visit that lost a race after its decision (the key it took was taken, or the successor's stream
+    /// changed meanwhile) is decided again, whole, in a session of its own stamped as the lost one was (user, role,
+    /// correlation), and saved. Nothing of the lost attempt was written: its transaction rolled back.
+    /// </summary>
+    public static async Task<T> DecideAgain<T>(IDocumentSession lost, HttpContext http, Func<IDocumentSession, Task<T>> decide, CancellationToken ct)
+    {
+        http.Items[DecidedAgain] = true;
+        lost.EjectAllPendingChanges();
+        await using var again = lost.DocumentStore.LightweightSession(lost.TenantId);
+        again.CorrelationId = lost.CorrelationId;
+        again.CausationId = lost.CausationId;
+        AuditStamp.Before(http, again);
+        var answer = await decide(again).ConfigureAwait(false);
+        await again.SaveChangesAsync(ct).ConfigureAwait(false);
+        return answer;
     }
 }

@@ -39,7 +39,19 @@ public static class VoidVisitEndpoint
         // The visit lets its duplicate key go with it (Visit.HoldsKey), so the same visit can be logged again correctly,
         // unless a live visit with the same key remains: that one takes it over.
         stream.AppendOne(new VisitVoided(id, reason));
-        await KeySuccession.PassOn(session, visit, ct);
+        if (await KeySuccession.PassOn(session, visit, ct))
+        {
+            // The successor's stream is written too, and a change of it meanwhile (its note signed, its invoicing) fails
+            // this commit: the void is then decided again on what is committed, not answered "another change was saved".
+            try
+            {
+                await session.SaveChangesAsync(ct);
+            }
+            catch (JasperFx.ConcurrencyException) when (KeySuccession.FirstAttempt(http))
+            {
+                return await KeySuccession.DecideAgain(session, http, again => Post(id, cmd, http, again, cipher, ct), ct);
+            }
+        }
         return Results.Ok((visit with { Status = VisitStatus.Voided, Version = visit.Version + 1 }).View(caller, cipher));
     }
 }
