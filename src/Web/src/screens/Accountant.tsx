@@ -111,6 +111,11 @@ export function Accountant() {
                   </tr>
                 </thead>
                 <tbody>
+                  {y.contractors.length === 0 && (
+                    <tr>
+                      <td colSpan={5}>No contractor was paid in {y.year}.</td>
+                    </tr>
+                  )}
                   {y.contractors.map((c) => (
                     <tr key={c.contractorId}>
                       <td>{c.name}</td>
