@@ -16,16 +16,21 @@ public static class UniqueKeys
     public static void Declare(string indexName) => Declared[indexName] = true;
 
     /// <summary>
-    /// A unique key taken by a concurrent write, however Marten wraps it: a document's id (its primary key), or a declared
-    /// unique index of it (Marten's upsert reports PostgreSQL's 23505 as it is).
+    /// A unique key taken by a concurrent write: a primary key (a document's or a stream's id; Weasel names them
+    /// <c>pkey_{table}_{columns}</c>) or a declared unique index. Decided by the constraint PostgreSQL names, wherever it
+    /// is in the chain: Marten wraps every unique violation of a document's insert or upsert, whichever index it was, in a
+    /// <see cref="DocumentAlreadyExistsException"/>, which counts alone only when it carries no PostgreSQL error.
     /// </summary>
     public static bool Taken(Exception exception)
     {
+        var alreadyExists = false;
         for (Exception? e = exception; e is not null; e = e.InnerException)
-            if (e is DocumentAlreadyExistsException
-                || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: { } constraint }
-                && (constraint.EndsWith("_pkey", StringComparison.Ordinal) || Declared.ContainsKey(constraint)))
-                return true;
-        return false;
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } violation)
+                return violation.ConstraintName is { } name
+                       && (name.StartsWith("pkey_", StringComparison.Ordinal) || name.EndsWith("_pkey", StringComparison.Ordinal) || Declared.ContainsKey(name));
+            alreadyExists |= e is DocumentAlreadyExistsException;
+        }
+        return alreadyExists;
     }
 }
