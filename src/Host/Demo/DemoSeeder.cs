@@ -121,8 +121,7 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
 
     /// <summary>
     /// Approves the closed cycles' pay runs (without Stripe configured they are held, saying so)
-    /// and records earlier payments by hand across 2025 and 2026, some by card or PayPal, so the
-    /// 1099-NEC view has reportable, non-reportable and excluded amounts.
+    /// and records earlier payments by hand (<see cref="ManualPayments"/>).
     /// </summary>
     private async Task PayContractors(IReadOnlyList<Guid> contractors, DateOnly today, CancellationToken ct)
     {
@@ -131,18 +130,32 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
         foreach (var cycle in cycles.Items.Where(c => c.Status == "closed"))
             await Send(HttpMethod.Post, $"/api/cycles/{cycle.Id}/pay-run/approve", null, ct);
 
-        var year = today.Year;
-        (int Contractor, decimal Amount, string PaidOn, string Method)[] manual =
-        [
-            (0, 1850.00m, $"{year - 1}-12-19", "ach"), (1, 640.00m, $"{year - 1}-11-21", "check"), (2, 300.00m, $"{year - 1}-12-05", "paypal"),
-            (0, 2400.00m, $"{year}-06-30", "ach"), (1, 1500.00m, $"{year}-06-30", "check"), (2, 800.00m, $"{year}-07-15", "paypal"),
-            (3, 1800.00m, $"{year}-08-29", "ach"), (3, 300.00m, $"{year}-09-12", "card"),
-        ];
-        foreach (var (contractor, amount, paidOn, method) in manual)
+        foreach (var (contractor, amount, paidOn, method) in ManualPayments(today))
             await Send(HttpMethod.Post, "/api/payments/manual", new
             {
-                contractorId = contractors[contractor], amount, paidOn, method, reference = $"{method.ToUpperInvariant()}-{paidOn}",
+                contractorId = contractors[contractor], amount, paidOn = paidOn.ToString("yyyy-MM-dd"), method,
+                reference = $"{method.ToUpperInvariant()}-{paidOn:yyyy-MM-dd}",
             }, ct);
+    }
+
+    /// <summary>
+    /// The payments recorded by hand (contractor by its place in the seeding, amount, date paid, method): last year's and
+    /// this year's, some by card or PayPal, so that the 1099-NEC year the accountant's screen opens on, and last year's,
+    /// each have a payee over the highest threshold yet ($2,000), one under it, and excluded amounts. This year's dates are
+    /// planned across the year and brought back to today while they are ahead of it: a payment may not be dated in the
+    /// future (from January to September some would be).
+    /// </summary>
+    public static IReadOnlyList<(int Contractor, decimal Amount, DateOnly PaidOn, string Method)> ManualPayments(DateOnly today)
+    {
+        var year = today.Year;
+        DateOnly ThisYear(int month, int day) => new[] { new DateOnly(year, month, day), today }.Min();
+        return
+        [
+            (0, 2400.00m, new DateOnly(year - 1, 12, 19), "ach"), (1, 640.00m, new DateOnly(year - 1, 11, 21), "check"),
+            (2, 300.00m, new DateOnly(year - 1, 12, 5), "paypal"),
+            (0, 2400.00m, ThisYear(6, 30), "ach"), (1, 1500.00m, ThisYear(6, 30), "check"), (2, 800.00m, ThisYear(7, 15), "paypal"),
+            (3, 1800.00m, ThisYear(8, 29), "ach"), (3, 300.00m, ThisYear(9, 12), "card"),
+        ];
     }
 
     private const int Weeks = 6;
