@@ -276,13 +276,16 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public void the_start_warns_of_the_year_under_way_and_in_december_of_the_next_without_a_threshold()
+    public void the_start_warns_of_the_year_being_filed_the_year_under_way_and_in_december_the_next_without_a_threshold()
     {
         var config = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Tax:Nec:Thresholds:2026"] = "2000" }).Build();
         var rules = new TaxYearRules(config);
         ThresholdReminder.YearsMissing(rules, new DateOnly(2026, 11, 30)).ShouldBeEmpty();
         ThresholdReminder.YearsMissing(rules, new DateOnly(2026, 12, 1)).ShouldBe([2027]);
+        ThresholdReminder.YearsMissing(rules, new DateOnly(2027, 1, 15)).ShouldBe([2027]);
         ThresholdReminder.YearsMissing(rules, new DateOnly(2027, 3, 1)).ShouldBe([2027]);
+        // In January 2028 the forms being filed are 2027's.
+        ThresholdReminder.YearsMissing(rules, new DateOnly(2028, 1, 10)).ShouldBe([2027, 2028]);
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace ContractTherapy.Payments.TaxReporting;
 
 /// <summary>
-/// Says at the host's start when the year under way (and, in December, the next one) has no 1099-NEC threshold
+/// Says at the host's start when the year being filed, the year under way or (in December) the next has no 1099-NEC threshold
 /// configured: the accountant's screen then shows that year's totals without saying who is reportable, and its IRIS
 /// file is refused, until <c>Tax:Nec:Thresholds:{year}</c> is set (README, settings). A warning, not a failed start:
 /// every other part of the product works, and the figure is published by the IRS, not ours to guess.
@@ -22,6 +22,11 @@ public sealed class ThresholdReminder(TaxYearRules rules, TimeProvider clock, IL
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The years that matter now without a threshold: last year's while its forms are being filed (January and February),
+    /// the year under way, and in December the next one.
+    /// </summary>
     public static IEnumerable<int> YearsMissing(TaxYearRules rules, DateOnly today) =>
-        (today.Month == 12 ? new[] { today.Year, today.Year + 1 } : [today.Year]).Where(y => rules.ThresholdFor(y) is null);
+        new[] { today.Month < 3 ? today.Year - 1 : (int?)null, today.Year, today.Month == 12 ? today.Year + 1 : null }
+            .OfType<int>().Where(y => rules.ThresholdFor(y) is null);
 }

@@ -126,7 +126,7 @@ public static class CorrectVisitEndpoint
             }
             catch (JasperFx.ConcurrencyException) when (KeySuccession.FirstAttempt(http))
             {
-                // The successor's stream changed meanwhile (its note signed, its invoicing): decided again on what is committed.
+                // The successor's stream changed meanwhile (its invoicing, sent by a cycle close): decided again on what is committed.
                 return await KeySuccession.DecideAgain(session, http, again => Put(id, cmd, http, again, cipher, clock, ct), ct);
             }
             catch (Exception x) when (UniqueKeys.Taken(x))

@@ -41,7 +41,7 @@ public static class VoidVisitEndpoint
         stream.AppendOne(new VisitVoided(id, reason));
         if (await KeySuccession.PassOn(session, visit, ct))
         {
-            // The successor's stream is written too, and a change of it meanwhile (its note signed, its invoicing) fails
+            // The successor's stream is written too, and a change of it meanwhile (its invoicing, sent by a cycle close) fails
             // this commit: the void is then decided again on what is committed, not answered "another change was saved".
             try
             {

@@ -18,7 +18,8 @@ export function Accountant() {
   const [error, setError] = useState<unknown>();
   // The IRIS file is refused without the year's threshold (null, which the API leaves out as it does every null): said
   // on the screen, not by a click that fails.
-  const noThreshold = nec.data?.year === year && nec.data.threshold == null;
+  // While a year loads, the last one's answer says nothing of it: held back until it is known.
+  const noThreshold = nec.data?.year !== year || nec.data.threshold == null;
   const files = [
     { file: 'summary.csv', label: 'Summary CSV' },
     { file: 'ledger.csv', label: 'Ledger CSV' },
@@ -43,7 +44,7 @@ export function Accountant() {
             key={f.file}
             type="button"
             disabled={f.file === 'iris.csv' && noThreshold}
-            title={f.file === 'iris.csv' && noThreshold ? `Waits for ${year}'s threshold` : undefined}
+            title={f.file === 'iris.csv' && noThreshold && nec.data?.year === year ? `Waits for ${year}'s threshold` : undefined}
             onClick={() => download(`/api/tax/1099-nec/${year}/${f.file}`, `1099-nec-${year}-${f.file}`).catch(setError)}>
             {f.label}
           </button>
@@ -56,7 +57,8 @@ export function Accountant() {
           // every W-9 still missing is one to collect.
           const known = y.threshold != null; // null or left out of the JSON
           const reportable = y.contractors.filter((c) => c.reportable === true);
-          const missingW9 = (known ? reportable : y.contractors).filter((c) => !c.w9OnFile);
+          // (Only paid by card or PayPal, a total of 0: never a form.)
+          const missingW9 = (known ? reportable : y.contractors.filter((c) => num(c.total) > 0)).filter((c) => !c.w9OnFile);
           return (
             <>
               {!known && (
