@@ -287,5 +287,11 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         ThresholdReminder.YearsMissing(rules, new DateOnly(2027, 3, 1)).ShouldBe([2027]);
         // In January 2028 the forms being filed are 2027's.
         ThresholdReminder.YearsMissing(rules, new DateOnly(2028, 1, 10)).ShouldBe([2027, 2028]);
+        // The IRIS columns are known through 2026 (iris-1099-nec-columns.json): 2027's are due in December 2027.
+        ThresholdReminder.TemplatesMissing(new DateOnly(2026, 12, 1)).ShouldBeEmpty();
+        ThresholdReminder.TemplatesMissing(new DateOnly(2027, 2, 1)).ShouldBeEmpty();
+        ThresholdReminder.TemplatesMissing(new DateOnly(2027, 11, 30)).ShouldBeEmpty();
+        ThresholdReminder.TemplatesMissing(new DateOnly(2027, 12, 1)).ShouldBe([2027]);
+        ThresholdReminder.TemplatesMissing(new DateOnly(2028, 1, 10)).ShouldBe([2027]);
     }
 }
