@@ -55,8 +55,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Type = "https://contracttherapy.dev/problems/concurrency",
             },
             // A unique key (a duplicate guard, an idempotency reservation) taken by a concurrent request: a document's id,
-            // or a declared unique index of it (a visit's held duplicate key, Marten's upsert reporting PostgreSQL's 23505).
-            // Any other unique index violated is an error to see, not a 409 (UniqueKeys.Declare).
+            // or a declared unique index of it (a visit's held duplicate key). Any other unique index or primary key
+            // violated is an error to see, not a 409 (UniqueKeys.Taken).
             _ when ContractTherapy.Shared.Persistence.UniqueKeys.Taken(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,

@@ -261,6 +261,13 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
             UniqueKeys.Taken(await Save(s => s.Insert(Access(first) with { Endpoint = "GET /other" }))).ShouldBeTrue();
             UniqueKeys.Declare(index);
             UniqueKeys.Taken(await Save(s => s.Insert(Access(Guid.NewGuid())))).ShouldBeTrue();
+            // A primary key that is no document's (named as Weasel names the event sequence's): no race either.
+            var key = $"pkey_test_{Guid.NewGuid():N}"[..30];
+            await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            await using var twice = new Npgsql.NpgsqlCommand(
+                $"create temp table t_seq (seq_id int constraint {key} primary key); insert into t_seq values (1); insert into t_seq values (1)", connection);
+            UniqueKeys.Taken(await Should.ThrowAsync<Npgsql.PostgresException>(() => twice.ExecuteNonQueryAsync())).ShouldBeFalse();
         }
         finally
         {
