@@ -97,6 +97,21 @@ public sealed class InvoiceLinesTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task an_agency_opening_its_invoice_and_its_pdf_at_once_gets_every_answer_and_every_view_recorded()
+    {
+        var (agency, invoice) = await Closed();
+        for (var round = 0; round < 5; round++)
+        {
+            var reads = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => i % 2 == 0
+                ? Api.Get($"/api/invoices/{invoice}", role: "agency", agencyId: agency)
+                : Api.Get($"/api/invoices/{invoice}/pdf", role: "agency", agencyId: agency)));
+            reads.Select(r => r.Status).ShouldAllBe(status => status == 200);
+        }
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.Events.FetchStreamAsync(invoice)).Count(e => e.Data is ContractTherapy.Invoicing.Invoices.InvoiceViewed).ShouldBe(30);
+    }
+
+    [Fact]
     public async Task the_stored_invoice_has_no_lines_and_every_read_answers_with_all_of_them()
     {
         var (agency, invoice) = await Closed();

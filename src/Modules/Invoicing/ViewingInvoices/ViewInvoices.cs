@@ -77,7 +77,9 @@ public static class ViewInvoicesEndpoints
         if (invoice is null || caller.Role == Roles.Agency && !caller.IsAgency(invoice.AgencyId)) return Problems.NotFound("invoice", id);
         invoice = await session.WithLinesAsync(invoice, ct);
 
-        if (caller.Role == Roles.Agency && asOf is null) session.Events.Append(id, new InvoiceViewed(id));
+        // Views at the same moment (the invoice and its PDF opened together) are recorded one after the other: an append
+        // without the stream's lock lost the race for the stream's next version and answered the read 409.
+        if (caller.Role == Roles.Agency && asOf is null) await session.Events.AppendExclusive(id, ct, new InvoiceViewed(id));
         if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}", "invoice", [id]);
         return Results.Ok(invoice.View(caller, cipher, await Today(session, caller, clock, ct)));
     }
@@ -99,11 +101,12 @@ public static class InvoicePdfEndpoint
         if (invoice is null || caller.Role == Roles.Agency && !caller.IsAgency(invoice.AgencyId)) return Problems.NotFound("invoice", id);
         invoice = await session.WithLinesAsync(invoice, ct);
 
-        if (caller.Role == Roles.Agency) session.Events.Append(id, new InvoiceViewed(id));
         if (caller.MaySeePatients(invoice)) session.RecordPhiRead(caller, clock.GetUtcNow(), "GET /api/invoices/{id}/pdf", "invoice", [id]);
         var settings = await session.SettingsFor(caller.TenantId, clock, ct);
         var view = invoice.View(caller, cipher, clock.TodayIn(settings.TimeZone));
         var pdf = await PrintingInvoices.InvoiceParties.Print(session, settings, caller.TenantId, view, ct);
+        // Under the stream's lock, as the invoice's view is, and once the PDF is made: the lock is held until the commit.
+        if (caller.Role == Roles.Agency) await session.Events.AppendExclusive(id, ct, new InvoiceViewed(id));
         return Results.File(pdf, "application/pdf", $"{invoice.Number}.pdf");
     }
 }
