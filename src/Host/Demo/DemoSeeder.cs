@@ -100,7 +100,7 @@ public sealed class DemoData(HttpClient http, TimeProvider clock)
                 legalName = c.Name,
                 taxClassification = "individual",
                 address = new { line1 = "12 Elm St", city = "Albany", state = "NY", zip = "12207" },
-                certifiedOn = "2026-01-05",
+                certifiedOn = $"{today.Year - 1}-01-05", // before every payment the demo records, whatever the day it runs
             }, ct);
             foreach (var agency in new[] { sunrise, lakeside, valley })
                 await Send(HttpMethod.Post, $"/api/contractors/{id}/agencies/{agency}", null, ct);
