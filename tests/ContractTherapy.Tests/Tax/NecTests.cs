@@ -259,6 +259,8 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         await Paid(dana, 2500m, "2022-05-02");
         var year = (await Api.TaxReport("/api/tax/1099-nec/2022", role: "accountant")).ShouldBe(200);
         year.Json["threshold"].ShouldBeNull();
+        year.Json["irisTemplateKnown"]!.GetValue<bool>().ShouldBeFalse(); // the IRIS columns are known from 2025
+        (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200).Json["irisTemplateKnown"]!.GetValue<bool>().ShouldBeTrue();
         Row(year, dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
         Row(year, dana)["reportable"].ShouldBeNull();
 

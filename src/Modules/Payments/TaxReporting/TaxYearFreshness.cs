@@ -14,6 +14,12 @@ namespace ContractTherapy.Payments.TaxReporting;
 public sealed record NecYearReading(int Year, decimal? Threshold, DateOnly DueOn, IReadOnlyList<NecContractor> Contractors, bool Stale,
     int? PendingPayments, long? ProjectedThrough)
 {
+    /// <summary>
+    /// Whether this release knows the year's IRIS columns (<see cref="IrisTemplate"/>): without them the IRIS file is refused
+    /// (<c>iris-template-known</c>), so the screen can say so before a click does.
+    /// </summary>
+    public bool IrisTemplateKnown => IrisTemplate.ColumnsFor(Year) is not null;
+
     public static NecYearReading Current(NecYear report) =>
         new(report.Year, report.Threshold, report.DueOn, report.Contractors, false, 0, null);
 }

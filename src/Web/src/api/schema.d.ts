@@ -1270,6 +1270,7 @@ export interface components {
             pendingPayments: null | number | string;
             /** Format: int64 */
             projectedThrough: null | number | string;
+            irisTemplateKnown?: boolean;
         };
         OnboardContractor: {
             legalName: null | string;

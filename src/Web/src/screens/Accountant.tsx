@@ -20,6 +20,8 @@ export function Accountant() {
   // on the screen, not by a click that fails.
   // While a year loads, the last one's answer says nothing of it: held back until it is known.
   const noThreshold = nec.data?.year !== year || nec.data.threshold == null;
+  const noTemplate = nec.data?.year === year && !nec.data.irisTemplateKnown;
+  const irisHeld = noThreshold || noTemplate;
   const files = [
     { file: 'summary.csv', label: 'Summary CSV' },
     { file: 'ledger.csv', label: 'Ledger CSV' },
@@ -43,8 +45,8 @@ export function Accountant() {
           <button
             key={f.file}
             type="button"
-            disabled={f.file === 'iris.csv' && noThreshold}
-            title={f.file === 'iris.csv' && noThreshold && nec.data?.year === year ? `Waits for ${year}'s threshold` : undefined}
+            disabled={f.file === 'iris.csv' && irisHeld}
+            title={f.file === 'iris.csv' && irisHeld && nec.data?.year === year ? `Not available for ${year}: see above` : undefined}
             onClick={() => download(`/api/tax/1099-nec/${year}/${f.file}`, `1099-nec-${year}-${f.file}`).catch(setError)}>
             {f.label}
           </button>
@@ -65,6 +67,12 @@ export function Accountant() {
                 <p className="waiting" role="status">
                   The 1099-NEC threshold for {y.year} is not configured yet, so who is reportable is not known. The totals below are what
                   was paid; the IRIS file waits until an administrator sets the threshold (Tax:Nec:Thresholds:{y.year}).
+                </p>
+              )}
+              {known && !y.irisTemplateKnown && (
+                <p className="waiting" role="status">
+                  This release does not know the IRS's IRIS columns for {y.year}, so the IRIS file for {y.year} is not available. The
+                  summary and the ledger are.
                 </p>
               )}
               <dl className="figures">
