@@ -120,14 +120,11 @@ public static class CorrectVisitEndpoint
             // may have taken it (its unique index decides, and the answer names that visit, as it would have a moment later,
             // so the client can say whether it is intended). The key it let go went to a successor, whose stream may have
             // changed meanwhile.
+            Task<IResult> DecideAgain(IDocumentSession again) => Put(id, cmd, http, again, cipher, clock, ct);
             try
             {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (JasperFx.ConcurrencyException) when (KeySuccession.FirstAttempt(http))
-            {
                 // The successor's stream changed meanwhile (its invoicing, sent by a cycle close): decided again on what is committed.
-                return await KeySuccession.DecideAgain(session, http, again => Put(id, cmd, http, again, cipher, clock, ct), ct);
+                if (await Redecision.SaveOrDecideAgain(session, http, DecideAgain, ct) is { } decidedAgain) return decidedAgain;
             }
             catch (Exception x) when (UniqueKeys.Taken(x))
             {
@@ -135,11 +132,11 @@ public static class CorrectVisitEndpoint
                 await using var fresh = session.DocumentStore.QuerySession(tenant);
                 var holder = await fresh.Query<Visit>().Where(v => v.HeldKey == newKey).Select(v => v.Id).FirstOrDefaultAsync(ct);
                 if (holder == Guid.Empty) throw;
-                if (!intended || !KeySuccession.FirstAttempt(http)) return VisitInputs.ProbableDuplicate(holder);
+                if (!intended || !Redecision.FirstAttempt(http)) return VisitInputs.ProbableDuplicate(holder);
                 // It said a duplicate was intended: it is saved as one, leaving the key to the visit that took it, as it
                 // would have been a moment later. Nothing of the first attempt was written (its transaction rolled back),
                 // so the correction is decided again, whole, in a session of its own stamped as this one was.
-                return await KeySuccession.DecideAgain(session, http, again => Put(id, cmd, http, again, cipher, clock, ct), ct);
+                return await Redecision.Again(session, http, DecideAgain, ct);
             }
         }
         return Results.Ok((corrected with { Version = visit.Version + 1, DuplicateReason = duplicateReason, HoldsKey = holdsKey ?? visit.HoldsKey })

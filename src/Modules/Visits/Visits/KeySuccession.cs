@@ -1,7 +1,5 @@
-using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Persistence;
 using Marten;
-using Microsoft.AspNetCore.Http;
 
 namespace ContractTherapy.Visits.Visits;
 
@@ -36,28 +34,5 @@ public static class KeySuccession
         if (stream.Aggregate is not { Status: not VisitStatus.Voided, HoldsKey: false } current || current.DuplicateKey != key) return false;
         stream.AppendOne(new VisitKeyTakenOver(successor.Id, leaving.Id));
         return true;
-    }
-
-    private static readonly object DecidedAgain = new();
-
-    /// <summary>Whether the request's change may still be decided again: once, so that a race lost twice is answered.</summary>
-    public static bool FirstAttempt(HttpContext http) => !http.Items.ContainsKey(DecidedAgain);
-
-    /// <summary>
-    /// A change of a visit that lost a race after its decision (the key it took was taken, or the successor's stream
-    /// changed meanwhile) is decided again, whole, in a session of its own stamped as the lost one was (user, role,
-    /// correlation), and saved. Nothing of the lost attempt was written: its transaction rolled back.
-    /// </summary>
-    public static async Task<T> DecideAgain<T>(IDocumentSession lost, HttpContext http, Func<IDocumentSession, Task<T>> decide, CancellationToken ct)
-    {
-        http.Items[DecidedAgain] = true;
-        lost.EjectAllPendingChanges();
-        await using var again = lost.DocumentStore.LightweightSession(lost.TenantId);
-        again.CorrelationId = lost.CorrelationId;
-        again.CausationId = lost.CausationId;
-        AuditStamp.Before(http, again);
-        var answer = await decide(again).ConfigureAwait(false);
-        await again.SaveChangesAsync(ct).ConfigureAwait(false);
-        return answer;
     }
 }

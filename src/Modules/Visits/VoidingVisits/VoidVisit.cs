@@ -39,19 +39,11 @@ public static class VoidVisitEndpoint
         // The visit lets its duplicate key go with it (Visit.HoldsKey), so the same visit can be logged again correctly,
         // unless a live visit with the same key remains: that one takes it over.
         stream.AppendOne(new VisitVoided(id, reason));
-        if (await KeySuccession.PassOn(session, visit, ct))
-        {
-            // The successor's stream is written too, and a change of it meanwhile (its invoicing, sent by a cycle close) fails
-            // this commit: the void is then decided again on what is committed, not answered "another change was saved".
-            try
-            {
-                await session.SaveChangesAsync(ct);
-            }
-            catch (JasperFx.ConcurrencyException) when (KeySuccession.FirstAttempt(http))
-            {
-                return await KeySuccession.DecideAgain(session, http, again => Post(id, cmd, http, again, cipher, ct), ct);
-            }
-        }
+        // The successor's stream is written too, and a change of it meanwhile (its invoicing, sent by a cycle close) fails
+        // this commit: the void is then decided again on what is committed, not answered "another change was saved".
+        if (await KeySuccession.PassOn(session, visit, ct)
+            && await Redecision.SaveOrDecideAgain(session, http, again => Post(id, cmd, http, again, cipher, ct), ct) is { } decidedAgain)
+            return decidedAgain;
         return Results.Ok((visit with { Status = VisitStatus.Voided, Version = visit.Version + 1 }).View(caller, cipher));
     }
 }
