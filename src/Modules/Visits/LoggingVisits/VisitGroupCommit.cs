@@ -260,14 +260,14 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         // 409 with the earlier visit, or as the replay of its keyed earlier attempt. Nothing is probed on the first attempt
         // (a conflict is the rare case, and the probes were a round trip for every batch), but the keys' holders are where
         // a visit is an intended duplicate: its key is taken by definition, and it must not take it from the first visit.
-        var prints = new Dictionary<string, Guid>();
+        var holders = new Dictionary<string, Guid>();
         var earlier = new Dictionary<Guid, Visit>();
         if (retrying || drafts.Any(d => d.Intended))
         {
             var batch = session.CreateBatchQuery();
             // One look-up per key: PostgreSQL's generic plan for `id = ANY($1)` over the keys' text was a scan (12 ms a
             // batch at 150,000 visits, ops/bench/README.md), where each key alone is a probe of the held keys' index.
-            var printQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k =>
+            var holderQueries = drafts.Select(d => d.DuplicateKey).Distinct().Select(k =>
             {
                 var id = VisitFingerprint.IdOf(k);
                 return (Key: k, Holders: batch.Query<Visit>().Where(v => v.HeldKey == id).ToList());
@@ -276,8 +276,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             // reached the database before its connection failed. A probe per id as well, for the same plan.
             var earlierQueries = (retrying ? drafts.Select(d => d.Id).Distinct() : []).Select(id => batch.Load<Visit>(id)).ToList();
             await batch.Execute(ct).ConfigureAwait(false);
-            foreach (var q in printQueries)
-                foreach (var holder in await q.Holders.ConfigureAwait(false)) prints[q.Key] = holder.Id;
+            foreach (var q in holderQueries)
+                foreach (var holder in await q.Holders.ConfigureAwait(false)) holders[q.Key] = holder.Id;
             foreach (var q in earlierQueries)
                 if (await q.ConfigureAwait(false) is { } visit) earlier[visit.Id] = visit;
         }
@@ -314,7 +314,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
                 continue;
             }
 
-            var duplicate = prints.TryGetValue(d.DuplicateKey, out var existing) ? existing : (Guid?)null;
+            var duplicate = holders.TryGetValue(d.DuplicateKey, out var existing) ? existing : (Guid?)null;
             if (duplicate is { } other && !d.Intended)
             {
                 outcomes[i] = new VisitOutcome.ProbableDuplicate(other);
@@ -336,7 +336,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             if (duplicate is null)
             {
                 keysTaken.Add(d.DuplicateKey);
-                prints[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
+                holders[d.DuplicateKey] = d.Id; // a later visit of this batch with the same key is its duplicate
             }
             outcomes[i] = new VisitOutcome.Created(Visit.Logged(e));
         }
