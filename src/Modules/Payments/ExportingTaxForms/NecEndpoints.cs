@@ -58,6 +58,9 @@ public static class NecEndpoints
     }
 
     [WolverineGet("/api/tax/1099-nec/{year}/iris.csv"), Authorize(Policy = Policies.TaxExport), Tags("1099-NEC")]
+    // Refused (422) without the year's threshold or IRIS columns, without the payer's details, or for a value that starts
+    // like a spreadsheet formula; the rule is named in the problem.
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public static async Task<IResult> Iris(int year, HttpContext http, IDocumentSession session, TaxYearRules rules, FieldCipher cipher,
         TimeProvider clock, CancellationToken ct)
     {
