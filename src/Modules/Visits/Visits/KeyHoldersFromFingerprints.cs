@@ -59,11 +59,8 @@ public static class KeyHoldersFromFingerprints
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) candidates.Add((reader.GetString(0), reader.GetGuid(1)));
         foreach (var tenant in candidates.GroupBy(c => c.Tenant))
         {
-            var options = SessionOptions.ForTransaction(tx);
-            options.TenantId = tenant.Key;
-            await using var session = store.LightweightSession(options);
-            session.LastModifiedBy = Upgrader;
-            session.Because("Upgrade of 2026-12-07: the visit took its duplicate key when it was logged, which its events did not record.");
+            await using var session = UpgradeSession(store, tx, tenant.Key,
+                "Upgrade of 2026-12-07: the visit took its duplicate key when it was logged, which its events did not record.");
             foreach (var (_, id) in tenant)
                 if (await session.Events.AggregateStreamAsync<Visit>(id, token: ct).ConfigureAwait(false) is { HoldsKey: false })
                     (await session.Events.FetchForWriting<Visit>(id, ct).ConfigureAwait(false)).AppendOne(new VisitKeyHolderCarriedOver(id, true));
@@ -74,6 +71,17 @@ public static class KeyHoldersFromFingerprints
             await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return filled;
+    }
+
+    /// <summary>A tenant's session in the upgrade's transaction, its events recorded by the upgrade and why.</summary>
+    private static IDocumentSession UpgradeSession(IDocumentStore store, NpgsqlTransaction tx, string tenant, string reason)
+    {
+        var options = SessionOptions.ForTransaction(tx);
+        options.TenantId = tenant;
+        var session = store.LightweightSession(options);
+        session.LastModifiedBy = Upgrader;
+        session.Because(reason);
+        return session;
     }
 
     /// <summary>
@@ -92,11 +100,8 @@ public static class KeyHoldersFromFingerprints
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) tenants.Add(reader.GetString(0));
         foreach (var tenant in tenants)
         {
-            var options = SessionOptions.ForTransaction(tx);
-            options.TenantId = tenant;
-            await using var session = store.LightweightSession(options);
-            session.LastModifiedBy = Upgrader;
-            session.Because("Upgrade of 2026-12-07: the visit that held this duplicate key was voided or corrected away, and the key was left to " +
+            await using var session = UpgradeSession(store, tx, tenant,
+                "Upgrade of 2026-12-07: the visit that held this duplicate key was voided or corrected away, and the key was left to " +
                 "nobody; the live visit sharing it takes it over.");
             var unheld = await session.Query<Visit>().Where(v => !v.HoldsKey && v.Status != VisitStatus.Voided).ToListAsync(ct).ConfigureAwait(false);
             foreach (var sharing in unheld.GroupBy(v => v.DuplicateKey))
