@@ -168,10 +168,15 @@ const milesFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, m
 /** Miles as entered (the API keeps one decimal), always with that one decimal so a column of them lines up; none is a dash. */
 export const miles = (v: number | string | null | undefined) => (v === null || v === undefined || v === '' ? '—' : milesFormat.format(Number(v)));
 
-export const today = () => {
+/** Now, as a datetime-local input writes it in this browser's zone, to the millisecond (events are often less than a second apart). */
+export function localNow(): string {
   const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** Today in this browser's zone, as a date input writes it. */
+export const today = () => localNow().slice(0, 10);
 
 /**
  * Miles as typed: empty is none (null), "12,5" is 12.5 (a decimal comma, as some keypads type it); anything else that is

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiProblem, api, must } from '../api/client';
-import { date, FieldError, instant, money, period, ProblemView, useLoad } from '../ui';
+import { date, FieldError, instant, localNow, money, period, ProblemView, useLoad } from '../ui';
 
 const kinds = {
   invoice: 'Invoice',
@@ -50,13 +50,6 @@ async function documentAsOf(kind: Kind, id: string, asOf: string): Promise<Recor
     case 'agency':
       return must(api.GET('/api/agencies/{id}', options));
   }
-}
-
-/** Now, as a datetime-local input writes it in this browser's zone, to the millisecond (events are often less than a second apart). */
-function localNow(): string {
-  const d = new Date();
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -32,8 +32,7 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
               </td>
               <td>{l.clinician}</td>
               <td>
-                {l.discipline} {l.visitType}
-                {l.kind !== 'visit' && <span className="badge">{l.kind}</span>}
+                <LineVisit line={l} />
               </td>
               <td className="num">
                 <Money value={l.amount} />
@@ -46,6 +45,16 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
           <SumRow label="Balance" span={4} value={i.balance} />
         </tfoot>
       </table>
+    </>
+  );
+}
+
+/** A document line's visit: its discipline and type, and the line's kind when it is not the visit itself (an adjustment). */
+function LineVisit({ line: l }: { line: { discipline: string; visitType: string; kind: string } }) {
+  return (
+    <>
+      {l.discipline} {l.visitType}
+      {l.kind !== 'visit' && <span className="badge">{l.kind}</span>}
     </>
   );
 }
@@ -127,8 +136,7 @@ export function CyclePayStub() {
                   <td>{l.agency}</td>
                   <td>{l.patientInitials}</td>
                   <td>
-                    {l.discipline} {l.visitType}
-                    {l.kind !== 'visit' && <span className="badge">{l.kind}</span>}
+                    <LineVisit line={l} />
                     {l.reason && <span className="hint"> {l.reason}</span>}
                   </td>
                   <td className="num">{miles(l.miles)}</td>
