@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The database's own ceiling for what a visit writes, against the single-row ceiling all.sh divides by: with the host
+# stopped, pgbench sends group commits as the host does (eight visits a transaction, each the four rows the request's
+# transaction writes: its stream, its VisitLogged, its Visit with the held key, its BillableVisit; prepared statements,
+# one pipeline and then the COMMIT), with the JSON of visits the host logged just before, on the tables the host made
+# (their indexes). Interleaved with all.sh's single-row insert at 32 clients. Prints one row a round.
+# The chain link (written later, by a subscription), the write's guard and the host's own CPU are left out: this is
+# what PostgreSQL alone can do with a visit's rows on these cores, an upper bound for the product.
+# Same setup as the other benchmarks (ops/bench/lib.sh: BENCH_PG_PORT, BENCH_HTTP_PORT).
+#   ops/bench/rows.sh [rounds=3] [seconds=10] [writers=2]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+rounds=${1:-3}
+seconds=${2:-10}
+writers=${3:-2}
+batch=8
+connections=32
+source ops/bench/lib.sh
+pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | head -1)")
+
+echo "logging visits for their JSON (3 s)..." >&2
+wrk -t2 -c"$connections" -d3s -s ops/bench/log-visits.lua "$url" >/dev/null
+stop_host
+
+sql "create table if not exists bench_ceiling (id bigserial primary key, x double precision, at timestamptz not null default now())" >/dev/null
+echo 'insert into bench_ceiling (x) values (random());' > "$data/ceiling.sql"
+# Ids ordered in time, as Marten's are: a visit's from a sequence (its stream, event, document and billable document
+# share it), an event's from the clock.
+sql "create sequence bench_visit_id;
+create function bench_visit(n bigint) returns uuid language sql immutable as
+  \$\$ select ('01a251ef-' || substr(lpad(to_hex(n), 16, '0'), 1, 4) || '-7' || substr(lpad(to_hex(n), 16, '0'), 6, 3) || '-8'
+     || substr(lpad(to_hex(n), 16, '0'), 9, 3) || '-' || lpad(to_hex(n), 12, '0'))::uuid \$\$;
+create function bench_uuid7() returns uuid language sql volatile as
+  \$\$ select encode(overlay(uuid_send(gen_random_uuid()) placing substring(int8send((extract(epoch from clock_timestamp()) * 1000000)::bigint) from 3) from 1 for 6), 'hex')::uuid \$\$;" >/dev/null
+
+# One visit's documents and event as the host wrote them (pgbench reads ':name' as a variable: such colons become ';').
+sample() { sql "$1" | sed -E "s/:([A-Za-z0-9_])/;\1/g; s/'/''/g"; }
+event=$(sample "select data from contracttherapy.mt_events where type = 'visit_logged' order by seq_id desc limit 1")
+headers=$(sample "select headers from contracttherapy.mt_events where type = 'visit_logged' order by seq_id desc limit 1")
+visit=$(sample "select data from contracttherapy.mt_doc_visit order by id desc limit 1")
+billable=$(sample "select data from contracttherapy.mt_doc_billablevisit order by id desc limit 1")
+{
+  echo '\startpipeline'
+  echo 'BEGIN;'
+  for _ in $(seq 1 $batch); do
+    echo "insert into contracttherapy.mt_streams (tenant_id, id, type, version) values ('bench', bench_visit(nextval('bench_visit_id')), 'visit', 1);"
+    echo "insert into contracttherapy.mt_events (data, type, mt_dotnet_type, id, stream_id, version, timestamp, tenant_id, correlation_id, headers, user_name, seq_id) values ('$event', 'visit_logged', 'ContractTherapy.Visits.Visits.VisitLogged, ContractTherapy.Visits', bench_uuid7(), bench_visit(currval('bench_visit_id')), 1, now(), 'bench', '4bf92f3577b34da6a3ce929d0e0e4736', '$headers', 'bench-user', nextval('contracttherapy.mt_events_sequence'));"
+    echo "insert into contracttherapy.mt_doc_visit (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified, visit_date, contractor_id, agency_id, held_key) values ('bench', bench_visit(currval('bench_visit_id')), '$visit', 1, 'ContractTherapy.Visits.Visits.Visit', transaction_timestamp(), current_date, '$(sed -n 's/.*\"contractorId\": \"\([^\"]*\)\".*/\1/p' <<<"$visit")', '$(sed -n 's/.*\"agencyId\": \"\([^\"]*\)\".*/\1/p' <<<"$visit")', gen_random_uuid());"
+    echo "insert into contracttherapy.mt_doc_billablevisit (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified) values ('bench', bench_visit(currval('bench_visit_id')), '$billable', 1, 'ContractTherapy.Invoicing.Billing.BillableVisit', transaction_timestamp());"
+  done
+  echo '\endpipeline'
+  echo 'COMMIT;'
+} > "$data/visits.sql"
+"$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c 1 -t 1 -M prepared -f "$data/visits.sql" bench > "$data/check.log" 2>&1 \
+  || { echo "the visits' script failed:"; cat "$data/check.log"; exit 1; }
+
+tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -1; }
+echo "| round | single-row ceiling, $connections clients | visits, $writers writers, $batch a transaction | ratio | load average |"
+echo "|---|---|---|---|---|"
+for round in $(seq 1 "$rounds"); do
+  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$seconds" -f "$data/ceiling.sql" bench > "$data/ceiling.log" 2>&1
+  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$writers" -j "$writers" -T "$seconds" -M prepared -f "$data/visits.sql" bench > "$data/visits.log" 2>&1
+  ceiling=$(tps "$data/ceiling.log")
+  visits=$(awk -v t="$(tps "$data/visits.log")" -v b=$batch 'BEGIN {printf "%.0f", t * b}')
+  echo "| $round | $(printf %.0f "$ceiling") inserts/s | $visits visits/s, $(sed -n 's/^latency average = \(.*\)$/\1/p' "$data/visits.log") a transaction | $(awk "BEGIN {printf \"%.0f%%\", 100 * $visits / $ceiling}") | $(cut -d' ' -f1-3 /proc/loadavg) |"
+done
