@@ -22,14 +22,9 @@ public static class VisitsModule
         opts.Projections.Snapshot<Visit>(SnapshotLifecycle.Inline);
         opts.Projections.Add<ContractorEligibilityProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Visit>()
-            // Columns of their own, each under an index: the lists' filters (GET /api/visits) and a key's successor. As indexes
-            // on the JSON they cost the hottest write more than the rest of the visit's row (each insert extracted three
-            // fields from the JSON again: 0.053 against 0.029 ms of PostgreSQL's time a visit, ops/bench/README.md,
-            // "The visit's indexed fields as columns"). Marten fills a column it adds from the JSON, so a database of
-            // before gets them filled at start (VisitColumnsUpgradeTests).
-            .Duplicate(v => v.VisitDate)
-            .Duplicate(v => v.ContractorId)
-            .Duplicate(v => v.AgencyId)
+            .Index(v => v.VisitDate)
+            .Index(v => v.ContractorId)
+            .Index(v => v.AgencyId)
             // The duplicate guard: one holder a key in a tenant (Visit.HoldsKey). A visit holding none has a null key,
             // which no unique index compares. The write's guard probes it by tenant and key (VisitWriteGuard).
             .UniqueIndex(UniqueIndexType.DuplicatedField, HeldKeyIndex, TenancyScope.PerTenant, v => v.HeldKey!);
