@@ -35,11 +35,12 @@ create function bench_uuid7() returns uuid language sql volatile as
   \$\$ select encode(overlay(uuid_send(gen_random_uuid()) placing substring(int8send((extract(epoch from clock_timestamp()) * 1000000)::bigint) from 3) from 1 for 6), 'hex')::uuid \$\$;" >/dev/null
 
 # One visit's documents and event as the host wrote them (pgbench reads ':name' as a variable: such colons become ';').
-sample() { sql "$1" | sed -E "s/:([A-Za-z0-9_])/;\1/g; s/'/''/g"; }
+sample() { sql "$1" | LC_ALL=C sed -E "s/:([A-Za-z0-9_]|[^\x00-\x7f])/;\1/g; s/'/''/g"; }
 event=$(sample "select data from contracttherapy.mt_events where type = 'visit_logged' order by seq_id desc limit 1")
 headers=$(sample "select headers from contracttherapy.mt_events where type = 'visit_logged' order by seq_id desc limit 1")
 visit=$(sample "select data from contracttherapy.mt_doc_visit order by id desc limit 1")
 billable=$(sample "select data from contracttherapy.mt_doc_billablevisit order by id desc limit 1")
+[ -n "$event" ] && [ -n "$visit" ] && [ -n "$billable" ] || { echo "no visit was logged: see $data/host.log"; tail -20 "$data/host.log"; exit 1; }
 {
   echo '\startpipeline'
   echo 'BEGIN;'
@@ -58,9 +59,19 @@ billable=$(sample "select data from contracttherapy.mt_doc_billablevisit order b
 tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -1; }
 echo "| round | single-row ceiling, $connections clients | visits, $writers writers, $batch a transaction | ratio | load average |"
 echo "|---|---|---|---|---|"
+ceiling_run() {
+  sql "checkpoint" >/dev/null
+  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$seconds" -f "$data/ceiling.sql" bench > "$data/ceiling.log" 2>&1 \
+    || { echo "pgbench (ceiling) failed:"; cat "$data/ceiling.log"; exit 1; }
+}
+visits_run() {
+  sql "checkpoint" >/dev/null
+  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$writers" -j "$writers" -T "$seconds" -M prepared -f "$data/visits.sql" bench > "$data/visits.log" 2>&1 \
+    || { echo "pgbench (visits) failed:"; cat "$data/visits.log"; exit 1; }
+}
 for round in $(seq 1 "$rounds"); do
-  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$seconds" -f "$data/ceiling.sql" bench > "$data/ceiling.log" 2>&1
-  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$writers" -j "$writers" -T "$seconds" -M prepared -f "$data/visits.sql" bench > "$data/visits.log" 2>&1
+  # Each after a checkpoint, and in turn first, so that neither always meets the other's writes still to flush.
+  if [ $((round % 2)) = 1 ]; then ceiling_run; visits_run; else visits_run; ceiling_run; fi
   ceiling=$(tps "$data/ceiling.log")
   visits=$(awk -v t="$(tps "$data/visits.log")" -v b=$batch 'BEGIN {printf "%.0f", t * b}')
   echo "| $round | $(printf %.0f "$ceiling") inserts/s | $visits visits/s, $(sed -n 's/^latency average = \(.*\)$/\1/p' "$data/visits.log") a transaction | $(awk "BEGIN {printf \"%.0f%%\", 100 * $visits / $ceiling}") | $(cut -d' ' -f1-3 /proc/loadavg) |"
