@@ -58,14 +58,10 @@ fi
 ratio() { awk "BEGIN {printf \"%.0f%%\", 100 * $1 / $2}"; }
 
 # --- the database's ceiling: one single-row insert per transaction, 32 clients ---------------------
-pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | head -1)")
-ops/postgres.sh psql "$data" "$pg_port" bench \
-  "create table if not exists bench_ceiling (id bigserial primary key, x double precision, at timestamptz not null default now())" >/dev/null
-echo 'insert into bench_ceiling (x) values (random());' > "$data/ceiling.sql"
 say "pgbench ceiling ($connections clients, ${seconds} s)"
-"$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$seconds" -f "$data/ceiling.sql" bench > "$data/pgbench.log" 2>&1
-ceiling=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$data/pgbench.log" | head -1)
-pg_latency=$(sed -n 's/^latency average = \(.*\)$/\1/p' "$data/pgbench.log")
+ceiling_run "$seconds" "$data/pgbench.log"
+ceiling=$(pgbench_tps "$data/pgbench.log")
+pg_latency=$(pgbench_latency "$data/pgbench.log")
 echo "| pgbench ceiling: single-row insert, $connections clients, synchronous_commit $(ops/postgres.sh psql "$data" "$pg_port" bench 'show synchronous_commit') | ${seconds} s | (reference) | $(printf %.0f "$ceiling") inserts/s, latency avg $pg_latency | - | 100% |" >> "$rows"
 
 # --- POST /api/visits at 32 and 256 clients ----------------------------------------------------

@@ -57,6 +57,19 @@ start_host
 
 # A statement against the bench database, its rows tab-less and unaligned.
 sql() { ops/postgres.sh psql "$data" "$pg_port" bench "$1"; }
+# The database's ceiling that all.sh divides by and rows.sh compares with: pgbench inserting one row a transaction,
+# $connections clients, on this cluster. ceiling_run <seconds> <log>; pgbench_tps and pgbench_latency read a pgbench log.
+pg_bin=$(dirname "$( { ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null || true; } | head -1)")
+ceiling_run() {
+  if [ ! -f "$data/ceiling.sql" ]; then
+    sql "create table bench_ceiling (id bigserial primary key, x double precision, at timestamptz not null default now())" >/dev/null
+    echo 'insert into bench_ceiling (x) values (random());' > "$data/ceiling.sql"
+  fi
+  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$1" -f "$data/ceiling.sql" bench > "$2" 2>&1 \
+    || { echo "pgbench (ceiling) failed:"; cat "$2"; exit 1; }
+}
+pgbench_tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -1; }
+pgbench_latency() { sed -n 's/^latency average = \(.*\)$/\1/p' "$1"; }
 json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 post() { curl -sf -X "$1" "$url$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" ${3:+-d "$3"}; }
 token=$(curl -sf -X POST "$url/dev/token" -H 'Content-Type: application/json' -d '{"tenant":"bench","role":"owner"}' | json_field token)

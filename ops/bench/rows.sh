@@ -17,14 +17,11 @@ writers=${3:-2}
 batch=8
 connections=32
 source ops/bench/lib.sh
-pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | head -1)")
 
 echo "logging visits for their JSON (3 s)..." >&2
 wrk -t2 -c"$connections" -d3s -s ops/bench/log-visits.lua "$url" >/dev/null
 stop_host
 
-sql "create table if not exists bench_ceiling (id bigserial primary key, x double precision, at timestamptz not null default now())" >/dev/null
-echo 'insert into bench_ceiling (x) values (random());' > "$data/ceiling.sql"
 # Ids ordered in time, as Marten's are: a visit's from a sequence (its stream, event, document and billable document
 # share it), an event's from the clock.
 sql "create sequence bench_visit_id;
@@ -56,14 +53,9 @@ billable=$(sample "select data from contracttherapy.mt_doc_billablevisit order b
 "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c 1 -t 1 -M prepared -f "$data/visits.sql" bench > "$data/check.log" 2>&1 \
   || { echo "the visits' script failed:"; cat "$data/check.log"; exit 1; }
 
-tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -1; }
 echo "| round | single-row ceiling, $connections clients | visits, $writers writers, $batch a transaction | ratio | load average |"
 echo "|---|---|---|---|---|"
-ceiling_run() {
-  sql "checkpoint" >/dev/null
-  "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$connections" -j 2 -T "$seconds" -f "$data/ceiling.sql" bench > "$data/ceiling.log" 2>&1 \
-    || { echo "pgbench (ceiling) failed:"; cat "$data/ceiling.log"; exit 1; }
-}
+ceiling_after_checkpoint() { sql "checkpoint" >/dev/null; ceiling_run "$seconds" "$data/ceiling.log"; }
 visits_run() {
   sql "checkpoint" >/dev/null
   "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$writers" -j "$writers" -T "$seconds" -M prepared -f "$data/visits.sql" bench > "$data/visits.log" 2>&1 \
@@ -71,8 +63,8 @@ visits_run() {
 }
 for round in $(seq 1 "$rounds"); do
   # Each after a checkpoint, and in turn first, so that neither always meets the other's writes still to flush.
-  if [ $((round % 2)) = 1 ]; then ceiling_run; visits_run; else visits_run; ceiling_run; fi
-  ceiling=$(tps "$data/ceiling.log")
-  visits=$(awk -v t="$(tps "$data/visits.log")" -v b=$batch 'BEGIN {printf "%.0f", t * b}')
-  echo "| $round | $(printf %.0f "$ceiling") inserts/s | $visits visits/s, $(sed -n 's/^latency average = \(.*\)$/\1/p' "$data/visits.log") a transaction | $(awk "BEGIN {printf \"%.0f%%\", 100 * $visits / $ceiling}") | $(cut -d' ' -f1-3 /proc/loadavg) |"
+  if [ $((round % 2)) = 1 ]; then ceiling_after_checkpoint; visits_run; else visits_run; ceiling_after_checkpoint; fi
+  ceiling=$(pgbench_tps "$data/ceiling.log")
+  visits=$(awk -v t="$(pgbench_tps "$data/visits.log")" -v b=$batch 'BEGIN {printf "%.0f", t * b}')
+  echo "| $round | $(printf %.0f "$ceiling") inserts/s | $visits visits/s, $(pgbench_latency "$data/visits.log") a transaction | $(awk "BEGIN {printf \"%.0f%%\", 100 * $visits / $ceiling}") | $(cut -d' ' -f1-3 /proc/loadavg) |"
 done
