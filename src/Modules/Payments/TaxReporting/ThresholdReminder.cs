@@ -15,10 +15,12 @@ public sealed class ThresholdReminder(TaxYearRules rules, TimeProvider clock, IL
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var year in YearsMissing(rules, clock.TodayIn("America/New_York")))
+        // No tenant at start: the product's default zone decides which day it is.
+        var today = clock.TodayIn(TenantSettings.DefaultTimeZone);
+        foreach (var year in YearsMissing(rules, today))
             logger.LogWarning("No 1099-NEC threshold is configured for tax year {Year} (Tax:Nec:Thresholds:{Year}): its totals are shown " +
                 "without who is reportable, and its IRIS file is refused, until it is set", year, year);
-        foreach (var year in TemplatesMissing(clock.TodayIn("America/New_York")))
+        foreach (var year in TemplatesMissing(today))
             logger.LogWarning("No IRIS 1099-NEC column template is known for tax year {Year} (iris-1099-nec-columns.json, a release of the " +
                 "product): its IRIS file is refused until then", year);
         return Task.CompletedTask;
