@@ -149,6 +149,18 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
         (await Replayed(nameof(Visit))).Differences.Where(d => d.Tenant == Api.Tenant).ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// A discharge visit of the patient, then, at the same moment, its correction to a routine visit and a routine visit of
+    /// the same patient logged: two writes racing for one duplicate key.
+    /// </summary>
+    private async Task<(Guid Moving, Reply Corrected, Reply Logged)> CorrectionRacingALoggedVisit(Guid contractor, Guid agency, string mrn,
+        object correction)
+    {
+        var moving = (await Api.LogVisit(Visit(contractor, agency, DaysAgo(5), mrn: mrn, visitType: "Discharge"))).ShouldBe(201).Id;
+        var replies = await Task.WhenAll(Api.Put($"/api/visits/{moving}", correction), Api.LogVisit(Visit(contractor, agency, DaysAgo(5), mrn: mrn)));
+        return (moving, replies[0], replies[1]);
+    }
+
     [Fact]
     public async Task a_correction_racing_a_logged_visit_for_one_key_is_answered_with_the_visit_that_won()
     {
@@ -156,13 +168,9 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
         var dana = await Api.PlacedContractor(agency);
         for (var i = 0; i < 12; i++)
         {
-            var mrn = $"MRN-RACE-{i}";
-            var moving = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn, visitType: "Discharge"))).ShouldBe(201).Id;
             // Both read the routine visit's key free; the database lets one of them take it.
-            var replies = await Task.WhenAll(
-                Api.Put($"/api/visits/{moving}", new { visitType = "Routine", reason = "it was the routine visit" }),
-                Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn)));
-            var (corrected, logged) = (replies[0], replies[1]);
+            var (moving, corrected, logged) = await CorrectionRacingALoggedVisit(dana, agency, $"MRN-RACE-{i}",
+                new { visitType = "Routine", reason = "it was the routine visit" });
             if (corrected.Status == 200)
             {
                 logged.ShouldBeProblem(409).Json["existingVisitId"]!.GetValue<string>().ShouldBe(moving.ToString());
@@ -182,15 +190,10 @@ public sealed class ChangingVisitTests(AppFixture app) : IntegrationTest(app)
         var dana = await Api.PlacedContractor(agency);
         for (var i = 0; i < 12; i++)
         {
-            var mrn = $"MRN-RACE-INTENDED-{i}";
-            var moving = (await Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn, visitType: "Discharge"))).ShouldBe(201).Id;
-            var replies = await Task.WhenAll(
-                Api.Put($"/api/visits/{moving}", new
-                {
-                    visitType = "Routine", reason = "it was the routine visit", allowDuplicate = true, duplicateReason = "seen twice that day",
-                }),
-                Api.LogVisit(Visit(dana, agency, DaysAgo(5), mrn: mrn)));
-            var (corrected, logged) = (replies[0], replies[1]);
+            var (moving, corrected, logged) = await CorrectionRacingALoggedVisit(dana, agency, $"MRN-RACE-INTENDED-{i}", new
+            {
+                visitType = "Routine", reason = "it was the routine visit", allowDuplicate = true, duplicateReason = "seen twice that day",
+            });
             // Whoever took the key first, the correction said a duplicate was intended: it is saved either way.
             var view = corrected.ShouldBe(200).Json;
             view["visitType"]!.GetValue<string>().ShouldBe("Routine");
