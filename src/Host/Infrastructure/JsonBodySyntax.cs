@@ -8,13 +8,17 @@ using Microsoft.Extensions.Options;
 namespace ContractTherapy.Host.Infrastructure;
 
 /// <summary>
-/// A JSON body that is not JSON is answered 400 here, before the endpoint reads it, with problem details that say where
-/// it broke and nothing of what it held. Wolverine's own answer put System.Text.Json's message in the response and in
-/// an Error log entry, and for a bad literal (<c>{"tinType":nSSN,"tin":"987-65-4329",...}</c>) that message repeats
-/// the rest of the body: TINs, patient names and MRNs reached the host's log. Only endpoints that bind a JSON body are
-/// checked (the Stripe webhook reads its raw body and checks the signature first); the endpoint (and the idempotency
-/// middleware's fingerprint) reads the same bytes afterwards. A body that is JSON but of
-/// the wrong shape is still the endpoint's to refuse: those messages name the path and position only.
+/// A JSON body that is not JSON, or that does not read as the endpoint's request type, is answered 400 here, before the
+/// endpoint reads it, with problem details that say where it broke and nothing of what it held. Wolverine's own answer
+/// put System.Text.Json's message in the response and in an Error log entry with its stack trace: for a bad literal
+/// (<c>{"tinType":nSSN,"tin":"987-65-4329",...}</c>) that message repeats the rest of the body (TINs, patient names and
+/// MRNs reached the host's log), and for a value of the wrong type (<c>{"contractorId":"x"}</c>) it names the product's
+/// internal types, and a client's mistake was logged as the host's error. A value of the wrong type is a validation
+/// problem naming the field and the type it takes (<see cref="JsonBodyShape"/>). Only endpoints that bind a JSON body
+/// are checked (the Stripe webhook reads its raw body and checks the signature first); the endpoint (and the idempotency
+/// middleware's fingerprint) reads the same bytes afterwards, so the body is read twice: a few microseconds against the
+/// half millisecond of CPU a logged visit costs (ops/bench/README.md). Values of the right type that break a rule (an
+/// unknown discipline, a negative amount) are still the endpoint's to refuse.
 /// </summary>
 public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOptions> json)
 {
@@ -27,10 +31,12 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
         MaxDepth = json.Value.SerializerOptions.MaxDepth,
     };
 
+    private readonly JsonSerializerOptions _serializer = json.Value.SerializerOptions;
+
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (request.ContentLength == 0 || !BindsJsonBody(http) || !IsJson(request.ContentType))
+        if (request.ContentLength == 0 || RequestType(http) is not { } requestType || !IsJson(request.ContentType))
         {
             await next(http);
             return;
@@ -51,29 +57,36 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
             return; // the client went away: nobody to answer (a body over the size limit is the exception handler's 400)
         }
         request.Body = body.AsStream();
-        var error = body.Length == 0 ? null : SyntaxError(body.Bytes);
-        if (error is null)
+        if (body.Length > 0 && Problem(body.Bytes, requestType) is { } problem)
         {
-            await next(http);
+            await Results.Problem(problem).ExecuteAsync(http);
             return;
         }
+        await next(http); // an empty body where one is required is the endpoint's own answer
+    }
 
-        var (line, position) = error.Value;
-        await Results.Problem(new ProblemDetails
+    /// <summary>The 400 for a body that is not JSON or does not read as <paramref name="requestType"/>, or null.</summary>
+    private ProblemDetails? Problem(ReadOnlySpan<byte> body, Type requestType)
+    {
+        // A leading byte-order mark, which System.Text.Json's stream reading skips (some Windows clients send one).
+        if (body.StartsWith("\uFEFF"u8)) body = body[3..];
+        // Reading the body as the request type reads its syntax too; only a body that fails is read again to tell which.
+        if (JsonBodyShape.Problem(body, _serializer.GetTypeInfo(requestType)) is not { } shape) return null;
+        if (SyntaxError(body) is not { } error) return shape;
+        var (line, position) = error;
+        return new ProblemDetails
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request body is not valid JSON.",
             Detail = $"The JSON breaks at line {line + 1}, byte {position + 1} of that line. Nothing was saved.",
             Type = "https://contracttherapy.dev/problems/validation",
             Extensions = { ["lineNumber"] = line, ["bytePositionInLine"] = position },
-        }).ExecuteAsync(http);
+        };
     }
 
     /// <summary>Where the body stops being JSON (zero-based line and byte), or null when it is JSON.</summary>
     private (long Line, long Position)? SyntaxError(ReadOnlySpan<byte> body)
     {
-        // A leading byte-order mark, which System.Text.Json's stream reading skips (some Windows clients send one).
-        if (body.StartsWith("\uFEFF"u8)) body = body[3..];
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(_options));
         try
         {
@@ -88,10 +101,11 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
         }
     }
 
-    /// <summary>Whether the endpoint binds its request type from a JSON body (Wolverine declares it as accepted metadata).</summary>
-    private static bool BindsJsonBody(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: not null } accepts
-        && accepts.ContentTypes.Any(IsJson);
+    /// <summary>The type the endpoint binds from a JSON body (Wolverine declares it as accepted metadata), or null.</summary>
+    private static Type? RequestType(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: { } type } accepts && accepts.ContentTypes.Any(IsJson)
+            ? type
+            : null;
 
     /// <summary>The content types Wolverine reads as JSON (none given counts as JSON, as Wolverine takes it).</summary>
     private static bool IsJson(string? contentType) =>

@@ -12,7 +12,7 @@ namespace ContractTherapy.Tests.Security;
 /// every role: path ids of real records, random and malformed ids; query values and JSON bodies
 /// built from the schemas, some fields mutated (wrong type, null, huge, control characters,
 /// out-of-range numbers and dates), some bodies malformed or of the wrong media type. No answer
-/// may be 5xx, every 4xx is problem details, a refused request appends no event and changes no document (but
+/// may be 5xx, every 4xx is problem details naming none of the product's types, a refused request appends no event and changes no document (but
 /// those that change by themselves: see <c>Volatile</c>).
 /// CT_FUZZ_COUNT requests (300 by default; ops/chaos/fuzz.sh runs 10,000) from seed CT_FUZZ_SEED;
 /// CT_FUZZ_REPORT names a file that receives the figures.
@@ -43,7 +43,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
         var generator = new ValueGenerator(random, schemas, world);
 
         var failures = new List<string>();
-        int acceptedChanging = 0, docChanges = 0, fiveXx = 0, notProblem = 0, refusedWithEvents = 0, refused = 0;
+        int acceptedChanging = 0, docChanges = 0, fiveXx = 0, notProblem = 0, internalNames = 0, refusedWithEvents = 0, refused = 0;
         var byStatus = new SortedDictionary<int, int>();
         using var client = App.Host.Server.CreateClient();
         for (var i = 0; i < count; i++)
@@ -96,6 +96,12 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
                     notProblem++;
                     failures.Add($"{what}: {status} is not problem details ({contentType}) {Excerpt(text)}");
                 }
+                // A refusal speaks the API's words: Wolverine's own reader named the request's CLR type (JsonBodyShape).
+                if (text.Contains("ContractTherapy.", StringComparison.Ordinal))
+                {
+                    internalNames++;
+                    failures.Add($"{what}: {status} names one of the product's types {Excerpt(text)}");
+                }
                 var after = await EventCount();
                 if (after != before)
                 {
@@ -111,7 +117,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
             }
         }
 
-        var report = $"fuzz: seed {seed}, {count} requests, {fiveXx} 5xx, {notProblem} 4xx without problem details, " +
+        var report = $"fuzz: seed {seed}, {count} requests, {fiveXx} 5xx, {notProblem} 4xx without problem details, {internalNames} naming the product's types, " +
                      $"{refused} refused of which {refusedWithEvents} appended events, {docChanges} changed documents ({acceptedChanging} accepted writes changed documents); statuses {string.Join(", ", byStatus.Select(s => $"{s.Key}: {s.Value}"))}";
         Console.WriteLine(report);
         if (Environment.GetEnvironmentVariable("CT_FUZZ_REPORT") is { Length: > 0 } file)
@@ -201,6 +207,7 @@ public sealed class FuzzTests(AppFixture app) : IntegrationTest(app)
                     < 5 => "{\"truncated\": ",
                     < 8 => "",
                     < 10 => "[1,2,3]",
+                    < 12 => "null", // the literal reached the endpoint as a null request and answered 500 until 2026-12-07
                     _ => bodySchema is null ? "{}" : (Value(bodySchema, 0) ?? JsonValue.Create((string?)null))?.ToJsonString() ?? "null",
                 };
                 var mediaType = Chance(4) ? Pick(new[] { "text/plain", "application/xml", "multipart/form-data" }) : "application/json";
