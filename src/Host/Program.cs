@@ -92,6 +92,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<NilIdIsNotFound>();
 app.UseMiddleware<NulInQuery>();
+app.UseMiddleware<QueryValueTypes>();
 app.UseMiddleware<JsonBodySyntax>();
 app.UseMiddleware<IdempotencyMiddleware>();
 

@@ -80,39 +80,12 @@ internal static partial class JsonBodyShape
     private static string Describe(JsonTypeInfo? type)
     {
         if (type is null) return "of the type the API reference documents";
-        var clr = Nullable.GetUnderlyingType(type.Type) ?? type.Type;
-        if (Simple(clr) is { } simple) return simple;
+        if (ApiTypeNames.Of(type.Type) is { } simple) return simple;
         return type.Kind switch
         {
-            JsonTypeInfoKind.Enumerable when type.ElementType is { } element && Plural(Nullable.GetUnderlyingType(element) ?? element) is { } items => $"a list of {items}",
+            JsonTypeInfoKind.Enumerable when type.ElementType is { } element && ApiTypeNames.PluralOf(element) is { } items => $"a list of {items}",
             JsonTypeInfoKind.Enumerable => "a list",
             _ => "an object",
         };
     }
-
-    private static string? Simple(Type clr) => clr switch
-    {
-        _ when clr == typeof(string) => "a string",
-        _ when clr == typeof(Guid) => "a UUID",
-        _ when clr == typeof(DateOnly) => "a date (YYYY-MM-DD)",
-        _ when clr == typeof(DateTimeOffset) || clr == typeof(DateTime) => "a date and time (ISO 8601, with its offset)",
-        _ when clr == typeof(bool) => "true or false",
-        // The bounds are named: a number too large for the field (1e400) fails here too.
-        _ when clr == typeof(decimal) => "a number (at most 28 digits)",
-        _ when clr == typeof(double) || clr == typeof(float) => "a number",
-        _ when clr == typeof(int) => $"a whole number from {int.MinValue} to {int.MaxValue}",
-        _ when clr == typeof(long) || clr == typeof(short) || clr == typeof(byte) => "a whole number",
-        _ when clr.IsEnum => "one of: " + string.Join(", ", Enum.GetNames(clr)),
-        _ => null,
-    };
-
-    private static string? Plural(Type clr) => clr switch
-    {
-        _ when clr == typeof(string) => "strings",
-        _ when clr == typeof(Guid) => "UUIDs",
-        _ when clr == typeof(DateOnly) => "dates (YYYY-MM-DD)",
-        _ when clr == typeof(decimal) || clr == typeof(double) || clr == typeof(float) => "numbers",
-        _ when clr == typeof(int) || clr == typeof(long) => "whole numbers",
-        _ => null,
-    };
 }

@@ -29,6 +29,27 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
     public async Task a_page_beyond_any_list_is_refused_not_overflowed(string url) =>
         (await Api.Get(url)).ShouldBeProblem(400, "page");
 
+    [Theory]
+    [InlineData("/api/visits?agencyId=x", "agencyId", "'agencyId' must be a UUID.")]
+    [InlineData("/api/paystubs?contractorId=00000000-0000-0000-0000-00000000000g", "contractorId", "'contractorId' must be a UUID.")]
+    [InlineData("/api/agencies?page=abc", "page", "'page' must be a whole number from -2147483648 to 2147483647.")]
+    [InlineData("/api/contractors?pageSize=2147483648", "pageSize", "'pageSize' must be a whole number from -2147483648 to 2147483647.")]
+    [InlineData("/api/payments?year=twenty", "year", "'year' must be a whole number from -2147483648 to 2147483647.")]
+    public async Task a_query_value_of_the_wrong_type_is_a_validation_problem_naming_it(string url, string field, string message)
+    {
+        // Wolverine's own answer had no 'errors', named the CLR type (System.Guid) and repeated the value.
+        var reply = (await Api.Get(url)).ShouldBeProblem(400, field);
+        reply.ErrorFields.ShouldBe([field]);
+        reply.Json["errors"]![field]!.AsArray().Single()!.GetValue<string>().ShouldBe(message);
+        reply.Json["type"]!.GetValue<string>().ShouldBe("https://contracttherapy.dev/problems/validation");
+        reply.Body.ShouldNotContain("System.", Case.Sensitive);
+    }
+
+    [Fact]
+    public async Task every_query_value_of_the_wrong_type_is_named_at_once() =>
+        (await Api.Get("/api/invoices?cycleId=nope&agencyId=7&page=1&pageSize=x")).ShouldBeProblem(400, "cycleId", "agencyId", "pageSize")
+            .ErrorFields.Count.ShouldBe(3);
+
     [Fact]
     public async Task a_nul_character_in_a_text_field_is_a_400_naming_the_field()
     {
