@@ -2,7 +2,8 @@
 # Fuzzes the API: [count] requests (default 10000) generated from the OpenAPI document against
 # every endpoint with valid tokens of every role (tests/ContractTherapy.Tests/Security/FuzzTests.cs),
 # on a throwaway PostgreSQL through ops/test.sh. Fails on any 5xx, any 4xx that is not problem
-# details, or any event appended by a refused request. Prints the figures; a failure lists the
+# details (or names a product type, or a 400 other than the API's validation problem), or any event
+# appended by a refused request. Prints the figures; a failure lists the
 # requests. Usage: ops/chaos/fuzz.sh [count]   (CT_FUZZ_SEED=<n> replays a run; CT_TEST_PG_PORT as for ops/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
