@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Reflection;
 using System.Text.Json;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Wolverine.Http;
 
 namespace ContractTherapy.Host.Infrastructure;
 
@@ -36,9 +38,14 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (request.ContentLength == 0 || RequestType(http) is not { } requestType || !IsJson(request.ContentType))
+        if (RequestType(http) is not { } requestType || !IsJson(request.ContentType))
         {
             await next(http);
+            return;
+        }
+        if (request.ContentLength == 0)
+        {
+            await NoBody(http, requestType);
             return;
         }
 
@@ -57,12 +64,37 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
             return; // the client went away: nobody to answer (a body over the size limit is the exception handler's 400)
         }
         request.Body = body.AsStream();
-        if (body.Length > 0 && Problem(body.Bytes, requestType) is { } problem)
+        if (body.Length == 0)
+        {
+            await NoBody(http, requestType);
+            return;
+        }
+        if (Problem(body.Bytes, requestType) is { } problem)
         {
             await Results.Problem(problem).ExecuteAsync(http);
             return;
         }
-        await next(http); // an empty body where one is required is the endpoint's own answer
+        await next(http);
+    }
+
+    /// <summary>
+    /// No body where the endpoint binds one: a 400 saying so, unless the endpoint takes its body as optional (a nullable
+    /// parameter, which Wolverine binds as null). Wolverine's own answer was "Invalid JSON format" with System.Text.Json's
+    /// message ("The input does not contain any JSON tokens...").
+    /// </summary>
+    private Task NoBody(HttpContext http, Type requestType)
+    {
+        var parameter = http.GetEndpoint()?.Metadata.GetMetadata<HttpChain>()?.Method.Method.GetParameters()
+            .FirstOrDefault(p => p.ParameterType == requestType);
+        if (parameter is not null && new NullabilityInfoContext().Create(parameter).ReadState == NullabilityState.Nullable)
+            return next(http);
+        return Results.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request body is empty.",
+            Detail = "Send a JSON object of the shape the API reference documents for this endpoint. Nothing was saved.",
+            Type = "https://contracttherapy.dev/problems/validation",
+        }).ExecuteAsync(http);
     }
 
     /// <summary>The 400 for a body that is not JSON or does not read as <paramref name="requestType"/>, or null.</summary>

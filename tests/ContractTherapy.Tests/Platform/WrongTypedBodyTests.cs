@@ -60,6 +60,15 @@ public sealed class WrongTypedBodyTests(AppFixture app) : IntegrationTest(app)
         (await Api.Get("/api/agencies")).Json["total"]!.GetValue<long>().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task no_body_where_one_is_required_is_a_validation_problem()
+    {
+        var visit = await Api.Post("/api/visits", "");
+        visit.ShouldBeProblem(400).Json["title"]!.GetValue<string>().ShouldBe("The request body is empty.");
+        visit.Json["type"]!.GetValue<string>().ShouldBe("https://contracttherapy.dev/problems/validation");
+        (await Api.Get("/api/visits")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
     [Theory]
     [InlineData("[]")]
     [InlineData("\"a visit\"")]
