@@ -480,7 +480,7 @@ describe('the office', () => {
     await checkA11y(page, 'pay stub from its cycle');
     await screenshot(page, 'office-pay-stub');
 
-    // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check is recorded by hand.
+    // The pay run: approved, the payment is held (no W-9, no payout account) and says why; a check pays it by hand, on it.
     await page.getByRole('link', { name: 'Pay runs' }).click();
     await page.getByRole('button', { name: `Approve the pay run of ${shownDate(day(0))}` }).click();
     // Money goes out: the run is shown with its total first, and approved on a second click.
@@ -491,18 +491,26 @@ describe('the office', () => {
     const held = page.getByRole('table', { name: 'Payments waiting, with the reason' });
     await held.getByRole('cell', { name: 'Jordan Lee', exact: true }).waitFor();
     assert.match(await held.innerText(), /held/);
+    // Recorded as a payment of its own, the check would have left the held one to be sent again on a retry.
+    await held.getByRole('button', { name: 'Pay by hand the payment to Jordan Lee' }).click();
+    const byHand = page.getByRole('form', { name: /Pay Jordan Lee \$80\.00 by hand/ });
+    await byHand.getByLabel('Reference').fill('CHK-1001');
+    await checkA11y(page, 'pay a held payment by hand');
+    await screenshot(page, 'office-pay-runs');
+    await byHand.getByRole('button', { name: 'Record as paid' }).click();
+    await page.getByRole('status').filter({ hasText: 'Payment of $80.00 to Jordan Lee recorded as paid by Check.' }).waitFor();
+    const paidTable = page.getByRole('table', { name: 'Payments requested, sent or recorded' });
+    await paidTable.getByText('CHK-1001').waitFor();
+    assert.match(await paidTable.innerText(), /Jordan Lee\s+Check\s+CHK-1001\s+\$80\.00\s+sent/);
+    await page.getByText('None waiting: every approved payment is paid or on its way.').waitFor();
+    // A payment outside a pay run is recorded on its own; its errors are said next to its fields.
     await page.getByLabel('Amount (USD)').fill('12.345');
     await page.getByRole('button', { name: 'Record payment' }).click();
     await page.getByRole('alert').first().waitFor(); // more than 2 decimals: a field error
     assert.match(await page.locator('#' + (await page.getByLabel('Amount (USD)').getAttribute('aria-describedby')).replace(/:/g, '\\:')).innerText(), /amount/i);
-    await page.getByLabel('Amount (USD)').fill('80');
-    await page.getByLabel('Reference').fill('CHK-1001');
-    await page.getByRole('button', { name: 'Record payment' }).click();
-    await page.getByRole('table', { name: 'Payments requested, sent or recorded' }).getByText('CHK-1001').waitFor();
     await checkA11y(page, 'pay runs');
-    await screenshot(page, 'office-pay-runs');
     const payments = await call(tenant, 'owner', 'GET', '/api/payments?pageSize=50');
-    assert.equal(payments.items.filter((p) => p.reference === 'CHK-1001').length, 1);
+    assert.deepEqual(payments.items.map((p) => [p.status, p.method, p.reference, p.amount]), [['sent', 'check', 'CHK-1001', 80]]);
     await context.close();
   });
 });

@@ -187,6 +187,74 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
     }
 
     [Fact]
+    public async Task a_held_payment_paid_by_hand_is_paid_once_and_is_never_sent_through_stripe()
+    {
+        var (cycle, _, sam) = await ClosedCycle();
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), sam)["id"]!.GetValue<string>());
+        var check = new { paidOn = "2026-03-20", method = "Check", reference = " CHK 3001 " };
+
+        var paid = (await Api.AndWait(() => Api.Post($"/api/payments/{payment}/paid-by-hand", check, role: "payroll"))).ShouldBe(200).Json;
+        paid["status"]!.GetValue<string>().ShouldBe("sent");
+        paid["method"]!.GetValue<string>().ShouldBe("check");
+        paid["reference"]!.GetValue<string>().ShouldBe("CHK 3001");
+        paid["paidOn"]!.GetValue<string>().ShouldBe("2026-03-20");
+        paid["amount"]!.GetValue<decimal>().ShouldBe(75m);
+        paid["heldReason"].ShouldBeNull();
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("sent");
+
+        // Its hold lifted, a retry would pay the therapist a second time: refused, and nothing reaches Stripe.
+        await Api.MakePayable(sam, "234-56-7890", "acct_1Sam");
+        (await Api.Post($"/api/payments/{payment}/retry", null, role: "payroll")).ShouldBeProblem(409);
+        (await Api.Post($"/api/payments/{payment}/paid-by-hand", check, role: "payroll")).ShouldBeProblem(409).Body.ShouldContain("sent");
+        Stripe.TransfersFor(payment).ShouldBeEmpty();
+
+        // Counted once: the payments of the year, the 1099 total, the year to date on the pay stub.
+        (await Api.Get($"/api/payments?contractorId={sam}&year=2026", role: "accountant")).Json["total"]!.GetValue<long>().ShouldBe(1);
+        (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200).Json["contractors"]!.AsArray()
+            .Single(c => c!["contractorId"]!.GetValue<string>() == sam.ToString())!["total"]!.GetValue<decimal>().ShouldBe(75m);
+        var stub = paid["payStubId"]!.GetValue<string>();
+        (await Api.Get($"/api/paystubs/{stub}", role: "payroll")).Json["ytdPaid"]!.GetValue<decimal>().ShouldBe(75m);
+    }
+
+    [Fact]
+    public async Task only_a_held_or_failed_payment_is_paid_by_hand_and_a_refusal_changes_nothing()
+    {
+        var (cycle, dana, sam) = await ClosedCycle();
+        var approval = await Api.ApprovePayRun(cycle);
+        var sent = Guid.Parse(PaymentOf(approval, dana)["id"]!.GetValue<string>());
+        var held = Guid.Parse(PaymentOf(approval, sam)["id"]!.GetValue<string>());
+        var check = new { paidOn = "2026-03-20", method = "check", reference = "CHK 1" };
+
+        (await Api.Post($"/api/payments/{sent}/paid-by-hand", check, role: "payroll")).ShouldBeProblem(409);
+        (await Api.Post($"/api/payments/{Guid.NewGuid()}/paid-by-hand", check, role: "payroll")).ShouldBeProblem(404);
+        (await Api.Post($"/api/payments/{held}/paid-by-hand", check, role: "accountant")).ShouldBeProblem(403);
+        (await Api.Post($"/api/payments/{held}/paid-by-hand", new { paidOn = "2099-01-01", method = "check", reference = "CHK 1" }, role: "payroll"))
+            .ShouldBeProblem(400, "paidOn");
+        (await Api.Post($"/api/payments/{held}/paid-by-hand", new { paidOn = "2026-03-20", method = "bitcoin" }, role: "payroll"))
+            .ShouldBeProblem(400, "method", "reference");
+        var still = (await Api.Get($"/api/payments/{held}", role: "payroll")).Json;
+        still["status"]!.GetValue<string>().ShouldBe("held");
+        still["heldReason"]!.GetValue<string>().ShouldContain("W-9");
+        (await Api.Get($"/api/payments/{sent}", role: "payroll")).Json["method"]!.GetValue<string>().ShouldBe("stripe");
+    }
+
+    [Fact]
+    public async Task a_payment_stripe_refused_can_be_paid_by_hand_instead()
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        Stripe.Inject(new FakeStripe.Refuse("The destination account is not enabled for transfers."));
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), dana)["id"]!.GetValue<string>());
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("failed");
+
+        var paid = (await Api.AndWait(() => Api.Post($"/api/payments/{payment}/paid-by-hand",
+            new { paidOn = "2026-03-21", method = "ach", reference = "ACH 77" }, role: "owner"))).ShouldBe(200).Json;
+        paid["status"]!.GetValue<string>().ShouldBe("sent");
+        paid["failureReason"].ShouldBeNull();
+        (await Api.Post($"/api/payments/{payment}/retry", null, role: "payroll")).ShouldBeProblem(409);
+        Stripe.TransfersFor(payment).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_pay_run_of_an_open_or_unknown_cycle_cannot_be_approved()
     {
         await Api.CyclesFrom("2026-03-02");

@@ -49,6 +49,10 @@ public sealed record Payment(
         this with { Status = PaymentStatus.Failed, FailureReason = e.Reason, FailedAttempts = FailedAttempts + 1, PendingReason = null };
 
     public Payment Apply(PaymentReversed _) => this with { Status = PaymentStatus.Reversed };
+
+    /// <summary>A held or failed payment paid by hand (PayByHand): paid, by that method, and no longer retried.</summary>
+    public Payment Apply(ManualPaymentRecorded e) =>
+        this with { Status = PaymentStatus.Sent, Method = e.Method, PaidOn = e.PaidOn, Reference = e.Reference, HeldReason = null, FailureReason = null, PendingReason = null };
 }
 
 public sealed record PaymentView(Guid Id, Guid ContractorId, Guid? PayStubId, Guid? CycleId, decimal Amount, string Method, string Status,

@@ -20,7 +20,10 @@ public sealed record PaymentSendDelayed(Guid PaymentId, string Reason);
 /// <summary>Stripe refused the transfer; nothing was created there.</summary>
 public sealed record PaymentFailed(Guid PaymentId, string Reason);
 
-/// <summary>A payment made outside the product (check, ACH, card, PayPal...), recorded by hand.</summary>
+/// <summary>
+/// A payment made outside the product (check, ACH, card, PayPal...), recorded by hand: a payment of its own (the first
+/// event of its stream), or the settling of a held or failed payment (appended to that payment's stream, PayByHand).
+/// </summary>
 public sealed record ManualPaymentRecorded(Guid PaymentId, Guid ContractorId, decimal Amount, DateOnly PaidOn, string Method, string Reference);
 
 /// <summary>Stripe reversed the transfer; the money came back and leaves the 1099 total of the year it was paid.</summary>

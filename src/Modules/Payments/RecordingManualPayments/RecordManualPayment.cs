@@ -14,18 +14,16 @@ using Wolverine.Http;
 namespace ContractTherapy.Payments.RecordingManualPayments;
 
 public sealed record RecordManualPayment(Guid? ContractorId, decimal? Amount, DateOnly? PaidOn,
-    [property: OneOf("check", "ach", "card", "paypal", "other")] string? Method, string? Reference);
+    [property: OneOf(typeof(HandPaymentMethod), CamelCase = true)] string? Method, string? Reference);
 
 /// <summary>A payment made outside the product, recorded by hand with its method and reference.</summary>
 public static class RecordManualPaymentEndpoint
 {
     public static ProblemDetails Validate(RecordManualPayment cmd)
     {
-        var v = new Validation().Required("contractorId", cmd.ContractorId).Money("amount", cmd.Amount).Text("reference", cmd.Reference, 100);
+        var v = new Validation().Required("contractorId", cmd.ContractorId).Money("amount", cmd.Amount);
         if (cmd.Amount == 0) v.Add("amount", "'amount' must be more than 0.");
-        if (cmd.PaidOn is null) v.Add("paidOn", "'paidOn' is required (YYYY-MM-DD).");
-        v.OneOf("method", cmd.Method, Choices.For<RecordManualPayment>(nameof(RecordManualPayment.Method)));
-        return v.Result();
+        return v.HandPayment(cmd.PaidOn, cmd.Method, cmd.Reference, Choices.For<RecordManualPayment>(nameof(RecordManualPayment.Method))).Result();
     }
 
     [WolverinePost("/api/payments/manual"), Authorize(Policy = Policies.PaymentsWrite), Tags("Payments")]
@@ -36,8 +34,7 @@ public static class RecordManualPaymentEndpoint
         var contractorId = cmd.ContractorId!.Value;
         if (!await session.ExistsAsync(contractorId, Streams.Contractor, ct))
             return Problems.Refused("contractor-known", $"No contractor with id '{contractorId}' exists in this tenant.");
-        var today = clock.TodayIn((await session.SettingsFor(Caller.From(http.User).TenantId, clock, ct)).TimeZone);
-        if (cmd.PaidOn > today) return Problems.Invalid("paidOn", "'paidOn' may not be in the future.");
+        if (await HandPayments.PaidOnInTheFuture(cmd.PaidOn!.Value, http, session, clock, ct) is { } future) return future;
 
         var id = Guid.CreateVersion7();
         var recorded = new ManualPaymentRecorded(id, contractorId, cmd.Amount!.Value, cmd.PaidOn!.Value, cmd.Method!, cmd.Reference!.Trim());

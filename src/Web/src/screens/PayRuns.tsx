@@ -16,6 +16,8 @@ export function PayRuns() {
   const [message, setMessage] = useState<string>();
   // Approving sends money: the pay run is shown with its stubs and total, and approved only on a second click.
   const [confirm, setConfirm] = useState<{ cycle: Schemas['CycleView']; stubs: number; total: number }>();
+  // A held or failed payment paid outside the product is recorded on that payment, so that it is never sent as well.
+  const [byHand, setByHand] = useState<Schemas['PaymentView']>();
 
   async function ask(cycle: Schemas['CycleView']) {
     setError(undefined);
@@ -121,7 +123,7 @@ export function PayRuns() {
               <section className="card" aria-labelledby="held-title">
                 <h2 id="held-title">Held and failed payments</h2>
                 {held.length === 0 ? (
-                  <p>None: every approved payment went out.</p>
+                  <p>None waiting: every approved payment is paid or on its way.</p>
                 ) : (
                   <table>
                     <caption className="sr-only">Payments waiting, with the reason</caption>
@@ -147,19 +149,39 @@ export function PayRuns() {
                             <StatusBadge status={p.status} />
                           </td>
                           <td>{p.heldReason ?? p.failureReason}</td>
-                          <td>
+                          <td className="nowrap">
                             <button
                               type="button"
                               className="link"
-                              onClick={() => act(() => must(api.POST('/api/payments/{id}/retry', { params: { path: { id: p.id } } })), 'Sent again.')}
+                              onClick={() =>
+                                act(
+                                  () => must(api.POST('/api/payments/{id}/retry', { params: { path: { id: p.id } } })),
+                                  `Payment to ${names[p.contractorId]} requested again.`,
+                                )
+                              }
                             >
                               Retry<span className="sr-only"> the payment to {names[p.contractorId]}</span>
+                            </button>{' '}
+                            <button type="button" className="link" onClick={() => setByHand(p)}>
+                              Pay by hand<span className="sr-only"> the payment to {names[p.contractorId]}</span>
                             </button>
                           </td>
                         </tr>
                       ))}
                     </tbody>
                   </table>
+                )}
+                {byHand && (
+                  <PayByHand
+                    key={byHand.id}
+                    payment={byHand}
+                    name={names[byHand.contractorId]}
+                    onCancel={() => setByHand(undefined)}
+                    onDone={(m) => {
+                      setByHand(undefined);
+                      void act(() => Promise.resolve(), m);
+                    }}
+                  />
                 )}
               </section>
               <PaymentsTable payments={payments.filter((p) => p.status !== 'held' && p.status !== 'failed')} names={names} />
@@ -175,6 +197,9 @@ function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]
   return (
     <section className="card" aria-labelledby="paid-title">
       <h2 id="paid-title">Payments</h2>
+      {payments.length === 0 ? (
+        <p>None yet: a payment shows here once it is requested, sent or recorded.</p>
+      ) : (
       <table>
         <caption className="sr-only">Payments requested, sent or recorded</caption>
         <thead>
@@ -196,7 +221,7 @@ function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]
               <tr key={p.id}>
                 <td className="nowrap">{date(p.paidOn)}</td>
                 <td>{names[p.contractorId]}</td>
-                <td>{p.method}</td>
+                <td>{methodLabel[p.method] ?? p.method}</td>
                 <td>{p.reference ?? p.stripeTransferId}</td>
                 <td className="num">
                   <Money value={p.amount} />
@@ -208,6 +233,7 @@ function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]
             ))}
         </tbody>
       </table>
+      )}
     </section>
   );
 }
@@ -250,6 +276,7 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>Record a manual payment</h2>
+      <p className="hint">For money paid outside a pay run. A held or failed payment paid by hand is recorded with Pay by hand, on it.</p>
       <ProblemView error={error} />
       {field(
         'contractorId',
@@ -271,9 +298,9 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
           'method',
           'Method',
           <select {...props('method')}>
-            {['check', 'ach', 'card', 'paypal', 'other'].map((m) => (
+            {handMethods.map((m) => (
               <option key={m} value={m}>
-                {m}
+                {methodLabel[m]}
               </option>
             ))}
           </select>,
@@ -282,6 +309,78 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
       </div>
       <button type="submit" className="primary">
         Record payment
+      </button>
+    </form>
+  );
+}
+
+const handMethods: PaymentMethod[] = ['check', 'ach', 'card', 'paypal', 'other'];
+const methodLabel: Record<string, string> = { stripe: 'Stripe', check: 'Check', ach: 'ACH', card: 'Card', paypal: 'PayPal', other: 'Other' };
+
+/** A held or failed payment paid outside the product: its date, method and reference, recorded on it (it is then paid, in full). */
+function PayByHand({ payment, name, onDone, onCancel }: {
+  payment: Schemas['PaymentView']; name: string | undefined; onDone: (message: string) => void; onCancel: () => void;
+}) {
+  const id = useId();
+  const [form, setForm] = useState({ paidOn: today(), method: 'check' as PaymentMethod, reference: '' });
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  // One key for this payment's form: a double submit or a resend after a lost answer records it once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    setBusy(true);
+    try {
+      await must(
+        api.POST('/api/payments/{id}/paid-by-hand', { params: { path: { id: payment.id } }, body: form, headers: { 'Idempotency-Key': key } }),
+      );
+      onDone(`Payment of ${money(payment.amount)} to ${name} recorded as paid by ${methodLabel[form.method]}.`);
+    } catch (err) {
+      setError(err);
+      if (err instanceof ApiProblem) setKey(crypto.randomUUID());
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="card confirm" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h3 id={`${id}-title`}>
+        Pay {name} <Money value={payment.amount} /> by hand
+      </h3>
+      <p className="hint">The payment is then paid and is not sent through Stripe, now or on a retry.</p>
+      <ProblemView error={error} />
+      <div className="row">
+        <div className="field">
+          <label htmlFor={`${id}-paidOn`}>Paid on</label>
+          <input id={`${id}-paidOn`} type="date" value={form.paidOn} aria-describedby={`${id}-paidOn-err`}
+            onChange={(e) => setForm({ ...form, paidOn: e.target.value })} />
+          <FieldError id={`${id}-paidOn-err`} error={error} field="paidOn" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-method`}>Method</label>
+          <select id={`${id}-method`} value={form.method} aria-describedby={`${id}-method-err`}
+            onChange={(e) => setForm({ ...form, method: e.target.value as PaymentMethod })}>
+            {handMethods.map((m) => (
+              <option key={m} value={m}>
+                {methodLabel[m]}
+              </option>
+            ))}
+          </select>
+          <FieldError id={`${id}-method-err`} error={error} field="method" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-reference`}>Reference</label>
+          <input id={`${id}-reference`} value={form.reference} autoComplete="off" aria-describedby={`${id}-reference-err`}
+            onChange={(e) => setForm({ ...form, reference: e.target.value })} />
+          <FieldError id={`${id}-reference-err`} error={error} field="reference" />
+        </div>
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        Record as paid
+      </button>{' '}
+      <button type="button" onClick={onCancel}>
+        Cancel
       </button>
     </form>
   );
