@@ -22,11 +22,11 @@ internal static partial class JsonBodyShape
         {
             read = JsonSerializer.Deserialize(body, type);
         }
-        catch (JsonException e) when (FieldOf(e.Path) is { } field)
+        catch (JsonException e) when (Resolve(type, e.Path) is ({ } field, var at))
         {
             return new Validation().Add(field, e is NulInString
                 ? $"'{field}' must not hold the character U+0000."
-                : $"'{field}' must be {Describe(TypeAt(type, field))}.").ToProblem();
+                : $"'{field}' must be {Describe(at)}.").ToProblem();
         }
         catch (JsonException)
         {
@@ -44,36 +44,37 @@ internal static partial class JsonBodyShape
     };
 
     /// <summary>
-    /// The field as the client wrote it, from System.Text.Json's path: <c>$.rates[1].amount</c> is <c>rates[1].amount</c>.
-    /// Null for the body itself (<c>$</c>).
+    /// The field at System.Text.Json's path (<c>$.rates[1].amount</c> is <c>rates[1].amount</c>) and its declared type,
+    /// walked through the contract: each step is named as the contract names it, never as the client spelled it, and the
+    /// walk stops at a step the contract does not know (a dictionary's key), naming what holds it with no type. Null
+    /// for the body itself (<c>$</c>).
     /// </summary>
-    private static string? FieldOf(string? path)
+    private static (string? Field, JsonTypeInfo? Type) Resolve(JsonTypeInfo root, string? path)
     {
-        if (path is null || !path.StartsWith("$.", StringComparison.Ordinal) && !path.StartsWith("$[", StringComparison.Ordinal)) return null;
-        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..];
-    }
-
-    /// <summary>The declared type of the field at <paramref name="field"/>, walked through the contract; null when a step is unknown.</summary>
-    private static JsonTypeInfo? TypeAt(JsonTypeInfo root, string field)
-    {
-        var current = root;
-        foreach (Match step in Steps().Matches(field))
+        if (path is null || !path.StartsWith('$')) return (null, null);
+        var field = new System.Text.StringBuilder();
+        JsonTypeInfo? current = root;
+        foreach (Match step in Steps().Matches(path, 1))
         {
             if (step.Groups["index"].Success)
             {
-                if (current.ElementType is not { } element) return null;
+                if (current?.ElementType is not { } element) return (field.Length == 0 ? null : field.ToString(), null);
+                field.Append('[').Append(step.Groups["index"].Value).Append(']');
                 current = current.Options.GetTypeInfo(element);
                 continue;
             }
-            var name = step.Groups["name"].Value;
-            var comparison = current.Options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (current.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison)) is not { } property) return null;
+            var name = step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value;
+            var comparison = current!.Options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (current.Kind != JsonTypeInfoKind.Object || current.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison)) is not { } property)
+                return (field.Length == 0 ? null : field.ToString(), null);
+            if (field.Length > 0) field.Append('.');
+            field.Append(property.Name);
             current = current.Options.GetTypeInfo(property.PropertyType);
         }
-        return current;
+        return (field.Length == 0 ? null : field.ToString(), current);
     }
 
-    [GeneratedRegex(@"(?<name>[^.\[\]]+)|\[(?<index>\d+)\]")]
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>(?:[^']|'')*)'\]|\[(?<index>\d+)\]")]
     private static partial Regex Steps();
 
     /// <summary>The type in the API's words: what the reference shows, not the CLR's name.</summary>

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using ContractTherapy.Shared.Http;
-using JasperFx.CodeGeneration.Frames;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Wolverine.Http;
 
 namespace ContractTherapy.Host.Infrastructure;
@@ -12,19 +11,20 @@ namespace ContractTherapy.Host.Infrastructure;
 /// the parameter and the type it takes (<c>'agencyId' must be a UUID.</c>), as every other bad input is, before the
 /// endpoint runs. Wolverine's own answer (<c>RejectUnparseableQueryValues</c>, which stays on behind this) was a problem
 /// without the API's <c>errors</c>, naming the CLR type (<c>System.Guid</c>) and repeating the value sent. The
-/// parameters are the endpoint's and its middleware's (Wolverine's <see cref="HttpChain"/>) of a type read from text,
-/// not bound from the route; they are parsed as Wolverine's generated code parses them (invariant culture).
+/// parameters are the ones Wolverine itself binds from the query string, under the names it reads, as its API
+/// description of the endpoint lists them (the OpenAPI document's source); they are parsed as Wolverine's generated
+/// code parses them (invariant culture). Types this check does not know are left to Wolverine.
 /// </summary>
 public sealed class QueryValueTypes(RequestDelegate next)
 {
-    private static readonly ConcurrentDictionary<HttpChain, QueryParameter[]> Parameters = new();
+    private readonly ConcurrentDictionary<(HttpChain, string), QueryParameter[]> _parameters = new();
 
     public async Task InvokeAsync(HttpContext http)
     {
         if (http.Request.QueryString.HasValue && http.GetEndpoint()?.Metadata.GetMetadata<HttpChain>() is { } chain)
         {
             var validation = new Validation();
-            foreach (var parameter in Parameters.GetOrAdd(chain, QueryParametersOf))
+            foreach (var parameter in _parameters.GetOrAdd((chain, http.Request.Method), key => QueryParametersOf(key.Item1, key.Item2)))
             {
                 var raw = (string?)http.Request.Query[parameter.Name];
                 if (!string.IsNullOrEmpty(raw) && !parameter.Reads(raw))
@@ -39,22 +39,18 @@ public sealed class QueryValueTypes(RequestDelegate next)
         await next(http);
     }
 
-    private static QueryParameter[] QueryParametersOf(HttpChain chain)
-    {
-        var route = chain.RoutePattern?.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
-        return chain.Middleware.OfType<MethodCall>().Append(chain.Method)
-            .SelectMany(call => call.Method.GetParameters())
-            .Where(p => p.Name is not null && !route.Contains(p.Name))
-            .Select(p => Reader(p) is { } reads ? new QueryParameter(p.Name!, p.ParameterType, reads) : null)
+    private static QueryParameter[] QueryParametersOf(HttpChain chain, string method) =>
+        chain.CreateApiDescription(method).ParameterDescriptions
+            .Where(p => p.Source == BindingSource.Query && p.Type is not null)
+            .Select(p => Reader(p.Type) is { } reads ? new QueryParameter(p.Name, p.Type, reads) : null)
             .OfType<QueryParameter>()
             .DistinctBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .ToArray();
-    }
 
-    /// <summary>How a query value of the parameter's type is read, or null for a type this check leaves alone (text, services).</summary>
-    private static Func<string, bool>? Reader(ParameterInfo parameter)
+    /// <summary>How a query value of the type is read, or null for a type this check leaves alone (text, enums, lists).</summary>
+    private static Func<string, bool>? Reader(Type parameterType)
     {
-        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        var type = Nullable.GetUnderlyingType(parameterType) ?? parameterType;
         var invariant = CultureInfo.InvariantCulture;
         return type switch
         {

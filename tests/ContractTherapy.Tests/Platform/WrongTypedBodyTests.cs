@@ -13,6 +13,8 @@ public sealed class WrongTypedBodyTests(AppFixture app) : IntegrationTest(app)
     public static TheoryData<string, string, string> WrongTypedVisits => new()
     {
         { """{"contractorId":"x"}""", "contractorId", "'contractorId' must be a UUID." },
+        // Named as the API names it, not as the client spelled it (names are matched in any letter case).
+        { """{"ContractorID":"x"}""", "contractorId", "'contractorId' must be a UUID." },
         { """{"visitDate":"2026-13-45"}""", "visitDate", "'visitDate' must be a date (YYYY-MM-DD)." },
         { """{"visitDate":20260303}""", "visitDate", "'visitDate' must be a date (YYYY-MM-DD)." },
         { """{"miles":"ten"}""", "miles", "'miles' must be a number (at most 28 digits)." },
