@@ -199,12 +199,20 @@ describe('the therapist on a phone', () => {
 
     const mrn = `E2E-${uid()}`;
     await fillVisit(page, 'Ada Lovelace', mrn);
-    await page.getByRole('radio', { name: 'Evaluation' }).check({ force: true });
+    await page.getByRole('radio', { name: 'Evaluation', exact: true }).check({ force: true });
+    // Every visit type is offered, in words; the note is the therapist's to say signed, visit by visit.
+    assert.equal(await page.getByRole('radio').count(), 9 + (await page.getByRole('group', { name: 'Discipline' }).getByRole('radio').count()));
+    await page.getByRole('radio', { name: 'Start of care' }).waitFor();
+    const signed = page.getByRole('checkbox', { name: 'I have signed the note for this visit' });
+    assert.equal(await signed.isChecked(), false);
+    await signed.check();
     await page.getByRole('button', { name: 'Log visit' }).click();
     await page.getByRole('status').filter({ hasText: 'Visit logged' }).waitFor();
+    assert.equal(await signed.isChecked(), false); // the next visit starts unsigned again
     const visits = await visitsWithMrn(mrn);
     assert.equal(visits.length, 1);
     assert.equal(visits[0].visitType, 'Evaluation');
+    assert.equal(visits[0].noteSigned, true);
     assert.equal(visits[0].miles, 7.5);
     await context.close();
   });

@@ -154,6 +154,10 @@ export function date(iso: string | null | undefined): string {
 /** A period of days (a cycle's, an invoice's): "Mar 2, 2026 – Mar 8, 2026". */
 export const period = (start: string, end: string) => `${date(start)} – ${date(end)}`;
 
+/** A visit type in words (the API's values are names such as <code>StartOfCare</code>). */
+export const visitTypeLabel = (type: string) =>
+  ({ ReEvaluation: 'Re-evaluation', StartOfCare: 'Start of care', ResumptionOfCare: 'Resumption of care' } as Record<string, string>)[type] ?? type;
+
 /** An instant (ISO 8601, as the API sends it) in this browser's time zone, naming the zone: "Mar 5, 2026, 3:04 PM EST". */
 export function instant(iso: string | null | undefined): string {
   if (!iso) return '';

@@ -1,7 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date } from '../ui';
+import { allVisitTypes } from './RateSetForm';
+import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date, visitTypeLabel } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -165,7 +166,7 @@ export function OfficeVisits() {
                       <td>{names[v.agencyId] ?? ''}</td>
                       <td>{v.patient ? `${v.patient.name} (${v.patient.mrn})` : ''}</td>
                       <td>
-                        {v.discipline} {v.visitType}
+                        {v.discipline} {visitTypeLabel(v.visitType)}
                       </td>
                       <td className="num">{miles(v.miles)}</td>
                       <td>{v.noteSigned ? 'signed' : 'unsigned'}</td>
@@ -238,7 +239,6 @@ function VoidForm({ visit, who, onDone }: { visit: Visit; who?: string; onDone: 
   );
 }
 
-const visitTypes = ['Evaluation', 'ReEvaluation', 'Routine', 'Discharge', 'Supervisory', 'StartOfCare', 'ResumptionOfCare', 'Recertification', 'Missed'];
 
 /** A correction: only the fields changed are sent, with the reason; an invoiced visit is reversed and re-billed at the next close. */
 function CorrectForm({
@@ -332,9 +332,9 @@ function CorrectForm({
           'visitType',
           'Visit type',
           <select {...props('visitType')}>
-            {visitTypes.map((t) => (
+            {allVisitTypes.map((t) => (
               <option key={t} value={t}>
-                {t}
+                {visitTypeLabel(t)}
               </option>
             ))}
           </select>,

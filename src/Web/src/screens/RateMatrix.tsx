@@ -1,4 +1,4 @@
-import { Money } from '../ui';
+import { Money, visitTypeLabel } from '../ui';
 import type { Schemas } from '../api/client';
 
 /** Rates as a matrix: a row per visit type, a column per discipline (agency overrides listed apart). */
@@ -25,7 +25,7 @@ export function RateMatrix({ rates, caption, agencyNames = {} }: { rates: Schema
         <tbody>
           {types.map((t) => (
             <tr key={t}>
-              <th scope="row">{t}</th>
+              <th scope="row">{visitTypeLabel(t)}</th>
               {disciplines.map((d) => (
                 <td key={d} className="num">
                   {amount(d, t) === undefined ? '—' : <Money value={amount(d, t)} />}
@@ -52,7 +52,7 @@ export function RateMatrix({ rates, caption, agencyNames = {} }: { rates: Schema
               <tr key={i}>
                 <td>{agencyNames[r.agencyId!] ?? r.agencyId}</td>
                 <td>
-                  {r.discipline} {r.visitType}
+                  {r.discipline} {visitTypeLabel(r.visitType)}
                 </td>
                 <td className="num">
                   <Money value={r.amount} />

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiProblem, type Discipline, type Schemas, type VisitType } from '../api/client';
-import { FieldError, Outcome, today, date } from '../ui';
+import { FieldError, Outcome, today, date, visitTypeLabel } from '../ui';
 import { RateMatrix } from './RateMatrix';
 
 export const allDisciplines: Discipline[] = ['PT', 'PTA', 'OT', 'COTA', 'ST'];
@@ -133,7 +133,7 @@ export function RateSetForm({
           <tbody>
             {allVisitTypes.map((t) => (
               <tr key={t}>
-                <th scope="row">{t}</th>
+                <th scope="row">{visitTypeLabel(t)}</th>
                 {columns.map((d) => (
                   <td key={d}>
                     <input
@@ -174,7 +174,9 @@ export function RateSetForm({
                 </select>
                 <select aria-label={`Override ${n} visit type`} value={o.visitType} onChange={(e) => set({ visitType: e.target.value as VisitType })}>
                   {allVisitTypes.map((t) => (
-                    <option key={t}>{t}</option>
+                    <option key={t} value={t}>
+                      {visitTypeLabel(t)}
+                    </option>
                   ))}
                 </select>
                 <input aria-label={`Override ${n} amount`} inputMode="decimal" className="num" style={{ width: '7rem' }} value={o.amount} onChange={(e) => set({ amount: e.target.value })} />

@@ -2,9 +2,11 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period } from '../ui';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period, visitTypeLabel } from '../ui';
+import { allVisitTypes } from './RateSetForm';
 
-const visitTypes = ['Routine', 'Evaluation', 'Discharge', 'Missed'] as const;
+// Every visit type, the everyday ones first.
+const visitTypes = ['Routine', ...allVisitTypes.filter((t) => t !== 'Routine')];
 
 interface FormOptions {
   agencies: { id: string; name: string }[];
@@ -60,7 +62,8 @@ function VisitForm({ options }: { options: FormOptions }) {
   const [patientName, setPatientName] = useState('');
   const [mrn, setMrn] = useState('');
   const [miles, setMiles] = useState('');
-  const [noteSigned, setNoteSigned] = useState(true);
+  // Not ticked for the therapist: a visit is billed once its note is signed, and that is theirs to say, visit by visit.
+  const [noteSigned, setNoteSigned] = useState(false);
   const [error, setError] = useState<unknown>();
   const [message, setMessage] = useState<{ kind: 'sent' | 'waiting'; text: string }>();
   const [busy, setBusy] = useState(false);
@@ -112,13 +115,14 @@ function VisitForm({ options }: { options: FormOptions }) {
     setDuplicateReason('');
     setMessage(
       outcome.kind === 'sent'
-        ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitType}, ${date(visitDate)}.` }
+        ? { kind: 'sent', text: `Visit logged: ${patientName.trim()}, ${visitTypeLabel(visitType)}, ${date(visitDate)}.` }
         : { kind: 'waiting', text: 'No connection. The visit is saved on this phone and will be sent when the network is back.' },
     );
     setPatientName('');
     setMrn('');
     setMiles('');
     setVisitType('Routine');
+    setNoteSigned(false);
   }
 
   if (options.agencies.length === 0)
@@ -171,7 +175,7 @@ function VisitForm({ options }: { options: FormOptions }) {
         {visitTypes.map((t) => (
           <label key={t} className={visitType === t ? 'chosen' : ''}>
             <input type="radio" name="visitType" value={t} checked={visitType === t} onChange={() => setVisitType(t)} />
-            {t}
+            {visitTypeLabel(t)}
           </label>
         ))}
       </fieldset>
@@ -221,7 +225,7 @@ function VisitForm({ options }: { options: FormOptions }) {
         <FieldError id={`${id}-date-err`} error={error} field="visitDate" />
       </div>
       <label className="check">
-        <input type="checkbox" checked={noteSigned} onChange={(e) => setNoteSigned(e.target.checked)} /> Note signed
+        <input type="checkbox" checked={noteSigned} onChange={(e) => setNoteSigned(e.target.checked)} /> I have signed the note for this visit
       </label>
       <button type="submit" className="primary big" disabled={busy}>
         {busy ? 'Logging…' : 'Log visit'}
