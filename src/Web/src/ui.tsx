@@ -154,6 +154,10 @@ export function date(iso: string | null | undefined): string {
 /** A period of days (a cycle's, an invoice's): "Mar 2, 2026 – Mar 8, 2026". */
 export const period = (start: string, end: string) => `${date(start)} – ${date(end)}`;
 
+/** How a payment went, in words (the API's values are <code>stripe</code>, <code>check</code>, <code>ach</code>...). */
+export const paymentMethodLabel = (method: string) =>
+  ({ stripe: 'Stripe', check: 'Check', ach: 'ACH', card: 'Card', paypal: 'PayPal', other: 'Other' } as Record<string, string>)[method] ?? method;
+
 /** A visit type in words (the API's values are names such as <code>StartOfCare</code>). */
 export const visitTypeLabel = (type: string) =>
   ({ ReEvaluation: 'Re-evaluation', StartOfCare: 'Start of care', ResumptionOfCare: 'Resumption of care' } as Record<string, string>)[type] ?? type;

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiProblem, must, num, type PaymentMethod, type Schemas } from '../api/client';
-import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad, date, period } from '../ui';
+import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad, date, period, paymentMethodLabel } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
 export function PayRuns() {
@@ -221,7 +221,7 @@ function PaymentsTable({ payments, names }: { payments: Schemas['PaymentView'][]
               <tr key={p.id}>
                 <td className="nowrap">{date(p.paidOn)}</td>
                 <td>{names[p.contractorId]}</td>
-                <td>{methodLabel[p.method] ?? p.method}</td>
+                <td>{paymentMethodLabel(p.method)}</td>
                 <td>{p.reference ?? p.stripeTransferId}</td>
                 <td className="num">
                   <Money value={p.amount} />
@@ -300,7 +300,7 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
           <select {...props('method')}>
             {handMethods.map((m) => (
               <option key={m} value={m}>
-                {methodLabel[m]}
+                {paymentMethodLabel(m)}
               </option>
             ))}
           </select>,
@@ -315,7 +315,6 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
 }
 
 const handMethods: PaymentMethod[] = ['check', 'ach', 'card', 'paypal', 'other'];
-const methodLabel: Record<string, string> = { stripe: 'Stripe', check: 'Check', ach: 'ACH', card: 'Card', paypal: 'PayPal', other: 'Other' };
 
 /** A held or failed payment paid outside the product: its date, method and reference, recorded on it (it is then paid, in full). */
 function PayByHand({ payment, name, onDone, onCancel }: {
@@ -335,7 +334,7 @@ function PayByHand({ payment, name, onDone, onCancel }: {
       await must(
         api.POST('/api/payments/{id}/paid-by-hand', { params: { path: { id: payment.id } }, body: form, headers: { 'Idempotency-Key': key } }),
       );
-      onDone(`Payment of ${money(payment.amount)} to ${name} recorded as paid by ${methodLabel[form.method]}.`);
+      onDone(`Payment of ${money(payment.amount)} to ${name} recorded as paid by ${paymentMethodLabel(form.method)}.`);
     } catch (err) {
       setError(err);
       if (err instanceof ApiProblem) setKey(crypto.randomUUID());
@@ -363,7 +362,7 @@ function PayByHand({ payment, name, onDone, onCancel }: {
             onChange={(e) => setForm({ ...form, method: e.target.value as PaymentMethod })}>
             {handMethods.map((m) => (
               <option key={m} value={m}>
-                {methodLabel[m]}
+                {paymentMethodLabel(m)}
               </option>
             ))}
           </select>

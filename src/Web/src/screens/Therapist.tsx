@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period, visitTypeLabel } from '../ui';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period, visitTypeLabel, paymentMethodLabel } from '../ui';
 import { allVisitTypes } from './RateSetForm';
 
 // Every visit type, the everyday ones first.
@@ -368,6 +368,17 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
   );
 }
 
+/**
+ * Why a payment has not reached the therapist, in the therapist's terms: what they can do (a W-9, a payout account)
+ * is said; the office's own reasons (Stripe's configuration, a refusal by Stripe) are the office's to fix.
+ */
+function waitingFor(p: Schemas['PaymentView']): string {
+  if (p.status === 'requested') return 'On its way.';
+  if (p.status === 'held' && /W-9/.test(p.heldReason ?? '')) return 'Waiting for your W-9: send it to the office.';
+  if (p.status === 'held' && /payout account/.test(p.heldReason ?? '')) return 'Waiting for your payout account to be linked: ask the office.';
+  return 'The office is arranging this payment.';
+}
+
 export function MyPayments() {
   const payments = useLoad(() => must(api.GET('/api/payments', { params: { query: { pageSize: 100 } } })));
   return (
@@ -384,8 +395,8 @@ export function MyPayments() {
                     <strong>
                       <Money value={p.amount} />
                     </strong>{' '}
-                    · {p.method}
-                    <div className="hint">{p.paidOn ? date(p.paidOn) : (p.heldReason ?? p.failureReason ?? '')}</div>
+                    · {paymentMethodLabel(p.method)}
+                    <div className="hint">{p.paidOn ? date(p.paidOn) : waitingFor(p)}</div>
                   </div>
                   <StatusBadge status={p.status} />
                 </li>
