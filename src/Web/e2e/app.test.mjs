@@ -462,7 +462,9 @@ describe('the office', () => {
     const number = (await invoices.getByRole('link').first().innerText()).trim();
     await invoices.getByRole('link', { name: number }).click();
     await page.getByRole('heading', { name: `Invoice ${number}` }).waitFor();
-    assert.match(await page.getByRole('table', { name: `Lines of invoice ${number}` }).innerText(), /Mary Shelley[\s\S]*HB-1[\s\S]*Jordan Lee[\s\S]*\$120\.00/);
+    // Each line with its rate, as the agency's payables staff check it against the contract (domain.md: invoices).
+    assert.match(await page.getByRole('table', { name: `Lines of invoice ${number}` }).innerText(),
+      /Rate\s+Amount[\s\S]*Mary Shelley[\s\S]*HB-1[\s\S]*Jordan Lee\s+PT Routine\s+\$120\.00\s+\$120\.00/);
     await page.getByRole('button', { name: 'Download PDF' }).waitFor();
     await checkA11y(page, 'invoice from its cycle');
     await screenshot(page, 'office-invoice');
@@ -487,7 +489,7 @@ describe('the office', () => {
     await stubs.getByRole('link', { name: 'Jordan Lee' }).click();
     await page.getByRole('heading', { name: 'Pay stub of Jordan Lee' }).waitFor();
     const stubLines = await page.getByRole('table', { name: 'Lines of the pay stub of Jordan Lee' }).innerText();
-    assert.match(stubLines, /Harbor Home Health\s+M\.S\.\s+PT Routine[\s\S]*\$80\.00/);
+    assert.match(stubLines, /Harbor Home Health\s+M\.S\.\s+PT Routine\s+\$80\.00[\s\S]*\$80\.00/);
     assert.doesNotMatch(stubLines, /Mary Shelley/);
     await checkA11y(page, 'pay stub from its cycle');
     await screenshot(page, 'office-pay-stub');

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, downloadInvoicePdf, must, type Schemas } from '../api/client';
-import { date, Loaded, miles, Money, Page, period, ProblemView, StatusBadge, SumRow, useLoad } from '../ui';
+import { date, Loaded, miles, Money, Page, period, ProblemView, StatusBadge, SumRow, useLoad, visitTypeLabel } from '../ui';
 
 /** An invoice as issued: who, when, due, its lines and totals (the agency portal and the office show the same). */
 export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'] }) {
@@ -19,6 +19,9 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
             <th scope="col">Clinician</th>
             <th scope="col">Visit</th>
             <th scope="col" className="num">
+              Rate
+            </th>
+            <th scope="col" className="num">
               Amount
             </th>
           </tr>
@@ -33,6 +36,10 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
               <td>{l.clinician}</td>
               <td>
                 <LineVisit line={l} />
+                {l.reason && <span className="hint"> {l.reason}</span>}
+              </td>
+              <td className="num">
+                <Rate value={l.rate} />
               </td>
               <td className="num">
                 <Money value={l.amount} />
@@ -41,8 +48,8 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
           ))}
         </tbody>
         <tfoot>
-          <SumRow label="Total" span={4} value={i.total} />
-          <SumRow label="Balance" span={4} value={i.balance} />
+          <SumRow label="Total" span={5} value={i.total} />
+          <SumRow label="Balance" span={5} value={i.balance} />
         </tfoot>
       </table>
     </>
@@ -53,10 +60,15 @@ export function InvoiceDocument({ invoice: i }: { invoice: Schemas['InvoiceView'
 function LineVisit({ line: l }: { line: { discipline: string; visitType: string; kind: string } }) {
   return (
     <>
-      {l.discipline} {l.visitType}
+      {l.discipline} {visitTypeLabel(l.visitType)}
       {l.kind !== 'visit' && <span className="badge">{l.kind}</span>}
     </>
   );
+}
+
+/** A line's rate: the contracted amount of one visit (a line without one, such as some adjustments, shows a dash). */
+function Rate({ value }: { value: number | string | null | undefined }) {
+  return value === null || value === undefined ? <>—</> : <Money value={value} />;
 }
 
 /** The way back to the cycle a document was issued by. */
@@ -119,6 +131,9 @@ export function CyclePayStub() {
                 <th scope="col">Patient</th>
                 <th scope="col">Visit</th>
                 <th scope="col" className="num">
+                  Pay rate
+                </th>
+                <th scope="col" className="num">
                   Miles
                 </th>
                 <th scope="col" className="num">
@@ -139,6 +154,9 @@ export function CyclePayStub() {
                     <LineVisit line={l} />
                     {l.reason && <span className="hint"> {l.reason}</span>}
                   </td>
+                  <td className="num">
+                    <Rate value={l.rate} />
+                  </td>
                   <td className="num">{miles(l.miles)}</td>
                   <td className="num">
                     <Money value={l.mileageAmount} />
@@ -150,10 +168,10 @@ export function CyclePayStub() {
               ))}
             </tbody>
             <tfoot>
-              <SumRow label="Visits" span={6} value={p.visitsTotal} />
-              <SumRow label="Mileage" span={6} value={p.mileage} />
-              <SumRow label="Total" span={6} value={p.total} />
-              <SumRow label="Year to date paid" span={6} value={p.ytdPaid} />
+              <SumRow label="Visits" span={7} value={p.visitsTotal} />
+              <SumRow label="Mileage" span={7} value={p.mileage} />
+              <SumRow label="Total" span={7} value={p.total} />
+              <SumRow label="Year to date paid" span={7} value={p.ytdPaid} />
             </tfoot>
           </table>
         </Page>
