@@ -223,7 +223,9 @@ describe('the therapist on a phone', () => {
     await page.getByRole('button', { name: 'Log visit' }).click(); // no patient
     await page.getByRole('alert').first().waitFor();
     const nameError = page.locator('#' + (await page.getByLabel('Patient name').getAttribute('aria-describedby')).replace(/:/g, '\\:'));
-    assert.match(await nameError.innerText(), /name/i);
+    // Said in words, not in the API's field names ('patient.name' is required.).
+    assert.equal(await nameError.innerText(), 'Patient name is required.');
+    assert.doesNotMatch(await page.locator('.problem').first().innerText(), /'[a-z]+\.[a-z]+'/);
     // The summary above the form lists each message once (the problem's detail repeats them all: not shown).
     const summary = await page.locator('.problem').first().innerText();
     assert.equal(summary.split(await nameError.innerText()).length - 1, 1, summary);
@@ -866,7 +868,7 @@ describe('contractors and agencies', () => {
     await form.getByLabel('Effective from').fill('');
     await form.getByRole('button', { name: 'Save rate set' }).click();
     const effErr = await form.getByLabel('Effective from').getAttribute('aria-describedby');
-    await form.locator('#' + effErr.replace(/:/g, '\\:')).filter({ hasText: 'effectiveFrom' }).waitFor();
+    await form.locator('#' + effErr.replace(/:/g, '\\:')).filter({ hasText: 'Effective from is required' }).waitFor();
 
     await form.getByLabel('Effective from').fill('2026-04-01');
     await form.getByLabel('PT Routine rate').fill('100');

@@ -17,12 +17,39 @@ const quotedId = /'?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function readable(error: unknown, names: Record<string, string> = {}): ApiProblem {
   const p = describe(error).problem;
   const say = (text: string) => datesIn(text.replace(quotedId, (whole, id: string) => names[id] ?? names[id.toLowerCase()] ?? whole));
+  // A field message starts with the API's name of the field ('patient.name' is required.): said in words instead.
+  const sayField = (text: string) => say(text.replace(/^'([A-Za-z][\w.[\]]*)'/, (_, field: string) => fieldInWords(field)));
+  const fieldsWrong = p.errors !== undefined && Object.keys(p.errors).length > 0 && p.title === 'The request is not valid.';
   return new ApiProblem({
     ...p,
-    title: say(p.title),
+    title: fieldsWrong ? 'Some fields need a change:' : say(p.title),
     detail: p.detail === undefined ? undefined : say(p.detail),
-    errors: p.errors && Object.fromEntries(Object.entries(p.errors).map(([field, messages]) => [field, messages.map(say)])),
+    errors: p.errors && Object.fromEntries(Object.entries(p.errors).map(([field, messages]) => [field, messages.map(sayField)])),
   });
+}
+
+const acronyms: Record<string, string> = { mrn: 'MRN', tin: 'TIN', ein: 'EIN', ssn: 'SSN', zip: 'ZIP', w9: 'W-9' };
+
+/**
+ * An API field name as a person says it: <code>patient.name</code> is "Patient name", <code>visitDate</code> "Visit date",
+ * <code>agencyId</code> "Agency", <code>rates[1].amount</code> "Rate 2 amount".
+ */
+export function fieldInWords(field: string): string {
+  const words = field.split('.').flatMap((segment) => {
+    const [, name, index] = /^([^[]*)(?:\[(\d+)\])?$/.exec(segment) ?? [segment, segment, undefined];
+    const spoken = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .replace(/ id$/, '')
+      .split(' ')
+      .map((w) => acronyms[w] ?? w);
+    if (index === undefined) return spoken;
+    // A list's item: its place in the list, counted from 1, after the singular of the list's name.
+    spoken[spoken.length - 1] = spoken[spoken.length - 1].replace(/s$/, '');
+    return [...spoken, String(Number(index) + 1)];
+  });
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function ProblemView({ error }: { error: unknown }) {
