@@ -723,6 +723,10 @@ describe('a visit refused by a rule', () => {
     await page.getByRole('button', { name: 'Log visit' }).click();
     const agencyError = await describedBy(page, page.getByLabel('Agency'));
     await agencyError.filter({ hasText: 'Aspen Home Health' }).waitFor();
+    // Said to the therapist, once above the form (no "a business rule refused the request"), with what to do.
+    const refusal = await page.getByRole('alert').first().innerText();
+    assert.match(refusal, /^You are not placed with Aspen Home Health any more: ask the office/);
+    assert.doesNotMatch(refusal, /business rule|the contractor/i);
     assert.doesNotMatch(await page.locator('main').innerText(), guid);
     await checkA11y(page, 'visit refused');
     await screenshot(page, 'therapist-visit-refused');

@@ -58,9 +58,10 @@ export function ProblemView({ error }: { error: unknown }) {
   const fields = Object.entries(p.errors ?? {});
   return (
     <div role="alert" className="problem">
-      <strong>{p.title}</strong>
+      {/* A refusal by a business rule is its detail ("... is not assigned to agency ..."); the title says only that a rule refused. */}
+      <strong>{p.rule && p.detail ? p.detail : p.title}</strong>
       {/* A validation problem's detail is its field messages run together: listed once, below, not twice. */}
-      {p.detail && fields.length === 0 && <p>{p.detail}</p>}
+      {p.detail && fields.length === 0 && !p.rule && <p>{p.detail}</p>}
       {fields.length > 0 && (
         <ul>
           {fields.map(([field, messages]) => (

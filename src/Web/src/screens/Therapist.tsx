@@ -39,6 +39,20 @@ export function agencyNamesOnPhone(): Record<string, string> {
   return cached ? Object.fromEntries((JSON.parse(cached) as FormOptions).agencies.map((a) => [a.id, a.name])) : {};
 }
 
+/**
+ * A refusal about the therapist's own record, said to them ("You are not placed with ...") with what to do, instead of
+ * the API's words about "the contractor". Other refusals are shown as the API says them.
+ */
+function toTheTherapist(problem: ApiProblem, visit: LogVisitBody, agency: string): ApiProblem {
+  const p = problem.problem;
+  const said: Record<string, string> = {
+    'contractor-assigned': `You are not placed with ${agency} any more: ask the office before logging visits there.`,
+    'contractor-active': 'Your record is deactivated, so visits cannot be logged: ask the office.',
+    'contractor-discipline': `Your record does not list the ${visit.discipline} discipline: ask the office to add it.`,
+  };
+  return p.rule && said[p.rule] ? new ApiProblem({ ...p, detail: said[p.rule] }) : problem;
+}
+
 export function LogVisit() {
   const options = useLoad(loadOptions);
   return (
@@ -107,8 +121,11 @@ function VisitForm({ options }: { options: FormOptions }) {
       // therapist may log it as a separate visit, saying why.
       const problem = outcome.problem.problem;
       if (problem.status === 409 && problem.rule === 'probable-duplicate' && !body.allowDuplicate) setDuplicateOf(body);
-      // A refusal names the agency by its id: said by the name the therapist chose it by.
-      else setError(readable(outcome.problem, Object.fromEntries(options.agencies.map((a) => [a.id, a.name]))));
+      // A refusal names the agency by its id: said by the name the therapist chose it by, and to the therapist.
+      else {
+        const names = Object.fromEntries(options.agencies.map((a) => [a.id, a.name]));
+        setError(toTheTherapist(readable(outcome.problem, names), body, names[body.agencyId ?? ''] ?? 'this agency'));
+      }
       return;
     }
     setDuplicateOf(undefined);
