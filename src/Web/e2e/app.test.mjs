@@ -382,6 +382,12 @@ describe('the therapist on a phone', () => {
       await checkA11y(page, heading);
       await screenshot(page, shot);
     }
+    // The notes to sign come first, counted above the list (the demo leaves some of Dana's unsigned).
+    await page.getByRole('link', { name: 'Visits', exact: true }).click();
+    await page.getByText(/\d+ notes? to sign: a visit is billed, and paid, once its note is signed\./).waitFor();
+    assert.match(await page.getByRole('list', { name: 'Visits' }).getByRole('listitem').first().innerText(), /note unsigned[\s\S]*Sign note/);
+    await page.getByRole('link', { name: 'Payments', exact: true }).click();
+    await page.getByRole('heading', { name: 'My payments' }).waitFor();
     // A payment the office holds is said in the therapist's terms, not in the host's settings.
     const mine = await page.getByRole('list', { name: 'Payments' }).innerText();
     assert.doesNotMatch(mine, /Stripe:ApiKey|configure/i);
@@ -413,13 +419,13 @@ describe('the office', () => {
     await context.close();
   });
 
-  test('the owner sees billed and paid per cycle and the margin per agency, discipline and therapist', async () => {
+  test('the owner sees billed and therapist pay per cycle and the margin per agency, discipline and therapist', async () => {
     const { context, page } = await open();
     await signInAs(page, 'owner');
-    await page.getByRole('heading', { name: 'Billed, paid and margin' }).waitFor();
-    const perCycle = page.getByRole('img', { name: /^Billed and paid per cycle\./ });
+    await page.getByRole('heading', { name: 'Billed, therapist pay and margin' }).waitFor();
+    const perCycle = page.getByRole('img', { name: /^Billed and therapist pay per cycle\./ });
     await perCycle.waitFor();
-    assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Paid \$[\d,]+\.\d\d/);
+    assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Therapist pay \$[\d,]+\.\d\d/);
     for (const by of ['agency', 'discipline', 'therapist']) {
       await page.getByRole('radio', { name: by }).check({ force: true });
       const margin = page.getByRole('img', { name: new RegExp(`^Margin per ${by}\\.`) });
@@ -434,7 +440,7 @@ describe('the office', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signInAs(page, 'billing');
     await page.getByText('To bill').waitFor();
-    assert.equal(await page.getByRole('heading', { name: 'Billed, paid and margin' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Billed, therapist pay and margin' }).count(), 0);
     await context.close();
   });
 

@@ -47,9 +47,9 @@ test('the owner signs in through the OpenID Connect authority and the API takes 
   assert.deepEqual(await menuOf(page), ['Dashboard', 'Visits', 'Cycles', 'Pay runs', 'Contractors', 'Agencies', 'Compliance', '1099-NEC']);
   await page.getByText('Olivia Owner').first().waitFor();
   // The dashboard's figures come from the API, called with the authority's access token.
-  const perCycle = page.getByRole('img', { name: /^Billed and paid per cycle\./ });
+  const perCycle = page.getByRole('img', { name: /^Billed and therapist pay per cycle\./ });
   await perCycle.waitFor();
-  assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Paid \$[\d,]+\.\d\d/);
+  assert.match(await perCycle.getAttribute('aria-label'), /Billed \$[\d,]+\.\d\d, Therapist pay \$[\d,]+\.\d\d/);
   const response = await fetch(`${host}/api/payments?pageSize=1`, { headers: { Authorization: `Bearer ${authority.issued[0].access_token}` } });
   assert.equal(response.status, 200);
   // A token this authority did not sign is refused.

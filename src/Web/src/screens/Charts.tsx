@@ -43,7 +43,7 @@ function BarChart({ title, labels, series, horizontal = false }: { title: string
 const colors = { billed: '#0f4c5c', paid: '#e07a1f', margin: '#2a7f62' };
 
 /**
- * Billed and paid per cycle, and margin (billed minus paid, mileage included in paid) per agency,
+ * Billed and therapist pay (the pay stubs) per cycle, and margin (billed minus pay, mileage included in pay) per agency,
  * discipline and therapist, over the closed cycles: from invoices and pay stubs, so for the owner,
  * the one role that reads both.
  */
@@ -59,7 +59,8 @@ export function MarginCharts() {
   const [by, setBy] = useState<'agency' | 'discipline' | 'therapist'>('agency');
   return (
     <section className="card" aria-labelledby="charts-title">
-      <h2 id="charts-title">Billed, paid and margin</h2>
+      <h2 id="charts-title">Billed, therapist pay and margin</h2>
+      <p className="hint">Closed cycles. Therapist pay is what the pay stubs owe, whether paid out yet or not.</p>
       <Loaded state={data}>
         {({ cycles, invoices, stubs }) => {
           const perCycle = {
@@ -67,7 +68,7 @@ export function MarginCharts() {
             labels: cycles.map((c) => date(c.periodStart)),
             series: [
               { label: 'Billed', color: colors.billed, data: cycles.map((c) => invoices.filter((i) => i.cycleId === c.id).reduce((s, i) => s + num(i.total), 0)) },
-              { label: 'Paid', color: colors.paid, data: cycles.map((c) => stubs.filter((p) => p.cycleId === c.id).reduce((s, p) => s + num(p.total), 0)) },
+              { label: 'Therapist pay', color: colors.paid, data: cycles.map((c) => stubs.filter((p) => p.cycleId === c.id).reduce((s, p) => s + num(p.total), 0)) },
             ],
           };
           const margin = new Map<string, number>();
@@ -80,7 +81,7 @@ export function MarginCharts() {
           const rows = [...margin.entries()].sort((a, b) => b[1] - a[1]);
           return (
             <div className="grid">
-              <BarChart title="Billed and paid per cycle" labels={perCycle.labels} series={perCycle.series} />
+              <BarChart title="Billed and therapist pay per cycle" labels={perCycle.labels} series={perCycle.series} />
               <div>
                 <fieldset className="choices compact">
                   <legend>Margin by</legend>

@@ -288,20 +288,23 @@ export function MyVisits() {
           r.items.length === 0 ? (
             <p>No visits yet.</p>
           ) : (
+            <>
+            <UnsignedSummary count={r.items.filter(toSign).length} />
             <ul className="cards" aria-label="Visits">
               {[...r.items]
-                .sort((a, b) => b.visitDate.localeCompare(a.visitDate))
+                // The notes to sign first (they hold up billing and the therapist's pay), then the newest.
+                .sort((a, b) => Number(toSign(b)) - Number(toSign(a)) || b.visitDate.localeCompare(a.visitDate))
                 .map((v) => (
                   <li key={v.id} className="card-row">
                     <div>
-                      <strong>{v.patient?.name ?? 'Patient'}</strong> · {v.visitType} {v.discipline}
+                      <strong>{v.patient?.name ?? 'Patient'}</strong> · {visitTypeLabel(v.visitType)} {v.discipline}
                       <div className="hint">
                         {date(v.visitDate)} · {agencies[v.agencyId] ?? 'Agency'}
                         {!v.noteSigned && ' · note unsigned'}
                       </div>
                     </div>
                     <div className="row-actions">
-                      {!v.noteSigned && v.status !== 'voided' && (
+                      {toSign(v) && (
                         <button type="button" onClick={() => sign(v.id)} disabled={signing === v.id}>
                           {signing === v.id ? 'Signing…' : 'Sign note'}
                           <span className="sr-only"> of the visit of {date(v.visitDate)}</span>
@@ -312,10 +315,22 @@ export function MyVisits() {
                   </li>
                 ))}
             </ul>
+            </>
           )
         }
       </Loaded>
     </Page>
+  );
+}
+
+const toSign = (v: Schemas['VisitView']) => !v.noteSigned && v.status !== 'voided';
+
+function UnsignedSummary({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="waiting">
+      {count === 1 ? '1 note to sign' : `${count} notes to sign`}: a visit is billed, and paid, once its note is signed. They are listed first.
+    </p>
   );
 }
 
