@@ -90,6 +90,7 @@ app.UseStatusCodePages();
 app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<MissingContentType>();
 app.UseMiddleware<NilIdIsNotFound>();
 app.UseMiddleware<NulInQuery>();
 app.UseMiddleware<QueryValueTypes>();

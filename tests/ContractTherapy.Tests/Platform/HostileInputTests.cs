@@ -68,6 +68,30 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
         (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task a_json_body_sent_without_a_content_type_is_a_415_saying_so_not_a_404()
+    {
+        var dana = await Api.OnboardedContractor();
+        using var client = App.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Api.Token("owner"));
+        foreach (var (method, url) in new[] { (HttpMethod.Post, "/api/agencies"), (HttpMethod.Put, $"/api/contractors/{dana}/w9") })
+        {
+            using var request = new HttpRequestMessage(method, url)
+            {
+                Content = new ByteArrayContent("""{"name":"Sunrise HH","billingEmail":"ap@sunrise.example"}"""u8.ToArray()), // no Content-Type
+            };
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(415, body);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            body.ShouldContain("Content-Type: application/json");
+        }
+        (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+        // A path no endpoint answers is still a 404.
+        using var unknown = await client.PostAsync("/api/nothing-here", new ByteArrayContent("{}"u8.ToArray()));
+        ((int)unknown.StatusCode).ShouldBe(404);
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("multipart/form-data")]
