@@ -982,7 +982,7 @@ describe('compliance', () => {
     assert.match(await history.innerText(), /billing/); // who closed it, with the role
     await page.getByRole('button', { name: /^Lineage of invoice/ }).first().click();
     await page.getByRole('table', { name: /^Lineage of invoice/ }).waitFor();
-    assert.match(await page.getByRole('table', { name: /^Lineage of invoice/ }).innerText(), /visit_logged/);
+    assert.match(await page.getByRole('table', { name: /^Lineage of invoice/ }).innerText(), /Visit logged \(visit_logged\)/);
 
     await page.getByRole('button', { name: 'Replay and verify' }).click();
     const replay = page.getByRole('status').filter({ hasText: 'Replay:' });
@@ -990,6 +990,18 @@ describe('compliance', () => {
     assert.match(await replay.innerText(), /projections identical/);
     await page.getByRole('button', { name: 'Check the hash chain' }).click();
     await page.getByRole('status').filter({ hasText: 'Hash chain intact' }).waitFor();
+    // The access log by user: only that user's reads, and a user who read nothing is said so.
+    const access = page.getByRole('table', { name: 'Who opened patient data, newest first' });
+    const someone = (await access.getByRole('row').nth(1).getByRole('cell').nth(1).innerText()).trim();
+    const filter = page.getByRole('form', { name: 'Filter the access log' });
+    await filter.getByLabel('User').fill(someone);
+    await filter.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction(
+      (who) => [...document.querySelectorAll('table[aria-label], table')].some((t) => t.caption?.textContent?.startsWith('Who opened') &&
+        [...t.tBodies[0].rows].every((r) => r.cells[1].textContent.trim() === who)), someone);
+    await filter.getByLabel('User').fill('nobody-at-all');
+    await filter.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No access matches the filter.').waitFor();
     await checkA11y(page, 'compliance');
     await screenshot(page, 'compliance');
     await context.close();

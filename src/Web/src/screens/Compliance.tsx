@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { api, must, type Schemas } from '../api/client';
 import { Loaded, Page, ProblemView, useLoad, instant } from '../ui';
 import { AsOf } from './AsOf';
@@ -84,7 +84,7 @@ function EventTable({ title, events }: { title: string; events: Schemas['AuditEv
         <caption className="sr-only">{title}: every event, oldest first</caption>
         <thead>
           <tr>
-            <th scope="col">#</th>
+            <th scope="col">Version</th>
             <th scope="col">When</th>
             <th scope="col">What</th>
             <th scope="col">Who</th>
@@ -97,7 +97,9 @@ function EventTable({ title, events }: { title: string; events: Schemas['AuditEv
             <tr key={`${e.streamId}-${e.sequence}`}>
               <td>{e.version}</td>
               <td className="nowrap">{instant(e.timestamp)}</td>
-              <td>{e.type}</td>
+              <td>
+                {eventInWords(e.type)} <span className="hint">({e.type})</span>
+              </td>
               <td>{e.user}</td>
               <td>{e.role}</td>
               <td>{e.reason}</td>
@@ -170,14 +172,56 @@ function Integrity() {
 }
 
 function AccessLog() {
-  const log = useLoad(() => must(api.GET('/api/audit/access-log', { params: { query: { pageSize: 20 } } })));
+  const id = useId();
+  // Who opened patient data: by user and days (UTC), as compliance is asked ("who looked at this in March?").
+  const [filter, setFilter] = useState({ userId: '', from: '', to: '' });
+  const [applied, setApplied] = useState(filter);
+  const log = useLoad(
+    () =>
+      must(
+        api.GET('/api/audit/access-log', {
+          params: {
+            query: {
+              pageSize: 50,
+              userId: applied.userId.trim() || undefined,
+              from: applied.from ? `${applied.from}T00:00:00Z` : undefined,
+              to: applied.to ? `${applied.to}T23:59:59.999Z` : undefined,
+            },
+          },
+        }),
+      ),
+    [applied],
+  );
+  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
   return (
     <section className="card" aria-labelledby="access-title">
       <h2 id="access-title">Access log (patient data)</h2>
+      <form
+        className="row"
+        aria-label="Filter the access log"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(filter);
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`${id}-user`}>User</label>
+          <input id={`${id}-user`} value={filter.userId} onChange={set('userId')} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-from`}>From (UTC)</label>
+          <input id={`${id}-from`} type="date" value={filter.from} onChange={set('from')} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-to`}>To (UTC)</label>
+          <input id={`${id}-to`} type="date" value={filter.to} onChange={set('to')} />
+        </div>
+        <button type="submit">Filter</button>
+      </form>
       <Loaded state={log}>
         {(r) =>
           r.items.length === 0 ? (
-            <p>No one has opened patient data yet.</p>
+            <p>{applied.userId || applied.from || applied.to ? 'No access matches the filter.' : 'No one has opened patient data yet.'}</p>
           ) : (
             <table>
               <caption className="sr-only">Who opened patient data, newest first</caption>
@@ -208,3 +252,9 @@ function AccessLog() {
     </section>
   );
 }
+
+/** An event's type as a sentence ("Visit logged"), beside the stored name compliance staff search by (visit_logged). */
+const eventInWords = (type: string) => {
+  const words = type.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
