@@ -23,6 +23,7 @@ public static class PaymentsModule
         opts.Projections.Add<PayableStubProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Payment>().Index(p => p.ContractorId);
         opts.Schema.For<PayableStub>().Index(s => s.CycleId);
+        opts.Schema.For<StripeSendAttempt>();
         // Async: payments of one contractor are recorded concurrently (Stripe sends, manual entries,
         // webhooks), and an inline multi-stream document would lose all but the last writer's update.
         // The daemon (distributed by Wolverine) applies the events one at a time, in order.

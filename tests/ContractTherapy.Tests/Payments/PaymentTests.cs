@@ -239,6 +239,34 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
     }
 
     [Fact]
+    public async Task a_held_payment_whose_send_may_have_reached_stripe_is_not_paid_by_hand()
+    {
+        var (cycle, _, sam) = await ClosedCycle();
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), sam)["id"]!.GetValue<string>());
+        // As a send leaves it when Stripe was called with the payment's key and the answer was never seen, and the
+        // redelivery then held the payment (its payee deactivated meanwhile, say): the transfer may exist.
+        await using (var session = App.Store.LightweightSession(Api.Tenant))
+        {
+            var key = (await session.LoadAsync<ContractTherapy.Payments.Payments.Payment>(payment))!.IdempotencyKey;
+            session.Store(new ContractTherapy.Payments.SendingPayments.StripeSendAttempt(payment, key, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+        (await Api.Post($"/api/payments/{payment}/paid-by-hand", new { paidOn = "2026-03-20", method = "check", reference = "CHK 9" }, role: "payroll"))
+            .ShouldBeProblem(409).Body.ShouldContain("may exist");
+        (await Api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("held");
+    }
+
+    [Fact]
+    public async Task every_send_is_recorded_before_stripe_is_called_under_the_key_it_uses()
+    {
+        var (cycle, dana, _) = await ClosedCycle();
+        var payment = Guid.Parse(PaymentOf(await Api.ApprovePayRun(cycle), dana)["id"]!.GetValue<string>());
+        var transfer = Stripe.TransfersFor(payment).ShouldHaveSingleItem();
+        await using var session = App.Store.QuerySession(Api.Tenant);
+        (await session.LoadAsync<ContractTherapy.Payments.SendingPayments.StripeSendAttempt>(payment))!.IdempotencyKey.ShouldBe(transfer.IdempotencyKey);
+    }
+
+    [Fact]
     public async Task a_payment_stripe_refused_can_be_paid_by_hand_instead()
     {
         var (cycle, dana, _) = await ClosedCycle();

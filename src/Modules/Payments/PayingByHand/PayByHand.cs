@@ -1,5 +1,6 @@
 using ContractTherapy.Payments.Payments;
 using ContractTherapy.Payments.RecordingManualPayments;
+using ContractTherapy.Payments.SendingPayments;
 using ContractTherapy.Payroll.Earnings;
 using ContractTherapy.Shared.Http;
 using ContractTherapy.Shared.Security;
@@ -37,6 +38,12 @@ public static class PayByHandEndpoint
         // A requested payment may be on its way through Stripe; a sent one is paid. Either would be paid twice.
         if (payment.Status is not (PaymentStatus.Held or PaymentStatus.Failed))
             return Problems.Conflict($"Only a held or failed payment can be paid by hand; this one is {payment.Status.ToString().ToLowerInvariant()}.");
+        // Held after a send reached Stripe with its current key (then its payee was deactivated, say): the transfer may
+        // exist. A retry uses the same key and cannot pay twice; a check by hand could.
+        if (payment.Status == PaymentStatus.Held && await session.LoadAsync<StripeSendAttempt>(id, ct) is { } attempt
+            && attempt.IdempotencyKey == payment.IdempotencyKey)
+            return Problems.Conflict("A send of this payment to Stripe was attempted and never confirmed, so the transfer may exist. "
+                + "Retry it once its hold is lifted (a retry cannot pay twice), or find the transfer in Stripe first.");
         if (await HandPayments.PaidOnInTheFuture(cmd.PaidOn!.Value, http, session, clock, ct) is { } future) return future;
 
         var paid = new ManualPaymentRecorded(id, payment.ContractorId, payment.Amount, cmd.PaidOn!.Value, cmd.Method!, cmd.Reference!.Trim());

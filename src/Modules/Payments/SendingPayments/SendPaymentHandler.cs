@@ -34,6 +34,12 @@ public static class SendPaymentHandler
         }
 
         var tenant = session.TenantId;
+        // Committed before Stripe is called: the handler's own session commits only with the message's outcome.
+        await using (var attempt = store.LightweightSession(tenant))
+        {
+            attempt.Store(new StripeSendAttempt(payment.Id, payment.IdempotencyKey, clock.GetUtcNow()));
+            await attempt.SaveChangesAsync(ct);
+        }
         try
         {
             var transfer = await stripe.TransferAsync(payment.IdempotencyKey, (long)(payment.Amount * 100), payee!.StripeAccountId!,
