@@ -35,6 +35,8 @@ public sealed class FakeStripe : IAsyncDisposable
     public sealed record StallWithoutCommit(TimeSpan Delay) : Fault;
     /// <summary>Aborts the connection before doing anything (a reset): nothing was created.</summary>
     public sealed record ConnectionReset : Fault;
+    /// <summary>Stripe's answer to a key reused with other parameters: 400 <c>idempotency_error</c> (a transfer may exist).</summary>
+    public sealed record IdempotencyMismatch : Fault;
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new();
@@ -148,6 +150,9 @@ public sealed class FakeStripe : IAsyncDisposable
                 return;
             case RateLimited:
                 await Write(http, 429, Error("rate_limit_error", "Too many requests."));
+                return;
+            case IdempotencyMismatch:
+                await Write(http, 400, Error("idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with."));
                 return;
             case Refuse refuse:
                 var refusal = Error("invalid_request_error", refuse.Message);

@@ -87,6 +87,7 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
     [InlineData("timeout-after-commit")]
     [InlineData("connection-reset")]
     [InlineData("timeout-without-commit")]
+    [InlineData("idempotency-mismatch")]
     public async Task a_payment_is_sent_exactly_once_whatever_stripe_does(string fault)
     {
         var (cycle, dana, _) = await ClosedCycle();
@@ -96,6 +97,8 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
             case "429": Stripe.Inject(new FakeStripe.RateLimited()); break;
             case "connection-reset": Stripe.Inject(new FakeStripe.ConnectionReset()); break;
             case "timeout-without-commit": Stripe.Inject(new FakeStripe.StallWithoutCommit(TimeSpan.FromSeconds(2))); break;
+            // Not a refusal: the key's first request may have made the transfer (a payout account relinked between attempts).
+            case "idempotency-mismatch": Stripe.Inject(new FakeStripe.IdempotencyMismatch()); break;
             default: Stripe.Inject(new FakeStripe.CommitThenStall(TimeSpan.FromSeconds(3))); break;
         }
         var approval = await Api.ApprovePayRun(cycle);

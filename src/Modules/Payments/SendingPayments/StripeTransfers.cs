@@ -48,7 +48,9 @@ public sealed class StripeTransfers
             }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
             return new TransferResult(transfer.Id);
         }
-        catch (StripeException e) when ((int)e.HttpStatusCode is >= 400 and < 500 and not 409 and not 429)
+        // A 4xx refusal created nothing, except idempotency_error: the key's first request (its destination since relinked,
+        // say) may have made the transfer, so it is uncertain, retried with the same key, never failed and paid again.
+        catch (StripeException e) when ((int)e.HttpStatusCode is >= 400 and < 500 and not 409 and not 429 && e.StripeError?.Type != "idempotency_error")
         {
             throw new TransferRefused(e.StripeError?.Message ?? e.Message);
         }
