@@ -384,7 +384,7 @@ describe('the therapist on a phone', () => {
     }
     // The notes to sign come first, counted above the list (the demo leaves some of Dana's unsigned).
     await page.getByRole('link', { name: 'Visits', exact: true }).click();
-    await page.getByText(/\d+ notes? to sign: a visit is billed, and paid, once its note is signed\./).waitFor();
+    await page.getByText(/\d+ notes? to sign, listed first: the office may hold a visit back from billing and pay until its note is signed\./).waitFor();
     assert.match(await page.getByRole('list', { name: 'Visits' }).getByRole('listitem').first().innerText(), /note unsigned[\s\S]*Sign note/);
     await page.getByRole('link', { name: 'Payments', exact: true }).click();
     await page.getByRole('heading', { name: 'My payments' }).waitFor();

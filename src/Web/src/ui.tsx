@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { ApiProblem, num } from './api/client';
+import { ApiProblem, num, type VisitType } from './api/client';
 
 /** Any failure, in words: the problem's title and detail and the field errors; network failures say so. */
 export function describe(error: unknown): ApiProblem {
@@ -185,6 +185,11 @@ export const period = (start: string, end: string) => `${date(start)} – ${date
 /** How a payment went, in words (the API's values are <code>stripe</code>, <code>check</code>, <code>ach</code>...). */
 export const paymentMethodLabel = (method: string) =>
   ({ stripe: 'Stripe', check: 'Check', ach: 'ACH', card: 'Card', paypal: 'PayPal', other: 'Other' } as Record<string, string>)[method] ?? method;
+
+/** Every visit type, in the order the office's screens list them. */
+export const allVisitTypes: VisitType[] = [
+  'Evaluation', 'ReEvaluation', 'Routine', 'Discharge', 'Supervisory', 'StartOfCare', 'ResumptionOfCare', 'Recertification', 'Missed',
+];
 
 /** A visit type in words (the API's values are names such as <code>StartOfCare</code>). */
 export const visitTypeLabel = (type: string) =>

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiProblem, api, must } from '../api/client';
-import { date, FieldError, instant, localNow, money, period, ProblemView, useLoad } from '../ui';
+import { date, FieldError, instant, localNow, money, period, ProblemView, useLoad, visitTypeLabel } from '../ui';
 
 const kinds = {
   invoice: 'Invoice',
@@ -27,7 +27,7 @@ async function choicesOf(kind: Kind): Promise<Choice[]> {
     case 'visit':
       return (await must(api.GET('/api/visits', page))).items.map((v) => ({
         id: v.id,
-        label: `${date(v.visitDate)} · ${v.discipline} ${v.visitType}${v.patient ? ` · ${v.patient.name}` : ''}`,
+        label: `${date(v.visitDate)} · ${v.discipline} ${visitTypeLabel(v.visitType)}${v.patient ? ` · ${v.patient.name}` : ''}`,
       }));
     case 'contractor':
       return (await must(api.GET('/api/contractors', page))).items.map((c) => ({ id: c.id, label: c.legalName }));

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiProblem, api, downloadInvoicePdf, must, type Schemas } from '../api/client';
 import { watchVisits, type VisitArrived } from '../live';
 import { currentSession } from '../session';
-import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad, date, period, instant, datesIn } from '../ui';
+import { Confirm, Loaded, Money, Page, ProblemView, StatusBadge, useLoad, date, period, instant, datesIn, visitTypeLabel } from '../ui';
 
 // Chart.js loads only for the owner's dashboard: the therapist's phone never downloads it.
 const MarginCharts = lazy(() => import('./Charts').then((m) => ({ default: m.MarginCharts })));
@@ -64,7 +64,7 @@ function LiveVisits({ names }: { names: Record<string, string> }) {
         <ul className="feed" aria-live="polite" aria-label="Visits logged since this page opened">
           {visits.map((v) => (
             <li key={v.id}>
-              <strong>{names[v.contractorId] ?? 'A therapist'}</strong> · {v.visitType} {v.discipline} for {names[v.agencyId] ?? 'an agency'}
+              <strong>{names[v.contractorId] ?? 'A therapist'}</strong> · {visitTypeLabel(v.visitType)} {v.discipline} for {names[v.agencyId] ?? 'an agency'}
               <span className="hint"> · {date(v.visitDate)}{v.noteSigned ? '' : ' · note unsigned'}</span>
             </li>
           ))}
@@ -112,7 +112,7 @@ function PreviewSummary({ preview, names }: { preview: Schemas['CyclePreview']; 
           <ul>
             {preview.blockingVisits.map((b) => (
               <li key={b.visitId}>
-                {date(b.visitDate)} · {names[b.contractorId] ?? 'therapist'} · {b.discipline} {b.visitType} for {names[b.agencyId] ?? 'agency'}: missing{' '}
+                {date(b.visitDate)} · {names[b.contractorId] ?? 'therapist'} · {b.discipline} {visitTypeLabel(b.visitType)} for {names[b.agencyId] ?? 'agency'}: missing{' '}
                 {b.missing.join(', ')}
               </li>
             ))}

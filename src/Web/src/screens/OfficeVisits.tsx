@@ -1,8 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { allVisitTypes } from './RateSetForm';
-import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date, visitTypeLabel } from '../ui';
+import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date, visitTypeLabel, allVisitTypes } from '../ui';
 
 type Visit = Schemas['VisitView'];
 

@@ -1,12 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiProblem, type Discipline, type Schemas, type VisitType } from '../api/client';
-import { FieldError, Outcome, today, date, visitTypeLabel } from '../ui';
+import { allVisitTypes, FieldError, Outcome, today, date, visitTypeLabel } from '../ui';
 import { RateMatrix } from './RateMatrix';
 
 export const allDisciplines: Discipline[] = ['PT', 'PTA', 'OT', 'COTA', 'ST'];
-export const allVisitTypes: VisitType[] = [
-  'Evaluation', 'ReEvaluation', 'Routine', 'Discharge', 'Supervisory', 'StartOfCare', 'ResumptionOfCare', 'Recertification', 'Missed',
-];
 
 type RateInput = Schemas['RateInput'];
 interface Override {
@@ -79,7 +76,7 @@ export function RateSetForm({
         new ApiProblem({
           status: 0,
           title: 'Some rates are not amounts.',
-          errors: Object.fromEntries(bad.map((i) => [`rates[${i}].amount`, [`${rates[i].discipline} ${rates[i].visitType}: '${rates[i].amount}' is not an amount such as 95.00.`]])),
+          errors: Object.fromEntries(bad.map((i) => [`rates[${i}].amount`, [`${rates[i].discipline} ${visitTypeLabel(rates[i].visitType ?? '')}: '${rates[i].amount}' is not an amount such as 95.00.`]])),
         }),
       );
       return;

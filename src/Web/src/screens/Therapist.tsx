@@ -2,8 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, num, type Discipline, type Schemas, type VisitType } from '../api/client';
 import { logVisit, type LogVisitBody } from '../offline';
 import { currentSession } from '../session';
-import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period, visitTypeLabel, paymentMethodLabel } from '../ui';
-import { allVisitTypes } from './RateSetForm';
+import { Confirm, FieldError, readMiles, readable, Loaded, Money, Page, ProblemView, StatusBadge, SumRow, today, useLoad, date, period, visitTypeLabel, paymentMethodLabel, allVisitTypes } from '../ui';
 
 // Every visit type, the everyday ones first.
 const visitTypes = ['Routine', ...allVisitTypes.filter((t) => t !== 'Routine')];
@@ -329,7 +328,7 @@ function UnsignedSummary({ count }: { count: number }) {
   if (count === 0) return null;
   return (
     <p className="waiting">
-      {count === 1 ? '1 note to sign' : `${count} notes to sign`}: a visit is billed, and paid, once its note is signed. They are listed first.
+      {count === 1 ? '1 note to sign' : `${count} notes to sign`}, listed first: the office may hold a visit back from billing and pay until its note is signed.
     </p>
   );
 }
@@ -383,7 +382,7 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
             <tr key={i}>
               <td className="nowrap">{date(l.visitDate)}</td>
               <td>
-                {l.patientInitials} · {l.visitType} {l.discipline}
+                {l.patientInitials} · {visitTypeLabel(l.visitType)} {l.discipline}
               </td>
               <td className="num">
                 <Money value={l.amount} />
