@@ -16,7 +16,9 @@ public sealed class MissingContentType(RequestDelegate next, EndpointDataSource 
         var request = http.Request;
         if (string.IsNullOrEmpty(request.ContentType) && request.Path.StartsWithSegments("/api")
             && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
-            && (http.GetEndpoint() is { } endpoint && ReadsJson(endpoint) || ReadsJsonAt(request.Method, request.Path)))
+            && (http.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<Wolverine.Http.HttpChain>() is not null
+                ? ReadsJson(endpoint) // an API endpoint: its own metadata says
+                : ReadsJsonAt(request.Method, request.Path))) // none, or the web app's fallback
         {
             await Results.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
@@ -38,8 +40,14 @@ public sealed class MissingContentType(RequestDelegate next, EndpointDataSource 
     /// request routing gave to no endpoint or to the web app's fallback (which it does when the app is built).
     /// </summary>
     private bool ReadsJsonAt(string method, PathString path) =>
-        endpoints.Endpoints.OfType<RouteEndpoint>().Any(e =>
-            ReadsJson(e) && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) == true
-            && e.RoutePattern.RawText is { } template
-            && new TemplateMatcher(TemplateParser.Parse(template), new RouteValueDictionary()).TryMatch(path, new RouteValueDictionary()));
+        JsonRoutes().Any(r => r.Methods.Contains(method, StringComparer.OrdinalIgnoreCase) && r.Matcher.TryMatch(path, new RouteValueDictionary()));
+
+    private (IReadOnlyList<string> Methods, TemplateMatcher Matcher)[]? _jsonRoutes;
+
+    /// <summary>The JSON endpoints' methods and route templates, parsed once (the endpoints are fixed once the host runs).</summary>
+    private (IReadOnlyList<string> Methods, TemplateMatcher Matcher)[] JsonRoutes() => _jsonRoutes ??= endpoints.Endpoints.OfType<RouteEndpoint>()
+        .Where(e => ReadsJson(e) && e.RoutePattern.RawText is not null && e.Metadata.GetMetadata<IHttpMethodMetadata>() is not null)
+        .Select(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods,
+            new TemplateMatcher(TemplateParser.Parse(e.RoutePattern.RawText!), new RouteValueDictionary())))
+        .ToArray();
 }
