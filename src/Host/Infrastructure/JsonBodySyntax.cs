@@ -38,7 +38,7 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (RequestType(http) is not { } requestType || !IsJson(request.ContentType))
+        if (http.GetEndpoint() is not { } endpoint || RequestType(endpoint) is not { } requestType || !IsJson(request.ContentType))
         {
             await next(http);
             return;
@@ -134,8 +134,8 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
     }
 
     /// <summary>The type the endpoint binds from a JSON body (Wolverine declares it as accepted metadata), or null.</summary>
-    private static Type? RequestType(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: { } type } accepts && accepts.ContentTypes.Any(IsJson)
+    internal static Type? RequestType(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: { } type } accepts && accepts.ContentTypes.Any(IsJson)
             ? type
             : null;
 

@@ -32,8 +32,7 @@ public sealed class MissingContentType(RequestDelegate next, EndpointDataSource 
         await next(http);
     }
 
-    private static bool ReadsJson(Endpoint endpoint) =>
-        endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts && accepts.ContentTypes.Any(t => t.Contains("json", StringComparison.OrdinalIgnoreCase));
+    private static bool ReadsJson(Endpoint endpoint) => JsonBodySyntax.RequestType(endpoint) is not null;
 
     /// <summary>
     /// Whether an endpoint that reads a JSON body answers this method at this path (route constraints aside), for a
