@@ -88,6 +88,27 @@ export function Outcome({ done, error }: { done?: string; error: unknown }) {
   );
 }
 
+/**
+ * A form's fields, each labelled and with its messages under it (tied by aria-describedby): <code>props(k)</code> for the
+ * input of a text field of the form, <code>field(k, label, input)</code> around it.
+ */
+export function formFields<F extends Record<string, string>>(id: string, form: F, setForm: (form: F) => void, error: unknown) {
+  const props = (k: keyof F & string) => ({
+    id: `${id}-${k}`,
+    value: form[k],
+    onChange: (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value }),
+    'aria-describedby': `${id}-${k}-err`,
+  });
+  const field = (k: keyof F & string, label: string, input: ReactNode) => (
+    <div className="field">
+      <label htmlFor={`${id}-${k}`}>{label}</label>
+      {input}
+      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
+    </div>
+  );
+  return { field, props };
+}
+
 export function FieldError({ id, error, field }: { id: string; error: unknown; field: string }) {
   const messages = error instanceof ApiProblem ? readable(error).field(field) : [];
   if (messages.length === 0) return null;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiProblem, api, must, type Discipline, type Schemas, type VisitStatus, type VisitType } from '../api/client';
 import { currentSession } from '../session';
-import { FieldError, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date, visitTypeLabel, allVisitTypes } from '../ui';
+import { FieldError, formFields, miles, readMiles, readable, Loaded, Page, ProblemView, StatusBadge, useLoad, date, visitTypeLabel, allVisitTypes } from '../ui';
 
 type Visit = Schemas['VisitView'];
 
@@ -255,7 +255,6 @@ function CorrectForm({
   const [form, setForm] = useState({ agencyId: visit.agencyId, discipline: visit.discipline as string, visitType: visit.visitType as string, visitDate: visit.visitDate, miles: visit.miles == null ? '' : String(visit.miles), reason: '' });
   const [error, setError] = useState<unknown>();
   const id = useId();
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   async function submit(e: FormEvent) {
     e.preventDefault();
     const miles = readMiles(form.miles, 'The correction is not valid.');
@@ -288,14 +287,7 @@ function CorrectForm({
       setError(readable(err, agencyNames));
     }
   }
-  const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (
-    <div className="field">
-      <label htmlFor={`${id}-${k}`}>{label}</label>
-      {input}
-      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
-    </div>
-  );
-  const props = (k: keyof typeof form) => ({ id: `${id}-${k}`, value: form[k], onChange: set(k), 'aria-describedby': `${id}-${k}-err` });
+  const { field, props } = formFields(id, form, setForm, error);
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>

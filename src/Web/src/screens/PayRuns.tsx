@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiProblem, must, num, type PaymentMethod, type Schemas } from '../api/client';
-import { Confirm, FieldError, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad, date, period, paymentMethodLabel } from '../ui';
+import { Confirm, formFields, Loaded, Money, money, Page, ProblemView, StatusBadge, today, useLoad, date, period, paymentMethodLabel } from '../ui';
 
 /** Pay runs (owner, payroll): approve a closed cycle's pay run, see held payments and why, retry, record manual payments. */
 export function PayRuns() {
@@ -244,7 +244,6 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
   const [error, setError] = useState<unknown>();
   // One key per payment being entered: a double submit records it once; the next payment gets a new key.
   const [key, setKey] = useState(() => crypto.randomUUID());
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(undefined);
@@ -265,14 +264,7 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
       if (err instanceof ApiProblem) setKey(crypto.randomUUID());
     }
   }
-  const field = (k: keyof typeof form, label: string, input: React.ReactNode) => (
-    <div className="field">
-      <label htmlFor={`${id}-${k}`}>{label}</label>
-      {input}
-      <FieldError id={`${id}-${k}-err`} error={error} field={k} />
-    </div>
-  );
-  const props = (k: keyof typeof form) => ({ id: `${id}-${k}`, value: form[k], onChange: set(k), 'aria-describedby': `${id}-${k}-err` });
+  const { field, props } = formFields(id, form, setForm, error);
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>Record a manual payment</h2>
@@ -298,11 +290,7 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
           'method',
           'Method',
           <select {...props('method')}>
-            {handMethods.map((m) => (
-              <option key={m} value={m}>
-                {paymentMethodLabel(m)}
-              </option>
-            ))}
+            <MethodOptions />
           </select>,
         )}
         {field('reference', 'Reference', <input {...props('reference')} autoComplete="off" />)}
@@ -316,14 +304,28 @@ function ManualPayment({ contractors, onDone }: { contractors: Schemas['Contract
 
 const handMethods: PaymentMethod[] = ['check', 'ach', 'card', 'paypal', 'other'];
 
+/** The ways money is paid by hand, as the method select of both hand-payment forms offers them. */
+function MethodOptions() {
+  return (
+    <>
+      {handMethods.map((m) => (
+        <option key={m} value={m}>
+          {paymentMethodLabel(m)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** A held or failed payment paid outside the product: its date, method and reference, recorded on it (it is then paid, in full). */
 function PayByHand({ payment, name, onDone, onCancel }: {
   payment: Schemas['PaymentView']; name: string | undefined; onDone: (message: string) => void; onCancel: () => void;
 }) {
   const id = useId();
-  const [form, setForm] = useState({ paidOn: today(), method: 'check' as PaymentMethod, reference: '' });
+  const [form, setForm] = useState({ paidOn: today(), method: 'check', reference: '' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const { field, props } = formFields(id, form, setForm, error);
   // One key for this payment's form: a double submit or a resend after a lost answer records it once.
   const [key, setKey] = useState(() => crypto.randomUUID());
   async function submit(e: FormEvent) {
@@ -332,7 +334,11 @@ function PayByHand({ payment, name, onDone, onCancel }: {
     setBusy(true);
     try {
       await must(
-        api.POST('/api/payments/{id}/paid-by-hand', { params: { path: { id: payment.id } }, body: form, headers: { 'Idempotency-Key': key } }),
+        api.POST('/api/payments/{id}/paid-by-hand', {
+          params: { path: { id: payment.id } },
+          body: { ...form, method: form.method as PaymentMethod },
+          headers: { 'Idempotency-Key': key },
+        }),
       );
       onDone(`Payment of ${money(payment.amount)} to ${name} recorded as paid by ${paymentMethodLabel(form.method)}.`);
     } catch (err) {
@@ -350,30 +356,15 @@ function PayByHand({ payment, name, onDone, onCancel }: {
       <p className="hint">The payment is then paid and is not sent through Stripe, now or on a retry.</p>
       <ProblemView error={error} />
       <div className="row">
-        <div className="field">
-          <label htmlFor={`${id}-paidOn`}>Paid on</label>
-          <input id={`${id}-paidOn`} type="date" value={form.paidOn} aria-describedby={`${id}-paidOn-err`}
-            onChange={(e) => setForm({ ...form, paidOn: e.target.value })} />
-          <FieldError id={`${id}-paidOn-err`} error={error} field="paidOn" />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-method`}>Method</label>
-          <select id={`${id}-method`} value={form.method} aria-describedby={`${id}-method-err`}
-            onChange={(e) => setForm({ ...form, method: e.target.value as PaymentMethod })}>
-            {handMethods.map((m) => (
-              <option key={m} value={m}>
-                {paymentMethodLabel(m)}
-              </option>
-            ))}
-          </select>
-          <FieldError id={`${id}-method-err`} error={error} field="method" />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-reference`}>Reference</label>
-          <input id={`${id}-reference`} value={form.reference} autoComplete="off" aria-describedby={`${id}-reference-err`}
-            onChange={(e) => setForm({ ...form, reference: e.target.value })} />
-          <FieldError id={`${id}-reference-err`} error={error} field="reference" />
-        </div>
+        {field('paidOn', 'Paid on', <input {...props('paidOn')} type="date" />)}
+        {field(
+          'method',
+          'Method',
+          <select {...props('method')}>
+            <MethodOptions />
+          </select>,
+        )}
+        {field('reference', 'Reference', <input {...props('reference')} autoComplete="off" />)}
       </div>
       <button type="submit" className="primary" disabled={busy}>
         Record as paid
