@@ -251,7 +251,7 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
         await using (var session = App.Store.LightweightSession(Api.Tenant))
         {
             var key = (await session.LoadAsync<ContractTherapy.Payments.Payments.Payment>(payment))!.IdempotencyKey;
-            session.Store(new ContractTherapy.Payments.SendingPayments.StripeSendAttempt(payment, key, DateTimeOffset.UtcNow));
+            session.Store(new ContractTherapy.Payments.SendingPayments.StripeSendAttempt(payment, key));
             await session.SaveChangesAsync();
         }
         (await Api.Post($"/api/payments/{payment}/paid-by-hand", new { paidOn = "2026-03-20", method = "check", reference = "CHK 9" }, role: "payroll"))

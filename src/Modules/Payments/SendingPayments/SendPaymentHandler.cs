@@ -37,7 +37,7 @@ public static class SendPaymentHandler
         // Committed before Stripe is called: the handler's own session commits only with the message's outcome.
         await using (var attempt = store.LightweightSession(tenant))
         {
-            attempt.Store(new StripeSendAttempt(payment.Id, payment.IdempotencyKey, clock.GetUtcNow()));
+            attempt.Store(new StripeSendAttempt(payment.Id, payment.IdempotencyKey));
             await attempt.SaveChangesAsync(ct);
         }
         try
