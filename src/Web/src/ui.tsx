@@ -19,7 +19,8 @@ export function readable(error: unknown, names: Record<string, string> = {}): Ap
   const say = (text: string) => datesIn(text.replace(quotedId, (whole, id: string) => names[id] ?? names[id.toLowerCase()] ?? whole));
   // A field message starts with the API's name of the field ('patient.name' is required.): said in words instead.
   const sayField = (text: string) => say(text.replace(/^'([A-Za-z][\w.[\]]*)'/, (_, field: string) => fieldInWords(field)));
-  const fieldsWrong = p.errors !== undefined && Object.keys(p.errors).length > 0 && p.title === 'The request is not valid.';
+  // The API's validation problem with field errors: its title is generic, the fields say what is wrong.
+  const fieldsWrong = p.type === 'https://contracttherapy.dev/problems/validation' && Object.keys(p.errors ?? {}).length > 0;
   return new ApiProblem({
     ...p,
     title: fieldsWrong ? 'Some fields need a change:' : say(p.title),
