@@ -117,6 +117,33 @@ public static class PaymentScenarios
         return reply!;
     }
 
+    /// <summary>
+    /// A payment of <paramref name="amount"/> to the contractor, sent through the fake Stripe as a pay run sends it: the
+    /// contractor placed with a new agency, one routine PT visit at that pay rate on the first day of the open cycle (the
+    /// caller sets the tenant's cycles), the cycle closed and its pay run approved. The contractor needs its W-9 on file;
+    /// the payout account is linked here. Returns the payment and the transfer that paid it.
+    /// </summary>
+    public static async Task<(Guid Payment, FakeStripe.Transfer Transfer)> PaidThroughStripe(this Api api, FakeStripe stripe, Guid contractor, decimal amount)
+    {
+        var agency = await api.RegisteredAgency($"Agency {Guid.NewGuid():N}"[..20]);
+        (await api.SetBillRates(agency, "2026-01-01", Scenarios.Rate("PT", "Routine", amount + 25m))).ShouldBe(200);
+        (await api.Post($"/api/contractors/{contractor}/agencies/{agency}")).ShouldBe(200);
+        (await api.SetPayRates(contractor, "2026-01-01", Scenarios.Rate("PT", "Routine", amount))).ShouldBe(200);
+        (await api.Post($"/api/contractors/{contractor}/payout-account", new { stripeAccountId = $"acct_1{Guid.NewGuid():N}"[..16] })).ShouldBe(200);
+        var day = (await api.CurrentCycle())["periodStart"]!.GetValue<string>();
+        (await api.LogVisit(VisitScenarios.Visit(contractor, agency, day))).ShouldBe(201);
+        var cycle = await api.CloseCurrentCycle();
+        var approval = (await api.ApprovePayRun(cycle)).ShouldBe(202);
+        var payment = Guid.Parse(approval.Json["payments"]!.AsArray().Single(p => p!["contractorId"]!.GetValue<string>() == contractor.ToString())!["id"]!.GetValue<string>());
+        (await api.Get($"/api/payments/{payment}", role: "payroll")).Json["status"]!.GetValue<string>().ShouldBe("sent");
+        return (payment, stripe.TransfersFor(payment).ShouldHaveSingleItem());
+    }
+
+    /// <summary>Delivers a Stripe event to the webhook, signed as Stripe signs it.</summary>
+    public static Task<Reply> DeliverStripeEvent(this Api api, string body) =>
+        api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, token: null,
+            headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) });
+
     /// <summary>Waits until the async projections (the 1099 totals) have caught up with every event.</summary>
     public static async Task ProjectionsCaughtUp(this Api api)
     {

@@ -132,14 +132,9 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
     {
         var dana = await Contractor("Dana Kim", "123-45-6789");
         await Paid(dana, 2500m, "2026-02-01", "ach");
-        var reversed = await Paid(dana, 1000m, "2026-02-15", "ach");
-        var body = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = $"evt_{Guid.NewGuid():N}", @object = "event", type = "transfer.reversed",
-            data = new { @object = new { id = "tr_1", metadata = new Dictionary<string, string> { ["payment_id"] = reversed.ToString(), ["tenant"] = Api.Tenant } } },
-        });
-        (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
-            headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
+        await Api.CyclesFrom("2026-03-02");
+        var (_, transfer) = await Api.PaidThroughStripe(App.Stripe, dana, 1000m);
+        (await Api.DeliverStripeEvent(App.Stripe.Reverse(transfer))).ShouldBe(200);
         Row(await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant"), dana)["total"]!.GetValue<decimal>().ShouldBe(2500m);
     }
 
@@ -156,15 +151,9 @@ public sealed class NecTests(AppFixture app) : IntegrationTest(app)
         await Paid(dana, 499.50m, "2026-02-15");
         await Paid(dana, 400.25m, "2026-03-01", "card");
         await Paid(dana, 0.75m, "2026-03-02", "paypal");
-        var reversed = await Paid(dana, 1000m, "2026-03-15");
+        var (_, transfer) = await Api.PaidThroughStripe(App.Stripe, dana, 1000m);
         await Paid(sam, 2100m, "2026-02-01");
-        var body = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = $"evt_{Guid.NewGuid():N}", @object = "event", type = "transfer.reversed",
-            data = new { @object = new { id = "tr_2", metadata = new Dictionary<string, string> { ["payment_id"] = reversed.ToString(), ["tenant"] = Api.Tenant } } },
-        });
-        (await Api.Send(HttpMethod.Post, "/api/webhooks/stripe", body, null,
-            headers: new Dictionary<string, string> { ["Stripe-Signature"] = FakeStripe.Sign(body, TestClock.Instance.GetUtcNow()) })).ShouldBe(200);
+        (await Api.DeliverStripeEvent(App.Stripe.Reverse(transfer))).ShouldBe(200);
 
         var reading = (await Api.TaxReport("/api/tax/1099-nec/2026", role: "accountant")).ShouldBe(200);
         reading.Body.ShouldContain($"\"contractorId\":\"{dana}\",\"name\":\"Dana Kim\",\"tinMasked\":\"***-**-6789\",\"w9OnFile\":true,\"total\":2000.00,\"excludedTotal\":401.00,\"reportable\":true");

@@ -8,6 +8,7 @@ using Wolverine.Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Wolverine.Http;
 
 namespace ContractTherapy.Payments.ReceivingStripeWebhooks;
@@ -17,14 +18,19 @@ public sealed class ProcessedStripeEvent
 {
     public string Id { get; set; } = "";
     public string Type { get; set; } = "";
+
+    /// <summary>What the event did, in words, for whoever replays the history (for example why a reversal changed nothing).</summary>
+    public string? Outcome { get; set; }
 }
 
 /// <summary>
 /// <c>POST /api/webhooks/stripe</c>: no bearer token; the <c>Stripe-Signature</c> header
 /// (HMAC-SHA256 of "{t}.{raw body}" with the webhook secret, timestamp within 5 minutes) is the
 /// authentication. The tenant and payment come from the transfer's metadata, which we set.
-/// <c>transfer.reversed</c> reverses the payment (a 409 while its send is not recorded yet, so that
-/// Stripe delivers it again); other event types are acknowledged and ignored.
+/// <c>transfer.reversed</c> reverses the payment when the reversed transfer is the one that paid it (a 409 while its
+/// send is not recorded yet, so that Stripe delivers it again); a reversal of any other transfer that names the
+/// payment (a stray one: the payment was paid by hand, or by another transfer) is acknowledged, recorded with why,
+/// and reverses nothing. Other event types are acknowledged and ignored.
 /// </summary>
 public static class StripeWebhookEndpoint
 {
@@ -32,7 +38,7 @@ public static class StripeWebhookEndpoint
 
     [WolverinePost("/api/webhooks/stripe"), AllowAnonymous, NotTenanted, Tags("Payments")]
     public static async Task<IResult> Post(HttpContext http, IDocumentStore store, IMartenOutbox outbox, IConfiguration config, TimeProvider clock,
-        CancellationToken ct)
+        ILoggerFactory logs, CancellationToken ct)
     {
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(ct);
@@ -55,6 +61,7 @@ public static class StripeWebhookEndpoint
         if (type != "transfer.reversed") return Results.Ok();
 
         var transfer = root.GetProperty("data").GetProperty("object");
+        var transferId = transfer.TryGetProperty("id", out var tr) && tr.ValueKind == JsonValueKind.String ? tr.GetString() : null;
         var metadata = transfer.TryGetProperty("metadata", out var m) ? m : default;
         if (metadata.ValueKind != JsonValueKind.Object || !metadata.TryGetProperty("tenant", out var t) || !metadata.TryGetProperty("payment_id", out var p)
             || !Guid.TryParse(p.GetString(), out var paymentId))
@@ -76,15 +83,34 @@ public static class StripeWebhookEndpoint
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The payment's send is not recorded yet.",
                 detail: "The transfer's payment is still being sent; deliver the event again later.");
 
-        session.Insert(new ProcessedStripeEvent { Id = eventId, Type = type });
+        var processed = new ProcessedStripeEvent { Id = eventId, Type = type };
+        session.Insert(processed);
         session.LastModifiedBy = "stripe-webhook";
         session.SetHeader("role", "system");
         session.SetHeader("stripeEventId", eventId);
-        if (stream.Aggregate is { Status: PaymentStatus.Sent } payment)
+        switch (stream.Aggregate)
         {
-            stream.AppendOne(new PaymentReversed(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, payment.Method,
-                "Stripe reversed the transfer."));
-            await outbox.PublishAsync(new PaymentToContractor(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, Reversed: true));
+            // Only the transfer that paid it: a payment paid by hand (after a send whose transfer was made but never
+            // recorded) has no transfer, or another one, and the money it paid did not come back.
+            case { Status: PaymentStatus.Sent, StripeTransferId: { } paidBy } payment when paidBy == transferId:
+                stream.AppendOne(new PaymentReversed(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, payment.Method,
+                    "Stripe reversed the transfer."));
+                await outbox.PublishAsync(new PaymentToContractor(payment.Id, payment.ContractorId, payment.Amount, payment.PaidOn!.Value, Reversed: true));
+                processed.Outcome = $"Payment {payment.Id} reversed.";
+                break;
+            case { Status: PaymentStatus.Sent } payment:
+                processed.Outcome = $"Transfer {transferId ?? "(none)"} did not pay payment {payment.Id} "
+                    + (payment.StripeTransferId is null ? $"(paid by {payment.Method})" : $"(paid by transfer {payment.StripeTransferId})") + ": nothing reversed.";
+                logs.CreateLogger(typeof(StripeWebhookEndpoint)).LogWarning(
+                    "Stripe reversed transfer {TransferId}, whose metadata names payment {PaymentId}, paid by {PaidBy}: nothing reversed.",
+                    transferId, payment.Id, payment.StripeTransferId ?? payment.Method);
+                break;
+            case { } payment:
+                processed.Outcome = $"Payment {payment.Id} is {payment.Status.ToString().ToLowerInvariant()}: nothing reversed.";
+                break;
+            default:
+                processed.Outcome = $"No payment {paymentId}: nothing reversed.";
+                break;
         }
         await session.SaveChangesAsync(ct);
         return Results.Ok();
