@@ -103,11 +103,13 @@ public sealed partial class ContractorTaxYearProjection : MultiStreamProjection<
     public static ContractorTaxYear Create(ManualPaymentRecorded e) =>
         new(ContractorTaxYear.IdFor(e.ContractorId, e.PaidOn.Year), e.ContractorId, e.PaidOn.Year, [TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]);
 
-    public static ContractorTaxYear Apply(PaymentSent e, ContractorTaxYear y) =>
-        y with { Payments = ContractorTaxYear.Ordered([.. y.Payments.Where(p => p.PaymentId != e.PaymentId), TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]) };
+    public static ContractorTaxYear Apply(PaymentSent e, ContractorTaxYear y) => Paid(y, TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount));
 
-    public static ContractorTaxYear Apply(ManualPaymentRecorded e, ContractorTaxYear y) =>
-        y with { Payments = ContractorTaxYear.Ordered([.. y.Payments, TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount)]) };
+    public static ContractorTaxYear Apply(ManualPaymentRecorded e, ContractorTaxYear y) => Paid(y, TaxRules.Classify(e.PaymentId, e.PaidOn, e.Method, e.Amount));
+
+    /// <summary>A payment counts once in its year, however often its stream says it was paid (by its id).</summary>
+    private static ContractorTaxYear Paid(ContractorTaxYear y, TaxPayment paid) =>
+        y with { Payments = ContractorTaxYear.Ordered([.. y.Payments.Where(p => p.PaymentId != paid.PaymentId), paid]) };
 
     public static ContractorTaxYear Apply(PaymentReversed e, ContractorTaxYear y) =>
         y with { Payments = y.Payments.Select(p => p.PaymentId == e.PaymentId ? p with { Reversed = true } : p).ToList() };
