@@ -174,6 +174,29 @@ public sealed class PaymentTests(AppFixture app) : IntegrationTest(app), IDispos
     }
 
     [Fact]
+    public async Task a_contractor_reads_why_their_payment_waits_in_their_own_terms_not_the_offices_or_stripes()
+    {
+        var (cycle, dana, sam) = await ClosedCycle();
+        Stripe.Inject(new FakeStripe.Refuse("The destination account acct_1Payee is not enabled for transfers."));
+        var approval = await Api.ApprovePayRun(cycle);
+        var (failed, held) = (Guid.Parse(PaymentOf(approval, dana)["id"]!.GetValue<string>()), Guid.Parse(PaymentOf(approval, sam)["id"]!.GetValue<string>()));
+
+        // The office reads the reasons whole.
+        (await Api.Get($"/api/payments/{held}", role: "payroll")).Json["heldReason"]!.GetValue<string>().ShouldBe("No W-9 is on file for the contractor.");
+        (await Api.Get($"/api/payments/{failed}", role: "payroll")).Json["failureReason"]!.GetValue<string>().ShouldContain("acct_1Payee");
+
+        // Each contractor reads theirs as what they can do, or that the office is on it: one by one and in their list.
+        var samReads = (await Api.Get($"/api/payments/{held}", role: "contractor", contractorId: sam)).ShouldBe(200).Json;
+        samReads["heldReason"]!.GetValue<string>().ShouldBe("Waiting for your W-9: send it to the office.");
+        (await Api.Get("/api/payments", role: "contractor", contractorId: sam)).Json["items"]![0]!["heldReason"]!.GetValue<string>()
+            .ShouldBe("Waiting for your W-9: send it to the office.");
+        var danaReads = (await Api.Get("/api/payments", role: "contractor", contractorId: dana)).ShouldBe(200);
+        danaReads.Json["items"]![0]!["failureReason"]!.GetValue<string>().ShouldBe("The office is arranging this payment.");
+        danaReads.Body.ShouldNotContain("acct_1Payee");
+        danaReads.Body.ShouldNotContain("not enabled for transfers");
+    }
+
+    [Fact]
     public async Task a_held_payment_is_retried_once_its_reason_is_fixed()
     {
         var (cycle, _, sam) = await ClosedCycle();

@@ -47,7 +47,7 @@ public static class ApprovePayRunEndpoint
             }
             var requested = new PaymentRequested(paymentId, stub.ContractorId, stub.Id, stub.CycleId, stub.Total, "stripe");
             var payment = Payment.Create(requested);
-            var hold = payees.TryGetValue(stub.ContractorId, out var payee) ? payee.HoldReason(stripe.IsConfigured) : "The contractor is unknown.";
+            var hold = ContractorPayee.HoldReasonFor(payees.GetValueOrDefault(stub.ContractorId), stripe.IsConfigured);
             if (hold is null)
             {
                 session.Events.StartStream<Payment>(paymentId, requested);

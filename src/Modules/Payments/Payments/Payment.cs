@@ -62,6 +62,17 @@ public sealed record PaymentView(Guid Id, Guid ContractorId, Guid? PayStubId, Gu
     public static PaymentView From(Payment p) => new(p.Id, p.ContractorId, p.PayStubId, p.CycleId, p.Amount, p.Method,
         p.Status.ToString().ToLowerInvariant(), p.HeldReason, p.FailureReason, p.PaidOn, p.StripeTransferId, p.Reference,
         p.Status == PaymentStatus.Requested ? p.PendingReason : null);
+
+    /// <summary>
+    /// The payment as its contractor sees it: why it waits in their terms (<see cref="Payees.HoldReasons"/>), not the office's
+    /// reasons (its Stripe configuration, Stripe's answers to the platform) nor Stripe's progress.
+    /// </summary>
+    public static PaymentView ForContractor(Payment p) => From(p) with
+    {
+        HeldReason = p.HeldReason is { } held ? Payees.HoldReasons.ForTheContractor(held) : null,
+        FailureReason = p.FailureReason is null ? null : Payees.HoldReasons.OfficeArranging,
+        PendingReason = null,
+    };
 }
 
 /// <summary>The message that sends a requested payment through Stripe (durable, after the request is committed).</summary>

@@ -29,7 +29,7 @@ public static class RetryPaymentEndpoint
             return Problems.Conflict($"Only a held or failed payment can be retried; this one is {payment.Status.ToString().ToLowerInvariant()}.");
 
         var payee = await session.LoadAsync<ContractorPayee>(payment.ContractorId, ct);
-        var hold = payee is null ? "The contractor is unknown." : payee.HoldReason(stripe.IsConfigured);
+        var hold = ContractorPayee.HoldReasonFor(payee, stripe.IsConfigured);
         if (hold is not null) return Problems.Refused("payment-payable", hold);
 
         var retry = new PaymentRetryRequested(id);

@@ -26,7 +26,7 @@ public static class SendPaymentHandler
         if (payment is null || payment.Status != PaymentStatus.Requested) return;
 
         var payee = await session.LoadAsync<ContractorPayee>(payment.ContractorId, ct);
-        var hold = payee is null ? "The contractor is unknown." : payee.HoldReason(stripe.IsConfigured);
+        var hold = ContractorPayee.HoldReasonFor(payee, stripe.IsConfigured);
         if (hold is not null)
         {
             stream.AppendOne(new PaymentHeld(payment.Id, hold));

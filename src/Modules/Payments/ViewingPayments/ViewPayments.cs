@@ -38,7 +38,7 @@ public static class ViewPaymentsEndpoints
             var (from, to) = (new DateOnly(y, 1, 1), new DateOnly(y, 12, 31));
             query = query.Where(x => x.PaidOn >= from && x.PaidOn <= to);
         }
-        return Results.Ok(await query.OrderByDescending(x => x.PaidOn).ThenBy(x => x.Id).ToPageAsync(p, size, PaymentView.From, ct));
+        return Results.Ok(await query.OrderByDescending(x => x.PaidOn).ThenBy(x => x.Id).ToPageAsync(p, size, ViewFor(caller), ct));
     }
 
     [WolverineGet("/api/payments/{id}"), Authorize(Policy = Policies.PaymentsRead), Tags("Payments")]
@@ -48,6 +48,9 @@ public static class ViewPaymentsEndpoints
         var caller = Caller.From(http.User);
         var payment = await session.LoadAsync<Payment>(id, ct);
         if (payment is null || caller.Role == Roles.Contractor && !caller.IsContractor(payment.ContractorId)) return Problems.NotFound("payment", id);
-        return Results.Ok(PaymentView.From(payment));
+        return Results.Ok(ViewFor(caller)(payment));
     }
+
+    /// <summary>A contractor reads their payments in their own terms (<see cref="PaymentView.ForContractor"/>); the office reads them whole.</summary>
+    private static Func<Payment, PaymentView> ViewFor(Caller caller) => caller.Role == Roles.Contractor ? PaymentView.ForContractor : PaymentView.From;
 }

@@ -400,14 +400,12 @@ function PayStubCard({ stub }: { stub: Schemas['PayStubView'] }) {
 }
 
 /**
- * Why a payment has not reached the therapist, in the therapist's terms: what they can do (a W-9, a payout account)
- * is said; the office's own reasons (Stripe's configuration, a refusal by Stripe) are the office's to fix.
+ * Why a payment has not reached the therapist. The API words a contractor's held or failed payment in the therapist's
+ * terms (what they can do: a W-9, a payout account; otherwise that the office is arranging it), so it is shown as sent.
  */
 function waitingFor(p: Schemas['PaymentView']): string {
   if (p.status === 'requested') return 'On its way.';
-  if (p.status === 'held' && /W-9/.test(p.heldReason ?? '')) return 'Waiting for your W-9: send it to the office.';
-  if (p.status === 'held' && /payout account/.test(p.heldReason ?? '')) return 'Waiting for your payout account to be linked: ask the office.';
-  return 'The office is arranging this payment.';
+  return p.heldReason ?? p.failureReason ?? 'The office is arranging this payment.';
 }
 
 export function MyPayments() {
