@@ -27,7 +27,7 @@ namespace ContractTherapy.Host.Infrastructure;
 /// moment still wakes the agent at once.
 /// </para>
 /// </summary>
-public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup
+public sealed class AppendWakeup : DocumentSessionListenerBase, IDaemonWakeup, ContractTherapy.Shared.Persistence.IEventsCommitted
 {
     public static readonly TimeSpan QuietInterval = TimeSpan.FromMilliseconds(50);
     public static readonly TimeSpan BusyInterval = TimeSpan.FromMilliseconds(200);

@@ -42,17 +42,11 @@ public static class VisitsModule
         opts.Services.AddSingleton<VisitGroupCommit>();
         // The function the group commit's write guard calls to fail the write before it spends anything (VisitWriteGuard).
         opts.Services.AddSingleton<IConfigureMarten, VisitWriteGuardFunction>();
-        opts.Services.AddSingleton<IConfigureMarten, VisitFeedWiring>();
         // Other nodes' visits reach this node's watchers by polling the event store while someone watches.
         opts.Services.AddHostedService<VisitFeedPoller>();
         // A close's visits are marked invoiced in parts of 1,000, one part at a time: background work that must leave a
         // core to the people reading the invoices the close has just issued.
         opts.LocalQueueFor<InvoicingVisits.VisitsInvoiced>().Sequential();
         return opts;
-    }
-
-    private sealed class VisitFeedWiring(VisitFeed feed) : IConfigureMarten
-    {
-        public void Configure(IServiceProvider services, StoreOptions options) => options.Listeners.Add(new VisitFeedListener(feed));
     }
 }

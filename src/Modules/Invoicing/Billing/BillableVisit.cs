@@ -92,9 +92,9 @@ public sealed class BillableVisitProjection : MultiStreamProjection<BillableVisi
 {
     public BillableVisitProjection()
     {
-        // A visit logged through the group commit had its document written there (WrittenWhenLogged); one read back from
-        // the store (a replay) is folded here.
-        Identities<VisitLogged>(e => WrittenWhenLogged.Wrote(e) ? [] : [e.VisitId]);
+        // A visit logged through the group commit has its document written there (WrittenWhenLogged), its event never in a
+        // session; one read back from the store (a replay) is folded here.
+        Identity<VisitLogged>(e => e.VisitId);
         Identity<VisitNoteSigned>(e => e.VisitId);
         Identity<VisitCorrected>(e => e.VisitId);
         Identity<VisitVoided>(e => e.VisitId);
@@ -131,25 +131,14 @@ public sealed class BillableVisitProjection : MultiStreamProjection<BillableVisi
 }
 
 /// <summary>
-/// A logged visit's document, written by the Visits module's group commit in the visit's own transaction
-/// (<see cref="ILoggedVisitWriter"/>) rather than by <see cref="BillableVisitProjection"/>: the projection loaded the
-/// batch's documents first (they cannot exist yet), one round trip and query a batch and 7% of the host's CPU for a
-/// logged visit (ops/bench/README.md, "A logged visit's billable document written with it"). The document is the
-/// projection's own fold of the event; the marked event instance is the group commit's, never one read back from the
-/// store, so a replay folds the event as before (and the replay's comparison would show any difference).
+/// A logged visit's document, written by the Visits module's group commit with the visit's own rows, in its transaction
+/// (<see cref="ILoggedVisitWriter"/>, <c>VisitRows</c>): the event is written by a statement of the group commit's, not
+/// appended to a Marten session, so no inline projection sees it. The document is <see cref="BillableVisitProjection"/>'s
+/// own fold of the event, as a replay folds it (and the replay's comparison would show any difference).
 /// </summary>
 public sealed class WrittenWhenLogged : ILoggedVisitWriter
 {
-    private static readonly WrittenWithEvent<VisitLogged> Written = new();
-
-    /// <summary>Whether this event instance's document was written with it.</summary>
-    public static bool Wrote(VisitLogged e) => Written.IsMarked(e);
-
-    public void Queue(IDocumentSession session, VisitLogged logged)
-    {
-        session.Insert(BillableVisitProjection.Fold(null, logged)!);
-        Written.Mark(logged);
-    }
+    public IEnumerable<LoggedVisitDocument> Documents(VisitLogged logged) => [new(typeof(BillableVisit), BillableVisitProjection.Fold(null, logged)!)];
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using ContractTherapy.Shared.Persistence;
 using ContractTherapy.Shared.Tenancy;
+using ContractTherapy.Visits.WatchingVisits;
 using ContractTherapy.Visits.Eligibility;
 using ContractTherapy.Visits.Visits;
 using JasperFx.Events;
@@ -81,6 +83,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly VisitGroupCommitOptions _options;
     private readonly ILoggedVisitWriter[] _writersOfOtherModules;
+    private readonly VisitFeed? _feed;
+    private readonly IEventsCommitted? _wakeup;
     /// <summary>What this node remembers of the rules' facts (tests stand in for the other writer with it).</summary>
     internal RulesSeen RulesSeen { get; } = new();
 
@@ -94,9 +98,12 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
     private sealed record Pending(VisitDraft Draft, TaskCompletionSource<VisitOutcome> Done);
 
-    public VisitGroupCommit(IDocumentStore store, TimeProvider clock, VisitGroupCommitOptions options, IEnumerable<ILoggedVisitWriter> writers)
+    public VisitGroupCommit(IDocumentStore store, TimeProvider clock, VisitGroupCommitOptions options, IEnumerable<ILoggedVisitWriter> writers,
+        VisitFeed? feed = null)
     {
         _store = store;
+        _feed = feed;
+        _wakeup = (store.Options as StoreOptions)?.Projections.Wakeup as IEventsCommitted;
         _clock = clock;
         _options = options;
         _writersOfOtherModules = writers.ToArray();
@@ -283,6 +290,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
 
         var outcomes = new VisitOutcome?[drafts.Length];
+        var rows = new VisitRows(session.Events);
         var keysTaken = new List<string>();
         var keysHeld = new HashSet<string>();
         var started = new List<Guid>();
@@ -326,13 +334,8 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             // other modules mark the instance they wrote with (WrittenWhenLogged).
             if (e.HoldsKey != (duplicate is null)) e = e with { HoldsKey = duplicate is null };
             if (duplicate is not null && !keysTaken.Contains(d.DuplicateKey)) keysHeld.Add(d.DuplicateKey);
-            var logged = session.Events.BuildEvent(e);
-            logged.UserName = d.Author.UserId;
-            logged.CorrelationId = d.Author.CorrelationId;
-            if (d.Author.Role is not null) logged.SetHeader(Shared.Http.AuditStamp.RoleHeader, d.Author.Role);
-            session.Events.StartStream<Visit>(d.Id, logged);
+            rows.Add(d.Id, tenant, e, d.Author, _writersOfOtherModules.SelectMany(w => w.Documents(e)));
             started.Add(d.Id);
-            foreach (var writer in _writersOfOtherModules) writer.Queue(session, e);
             if (duplicate is null)
             {
                 keysTaken.Add(d.DuplicateKey);
@@ -346,6 +349,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
 
         // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
         VisitWriteGuard.Queue(session, seen, keysTaken, started, keysHeld);
+        rows.Queue(session);
         try
         {
             await session.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -358,6 +362,11 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _visits, started.Count);
+        // Committed: this node's watchers see the visits at once, and the projection daemon wakes for their events (the
+        // statement appended them, not a Marten session, so neither Marten's listeners nor its wakeup heard of them).
+        if (_feed is { HasSubscribers: true })
+            foreach (var logged in rows.Events) _feed.Show(logged);
+        _wakeup?.Pulse();
         return outcomes;
     }
 

@@ -10,9 +10,8 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// rules' facts the batch was decided on changed (<see cref="StaleSqlState"/>, <see cref="RulesSeen"/>), or if a
 /// duplicate key or a visit id the write takes is already taken (<see cref="TakenSqlState"/>: a committed duplicate, a
 /// keyed visit's earlier attempt). Either way nothing is written and no event sequence number is spent: a rolled-back
-/// append's numbers are a gap until Marten fills them with tombstone events, which it writes in a transaction of its own
-/// for every failed save, and the high-water mark meets that gap meanwhile. The group commit decides the batch again.
-/// The keys' unique constraints still decide a race with a commit after the guard ran.
+/// write's numbers are a gap the high-water mark waits out before it passes it. The group commit decides the batch
+/// again. The keys' unique constraints still decide a race with a commit after the guard ran.
 /// </summary>
 public static class VisitWriteGuard
 {
@@ -21,8 +20,8 @@ public static class VisitWriteGuard
     public const string Function = "ct_visit_write_guard";
 
     /// <summary>
-    /// Queues the guard; call it before SaveChanges. It runs first whatever was queued before it: Marten's unit of work
-    /// runs the events' operations (its type is theirs) ahead of the documents', and adds the appends at SaveChanges.
+    /// Queues the guard; call it before the batch's rows (<see cref="VisitRows.Queue"/>): the session runs the statements
+    /// in the order queued.
     /// </summary>
     public static void Queue(IDocumentSession session, RulesSeen.Snapshot? seen, IReadOnlyCollection<string> keys, IReadOnlyCollection<Guid> visitIds,
         IReadOnlyCollection<string>? keysHeld = null)
@@ -30,7 +29,9 @@ public static class VisitWriteGuard
         var options = session.DocumentStore.Options;
         var (stale, staleValues) = seen is null ? ("false", []) : RulesSeen.StaleCondition(session, seen);
         var streams = $"{options.Events.DatabaseSchemaName}.mt_streams";
-        session.QueueOperation(new Operation(
+        object?[] values = [.. staleValues, keys.Select(VisitFingerprint.IdOf).ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId,
+            (keysHeld ?? []).Select(VisitFingerprint.IdOf).ToArray(), session.TenantId];
+        session.QueueOperation(new QueuedStatement(
             $"select {options.DatabaseSchemaName}.{Function}({stale}, " +
             // A probe by primary key per key and id, in scalar subqueries, which PostgreSQL never turns into joins: the
             // joins' generic plans, made while the tables were small, hashed every row of the tenant (6 ms a batch at
@@ -40,8 +41,7 @@ public static class VisitWriteGuard
             // A key the batch's intended duplicates found held must still be held, its holder's row locked until
             // this commit (a void or correction letting it go waits, then passes it to them; one that went first: decide again).
             $"or exists (select 1 from unnest(?::uuid[]) as h(id) where not exists (select 1 from {options.TableOf<Visit>()} v where v.tenant_id = ? and v.held_key = h.id for share)))",
-            [.. staleValues, keys.Select(VisitFingerprint.IdOf).ToArray(), session.TenantId, visitIds.ToArray(), session.TenantId,
-             (keysHeld ?? []).Select(VisitFingerprint.IdOf).ToArray(), session.TenantId]));
+            values.Select(v => (v, (NpgsqlTypes.NpgsqlDbType?)null)).ToList()));
     }
 
     /// <summary>Whether the write failed because the rules' facts it was decided on changed.</summary>
@@ -67,25 +67,6 @@ public static class VisitWriteGuard
     /// theirs (Marten's queued SQL commands are taken to return nothing: a <c>select</c> there shifted every result after
     /// it). Its document type is the events', so that Marten's unit of work runs it ahead of the events' appends.
     /// </summary>
-    private sealed class Operation(string sql, object?[] values) : Weasel.Storage.IStorageOperation
-    {
-        public Type DocumentType => typeof(JasperFx.Events.IEvent);
-
-        public Weasel.Core.OperationRole Role() => Weasel.Core.OperationRole.Other;
-
-        public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
-        {
-            var parameters = builder.AppendWithDbParameters(sql);
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                // The builder types its parameters as text; these are arrays and a uuid, typed by their values.
-                if (parameters[i] is NpgsqlParameter typed) typed.ResetDbType();
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-        }
-
-        public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
-    }
 }
 
 /// <summary>

@@ -14,8 +14,8 @@ public sealed record VisitArrived(Guid Id, Guid ContractorId, Guid AgencyId, Dat
 
 /// <summary>
 /// Fans committed <see cref="VisitLogged"/> events out to the live-feed subscribers of their
-/// tenant on this node. Two paths feed it: <see cref="VisitFeedListener"/> after this node's own
-/// commits (at once), and <see cref="VisitFeedPoller"/> with what it reads from the event store
+/// tenant on this node. Two paths feed it: the group commit after this node's own commits (at once,
+/// <see cref="LoggingVisits.VisitGroupCommit"/>), and <see cref="VisitFeedPoller"/> with what it reads from the event store
 /// (other nodes' visits). Each event is shown once whichever path comes first (<see cref="TryShow"/>).
 /// Only committed events reach it, so a subscriber never sees a visit that was rolled back.
 /// A slow subscriber loses the oldest items rather than slowing the writes.
@@ -24,12 +24,10 @@ public sealed class VisitFeed
 {
     private readonly ConcurrentDictionary<Guid, (string Tenant, Channel<VisitArrived> Channel)> _subscribers = new();
     private readonly Lock _gate = new();
-    // Event id -> its sequence (long.MaxValue while only the listener saw it and its sequence is
-    // unknown: Marten's quick append does not read back a new stream's sequence) and when it was
-    // first shown. Forgotten once the poller's floor passes the sequence (the poller never reads it
-    // again) and it was shown at least ForgetAfter ago: this node's after-commit listener may offer
-    // the same event late (a starved thread pool), after the poller already showed it, and must then
-    // still find it. The chaos scenario two-nodes saw 2 such repeats in 82,685 deliveries.
+    // Event id -> its sequence (long.MaxValue while it is unknown) and when it was first shown.
+    // Forgotten once the poller's floor passes the sequence (the poller never reads it again) and it
+    // was shown at least ForgetAfter ago: the group commit may offer this node's own event late (a
+    // starved thread pool), after the poller already showed it, and must then still find it. The chaos scenario two-nodes saw 2 such repeats in 82,685 deliveries.
     private readonly Dictionary<Guid, (long Sequence, long ShownAt)> _shown = [];
 
     /// <summary>How long an event shown stays remembered after the poller's floor passed it.</summary>
@@ -139,17 +137,5 @@ public sealed class VisitFeed
     {
         foreach (var (_, (t, channel)) in _subscribers)
             if (t == tenant) channel.Writer.TryWrite(visit);
-    }
-}
-
-/// <summary>This node's own commits: shown at once, after commit, nothing added to the transaction.</summary>
-public sealed class VisitFeedListener(VisitFeed feed) : DocumentSessionListenerBase
-{
-    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
-    {
-        if (!feed.HasSubscribers) return Task.CompletedTask;
-        foreach (var e in commit.GetEvents())
-            if (e.Data is VisitLogged) feed.Show(e);
-        return Task.CompletedTask;
     }
 }
