@@ -4,6 +4,7 @@ using System.Text.Json;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using ContractTherapy.Shared.Persistence;
 using Marten;
 using Marten.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,9 +46,11 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
         CancellationToken ct)
     {
-        var serializer = services.GetRequiredService<IDocumentStore>().Options.Serializer();
+        var options = services.GetRequiredService<IDocumentStore>().Options;
+        var serializer = options.Serializer();
         // The links are written through the daemon's own operations, so they commit in one transaction
-        // with the subscription's progress: one round trip per page, however many tenants it holds.
+        // with the subscription's progress: one round trip per page, however many tenants it holds, and
+        // one statement a tenant (ChainLinks), not one a link.
         foreach (var tenantEvents in page.Events.GroupBy(e => e.TenantId))
         {
             var tenant = operations.ForTenant(tenantEvents.Key);
@@ -56,12 +59,37 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
             var first = tenantEvents.Min(e => e.Sequence);
             var last = await tenant.Query<ChainLink>().Where(l => l.Id < first).OrderByDescending(l => l.Id).FirstOrDefaultAsync(ct);
             var head = last?.Hash ?? AuditChain.Genesis;
+            var links = new List<ChainLink>();
             foreach (var e in tenantEvents.OrderBy(e => e.Sequence))
             {
                 head = AuditChain.Link(head, AuditChain.Canonical(e, EventShapes.Json(e.Data, serializer)));
-                tenant.Store(new ChainLink { Id = e.Sequence, Hash = head });
+                links.Add(new ChainLink { Id = e.Sequence, Hash = head });
             }
+            tenant.QueueOperation(ChainLinks.Store(options, tenantEvents.Key, links));
         }
         return NullChangeListener.Instance;
+    }
+}
+
+/// <summary>
+/// A page's links of one tenant stored as one statement: the rows Marten's <c>Store</c> writes for each (an upsert, so a
+/// range delivered again overwrites its links), one <c>insert ... select</c> for them all. The daemon's batch held one
+/// upsert a link, a statement for every event logged (ops/bench/README.md, "The batch's rows as one statement").
+/// </summary>
+public static class ChainLinks
+{
+    public static QueuedStatement Store(IReadOnlyStoreOptions options, string tenant, IReadOnlyList<ChainLink> links)
+    {
+        var serializer = options.Serializer();
+        return new QueuedStatement(
+            $"insert into {options.TableOf<ChainLink>()} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+            "select ?, x.id, x.data, x.version, ?, transaction_timestamp() from unnest(?::bigint[], ?::jsonb[], ?::uuid[]) as x(id, data, version) " +
+            "on conflict (tenant_id, id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
+            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
+            [
+                (tenant, null), (typeof(ChainLink).FullName, null), (links.Select(l => l.Id).ToArray(), null),
+                (links.Select(l => serializer.ToJson(l)).ToArray(), NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb),
+                (links.Select(_ => Guid.CreateVersion7()).ToArray(), null),
+            ]);
     }
 }
