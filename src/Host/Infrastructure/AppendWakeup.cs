@@ -9,8 +9,9 @@ namespace ContractTherapy.Host.Infrastructure;
 /// letting it sleep out its polling interval (the 1099 totals and the audit chain trailed writes
 /// by up to a second at rest that way, more with a gap to wait out).
 /// <para>
-/// In process: a session listener pulses a semaphore after each commit that appended events, so
-/// the write path pays nothing. PostgreSQL NOTIFY (Marten's <c>UseListenNotifyForEventAppends</c>)
+/// In process: a session listener pulses a semaphore after each commit that appended events, and the
+/// visits' group commit after each of its commits (its events are written by a statement of its own,
+/// which no session listener sees: <c>IEventsCommitted</c>), so the write path pays nothing. PostgreSQL NOTIFY (Marten's <c>UseListenNotifyForEventAppends</c>)
 /// would also wake the agent for other nodes' writes, but commits that notify are serialized by
 /// PostgreSQL and cost 15-25% of visit throughput (ops/bench/README.md); other nodes' writes are
 /// picked up by the (short) polling interval instead.

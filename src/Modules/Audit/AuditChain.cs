@@ -75,6 +75,9 @@ public sealed class AuditChainSubscription(IServiceProvider services) : Subscrip
 /// A page's links of one tenant stored as one statement: the rows Marten's <c>Store</c> writes for each (an upsert, so a
 /// range delivered again overwrites its links), one <c>insert ... select</c> for them all. The daemon's batch held one
 /// upsert a link, a statement for every event logged (ops/bench/README.md, "The batch's rows as one statement").
+/// <para>The statement returns a row, as each <c>Store</c> did: the daemon checks its progression's update (queued first
+/// in the page) by the reader's count of affected rows, and Npgsql adds to that count every statement after it that returns
+/// no rows, up to the first that does; a statement returning nothing would hide a second runner of the subscription.</para>
 /// </summary>
 public static class ChainLinks
 {
@@ -82,10 +85,10 @@ public static class ChainLinks
     {
         var serializer = options.Serializer();
         return new QueuedStatement(
-            $"insert into {options.TableOf<ChainLink>()} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+            $"with w as (insert into {options.TableOf<ChainLink>()} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
             "select ?, x.id, x.data, x.version, ?, transaction_timestamp() from unnest(?::bigint[], ?::jsonb[], ?::uuid[]) as x(id, data, version) " +
             "on conflict (tenant_id, id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
+            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified returning 1) select count(*) from w",
             [
                 (tenant, null), (typeof(ChainLink).FullName, null), (links.Select(l => l.Id).ToArray(), null),
                 (links.Select(l => serializer.ToJson(l)).ToArray(), NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb),

@@ -290,7 +290,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         }
 
         var outcomes = new VisitOutcome?[drafts.Length];
-        var rows = new VisitRows(session.Events);
+        var rows = new VisitRows(session);
         var keysTaken = new List<string>();
         var keysHeld = new HashSet<string>();
         var started = new List<Guid>();
@@ -330,8 +330,7 @@ public sealed class VisitGroupCommit : IAsyncDisposable
             }
 
             // The visit takes its key where no visit holds it, an intended duplicate included (the first of its kind). The
-            // request's event says it takes it (LogVisit); another instance only where it does not, since the writers of
-            // other modules mark the instance they wrote with (WrittenWhenLogged).
+            // request's event says it takes it (LogVisit); another instance only where it does not.
             if (e.HoldsKey != (duplicate is null)) e = e with { HoldsKey = duplicate is null };
             if (duplicate is not null && !keysTaken.Contains(d.DuplicateKey)) keysHeld.Add(d.DuplicateKey);
             rows.Add(d.Id, tenant, e, d.Author, _writersOfOtherModules.SelectMany(w => w.Documents(e)));
@@ -347,9 +346,9 @@ public sealed class VisitGroupCommit : IAsyncDisposable
         if (started.Count == 0) return seen is null ? outcomes : null; // remembered facts decide only what a write asserts
         if (seen is not null && AfterDecidingOnSeen is { } race) await race(tenant).ConfigureAwait(false);
 
-        // Queued before SaveChanges adds the events' appends, and run ahead of them (VisitWriteGuard).
+        // The guard, then the batch's rows: the session runs them in that order (VisitWriteGuard).
         VisitWriteGuard.Queue(session, seen, keysTaken, started, keysHeld);
-        rows.Queue(session);
+        rows.Queue();
         try
         {
             await session.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -14,7 +14,7 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// (ops/bench/README.md: PostgreSQL writes the rows about twice as fast so). The events are numbered by the store's
 /// sequence as Marten numbers them; their sequences come back with the statement's result.
 /// </summary>
-public sealed class VisitRows(IEventStoreOperations events)
+public sealed class VisitRows(IDocumentSession session)
 {
     private readonly List<(IEvent Event, VisitLogged Logged, Visit Visit)> _visits = [];
     private readonly List<(Type Type, Guid Id, object Document)> _documents = [];
@@ -25,13 +25,13 @@ public sealed class VisitRows(IEventStoreOperations events)
     /// <summary>A new visit: its stream, its event as Marten would append it (its author's metadata), its documents.</summary>
     public void Add(Guid visitId, string tenant, VisitLogged logged, VisitAuthor author, IEnumerable<LoggedVisitDocument> documents)
     {
-        var e = events.BuildEvent(logged);
+        var e = session.Events.BuildEvent(logged);
         e.Id = Guid.CreateVersion7();
         e.StreamId = visitId;
         e.Version = 1;
         e.TenantId = tenant;
         // The host's clock, as Marten's Quick append mode stamps an event (README, "An event's timestamp is the host's clock").
-        e.Timestamp = DateTimeOffset.UtcNow;
+        e.Timestamp = ((Marten.Events.EventGraph)session.DocumentStore.Options.Events).TimeProvider.GetUtcNow();
         e.UserName = author.UserId;
         e.CorrelationId = author.CorrelationId;
         if (author.Role is not null) e.SetHeader(Shared.Http.AuditStamp.RoleHeader, author.Role);
@@ -40,13 +40,14 @@ public sealed class VisitRows(IEventStoreOperations events)
     }
 
     /// <summary>Queues the statement on the session, after what is already queued (the write's guard).</summary>
-    public void Queue(IDocumentSession session)
+    public void Queue()
     {
         if (_visits.Count == 0) return;
         var options = session.DocumentStore.Options;
         var serializer = options.Serializer();
         var events = options.Events.DatabaseSchemaName;
         var visitType = options.FindOrResolveDocumentType(typeof(Visit));
+        var graph = (Marten.Events.EventGraph)options.Events;
         var values = new List<(object? Value, NpgsqlDbType? Type)>();
         string P(object value, NpgsqlDbType? type = null)
         {
@@ -57,7 +58,14 @@ public sealed class VisitRows(IEventStoreOperations events)
         var tenant = session.TenantId;
         var ids = _visits.Select(v => v.Logged.VisitId).ToArray();
         var sql = new System.Text.StringBuilder();
-        sql.Append($"with s as (insert into {events}.mt_streams (tenant_id, id, type, version) select {P(tenant)}, x.id, {P(((Marten.Events.EventGraph)options.Events).AggregateAliasFor(typeof(Visit)))}, 1 from unnest({P(ids)}::uuid[]) as x(id)), ");
+        // The streams and the Visit documents first, each returning its rows, which the events' insert counts before its first
+        // row draws a sequence number: a stream id or held key taken meanwhile (the guard ran before a commit that took it)
+        // then fails the statement without spending numbers, as Marten's append does, not leaving a gap for the daemon.
+        sql.Append($"with s as (insert into {events}.mt_streams (tenant_id, id, type, version) select {P(tenant)}, x.id, {P(graph.AggregateAliasFor(typeof(Visit)))}, 1 from unnest({P(ids)}::uuid[]) as x(id) returning id), ");
+        sql.Append($"v as (insert into {visitType.TableName.QualifiedName} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified, held_key) ");
+        sql.Append($"select {P(tenant)}, x.id, x.data, 1, {P(typeof(Visit).FullName!)}, transaction_timestamp(), x.held_key from unnest({P(ids)}::uuid[], ");
+        sql.Append($"{P(_visits.Select(v => serializer.ToJson(v.Visit)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
+        sql.Append($"{P(_visits.Select(v => (object?)v.Visit.HeldKey ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)}) as x(id, data, held_key) returning id), ");
         sql.Append($"e as (insert into {events}.mt_events (data, type, mt_dotnet_type, id, stream_id, version, timestamp, tenant_id, correlation_id, headers, user_name, seq_id) ");
         sql.Append($"select x.data, {P(_visits[0].Event.EventTypeName)}, {P(_visits[0].Event.DotNetTypeName)}, x.id, x.stream_id, 1, x.at, {P(tenant)}, x.correlation_id, x.headers, x.user_name, ");
         sql.Append($"nextval('{events}.mt_events_sequence') from unnest({P(_visits.Select(v => serializer.ToJson(v.Logged)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
@@ -65,11 +73,8 @@ public sealed class VisitRows(IEventStoreOperations events)
         sql.Append($"{P(_visits.Select(v => (object?)v.Event.CorrelationId ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Varchar)}, ");
         sql.Append($"{P(_visits.Select(v => v.Event.Headers is { Count: > 0 } h ? (object)serializer.ToJson(h) : DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
         sql.Append($"{P(_visits.Select(v => (object?)v.Event.UserName ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Varchar)}) ");
-        sql.Append("as x(data, id, stream_id, at, correlation_id, headers, user_name) returning id, seq_id), ");
-        sql.Append($"v as (insert into {visitType.TableName.QualifiedName} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified, held_key) ");
-        sql.Append($"select {P(tenant)}, x.id, x.data, 1, {P(typeof(Visit).FullName!)}, transaction_timestamp(), x.held_key from unnest({P(ids)}::uuid[], ");
-        sql.Append($"{P(_visits.Select(v => serializer.ToJson(v.Visit)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
-        sql.Append($"{P(_visits.Select(v => (object?)v.Visit.HeldKey ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)}) as x(id, data, held_key))");
+        sql.Append("as x(data, id, stream_id, at, correlation_id, headers, user_name) where (select count(*) from s) >= 0 and (select count(*) from v) >= 0 ");
+        sql.Append("returning id, seq_id)");
         var n = 0;
         foreach (var group in _documents.GroupBy(d => d.Type))
         {

@@ -21,7 +21,8 @@ public static class VisitWriteGuard
 
     /// <summary>
     /// Queues the guard; call it before the batch's rows (<see cref="VisitRows.Queue"/>): the session runs the statements
-    /// in the order queued.
+    /// in the order queued. An operation of the batch (<see cref="QueuedStatement"/>), which Marten moves past its result,
+    /// not a queued SQL command, which Marten takes to return nothing (a <c>select</c> there shifted every result after it).
     /// </summary>
     public static void Queue(IDocumentSession session, RulesSeen.Snapshot? seen, IReadOnlyCollection<string> keys, IReadOnlyCollection<Guid> visitIds,
         IReadOnlyCollection<string>? keysHeld = null)
@@ -62,11 +63,6 @@ public static class VisitWriteGuard
         return null;
     }
 
-    /// <summary>
-    /// The guard as an operation of the write's batch that reads its own result, so that the operations after it read
-    /// theirs (Marten's queued SQL commands are taken to return nothing: a <c>select</c> there shifted every result after
-    /// it). Its document type is the events', so that Marten's unit of work runs it ahead of the events' appends.
-    /// </summary>
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ namespace ContractTherapy.Visits.WatchingVisits;
 /// is committed or a gap Marten proved will never be filled, so nothing below it can still
 /// appear. Events above it are read on every poll, so a transaction that commits late with a lower
 /// sequence than one already shown is still picked up; <see cref="VisitFeed.TryShow"/> keeps each
-/// event to one showing (also against this node's own listener). If the high-water agent is away
+/// event to one showing (also against the group commit's showing of this node's own). If the high-water agent is away
 /// (its node died, another takes it over), the floor waits and the window grows, but nothing is
 /// missed or shown twice.
 /// </para>
