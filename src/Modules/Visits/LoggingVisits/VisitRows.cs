@@ -54,6 +54,9 @@ public sealed class VisitRows(IDocumentSession session)
             values.Add((value, type));
             return "?";
         }
+        // An array parameter typed by its elements: documents as jsonb (serialized as Marten serializes them), or values that may be null.
+        string Json(IEnumerable<object> documents) => P(documents.Select(serializer.ToJson).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb);
+        string OrNull<T>(IEnumerable<T?> items, NpgsqlDbType type) => P(items.Select(x => (object?)x ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | type);
 
         var tenant = session.TenantId;
         var ids = _visits.Select(v => v.Logged.VisitId).ToArray();
@@ -64,15 +67,15 @@ public sealed class VisitRows(IDocumentSession session)
         sql.Append($"with s as (insert into {events}.mt_streams (tenant_id, id, type, version) select {P(tenant)}, x.id, {P(graph.AggregateAliasFor(typeof(Visit)))}, 1 from unnest({P(ids)}::uuid[]) as x(id) returning id), ");
         sql.Append($"v as (insert into {visitType.TableName.QualifiedName} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified, held_key) ");
         sql.Append($"select {P(tenant)}, x.id, x.data, 1, {P(typeof(Visit).FullName!)}, transaction_timestamp(), x.held_key from unnest({P(ids)}::uuid[], ");
-        sql.Append($"{P(_visits.Select(v => serializer.ToJson(v.Visit)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
-        sql.Append($"{P(_visits.Select(v => (object?)v.Visit.HeldKey ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)}) as x(id, data, held_key) returning id), ");
+        sql.Append($"{Json(_visits.Select(v => v.Visit))}, ");
+        sql.Append($"{OrNull(_visits.Select(v => v.Visit.HeldKey), NpgsqlDbType.Uuid)}) as x(id, data, held_key) returning id), ");
         sql.Append($"e as (insert into {events}.mt_events (data, type, mt_dotnet_type, id, stream_id, version, timestamp, tenant_id, correlation_id, headers, user_name, seq_id) ");
         sql.Append($"select x.data, {P(_visits[0].Event.EventTypeName)}, {P(_visits[0].Event.DotNetTypeName)}, x.id, x.stream_id, 1, x.at, {P(tenant)}, x.correlation_id, x.headers, x.user_name, ");
-        sql.Append($"nextval('{events}.mt_events_sequence') from unnest({P(_visits.Select(v => serializer.ToJson(v.Logged)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
+        sql.Append($"nextval('{events}.mt_events_sequence') from unnest({Json(_visits.Select(v => v.Logged))}, ");
         sql.Append($"{P(_visits.Select(v => v.Event.Id).ToArray())}::uuid[], {P(ids)}::uuid[], {P(_visits.Select(v => v.Event.Timestamp).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)}, ");
-        sql.Append($"{P(_visits.Select(v => (object?)v.Event.CorrelationId ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Varchar)}, ");
-        sql.Append($"{P(_visits.Select(v => v.Event.Headers is { Count: > 0 } h ? (object)serializer.ToJson(h) : DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}, ");
-        sql.Append($"{P(_visits.Select(v => (object?)v.Event.UserName ?? DBNull.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Varchar)}) ");
+        sql.Append($"{OrNull(_visits.Select(v => v.Event.CorrelationId), NpgsqlDbType.Varchar)}, ");
+        sql.Append($"{OrNull(_visits.Select(v => v.Event.Headers is { Count: > 0 } h ? serializer.ToJson(h) : null), NpgsqlDbType.Jsonb)}, ");
+        sql.Append($"{OrNull(_visits.Select(v => v.Event.UserName), NpgsqlDbType.Varchar)}) ");
         sql.Append("as x(data, id, stream_id, at, correlation_id, headers, user_name) where (select count(*) from s) >= 0 and (select count(*) from v) >= 0 ");
         sql.Append("returning id, seq_id)");
         var n = 0;
@@ -81,7 +84,7 @@ public sealed class VisitRows(IDocumentSession session)
             var table = options.FindOrResolveDocumentType(group.Key).TableName.QualifiedName;
             sql.Append($", d{n++} as (insert into {table} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified) ");
             sql.Append($"select {P(tenant)}, x.id, x.data, 1, {P(group.Key.FullName!)}, transaction_timestamp() from unnest({P(group.Select(d => d.Id).ToArray())}::uuid[], ");
-            sql.Append($"{P(group.Select(d => serializer.ToJson(d.Document)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb)}) as x(id, data) on conflict (tenant_id, id) do nothing)");
+            sql.Append($"{Json(group.Select(d => d.Document))}) as x(id, data) on conflict (tenant_id, id) do nothing)");
         }
         sql.Append(" select id, seq_id from e");
         session.QueueOperation(new QueuedStatement(sql.ToString(), values, Numbered, Weasel.Core.OperationRole.Events));
