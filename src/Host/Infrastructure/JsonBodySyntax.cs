@@ -104,6 +104,17 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
         if (body.StartsWith("\uFEFF"u8)) body = body[3..];
         // Reading the body as the request type reads its syntax too; only a body that fails is read again to tell which.
         if (JsonBodyShape.Problem(body, _serializer.GetTypeInfo(requestType)) is not { } shape) return null;
+        if (NotUtf8At(body) is { } offset)
+        {
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request body is not valid UTF-8.",
+                Detail = $"Byte {offset + 1} of the body does not begin a UTF-8 character. Send the JSON encoded as UTF-8. Nothing was saved.",
+                Type = "https://contracttherapy.dev/problems/validation",
+                Extensions = { ["byteOffset"] = offset },
+            };
+        }
         if (SyntaxError(body) is not { } error) return shape;
         var (line, position) = error;
         return new ProblemDetails
@@ -114,6 +125,22 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
             Type = "https://contracttherapy.dev/problems/validation",
             Extensions = { ["lineNumber"] = line, ["bytePositionInLine"] = position },
         };
+    }
+
+    /// <summary>
+    /// The zero-based offset of the first byte that is not UTF-8 (a Latin-1 client's "é", a truncated character), or
+    /// null. The JSON reader does not check the text inside strings, so without this such a body was refused as a value
+    /// of the wrong type ("'name' must be a string"), which sends its sender looking in the wrong place.
+    /// </summary>
+    private static int? NotUtf8At(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body)) return null;
+        for (var i = 0; i < body.Length;)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(body[i..], out _, out var consumed) != OperationStatus.Done) return i;
+            i += consumed;
+        }
+        return null;
     }
 
     /// <summary>Where the body stops being JSON (zero-based line and byte), or null when it is JSON.</summary>

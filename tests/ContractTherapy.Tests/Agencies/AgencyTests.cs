@@ -1,3 +1,4 @@
+using System.Text;
 using ContractTherapy.Tests.Infrastructure;
 
 namespace ContractTherapy.Tests.Agencies;
@@ -94,6 +95,21 @@ public sealed class AgencyTests(AppFixture app) : IntegrationTest(app)
         reply.Json["lineNumber"]!.GetValue<long>().ShouldBe(1);
         reply.Json["detail"]!.GetValue<string>().ShouldContain("line 2");
         (await Api.Get("/api/agencies")).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_body_that_is_not_utf8_is_refused_as_such_and_nothing_is_stored()
+    {
+        // "Soleil Santé" as a Latin-1 client sends it: the é is the single byte 0xE9.
+        var body = Encoding.UTF8.GetBytes("{\"name\":\"Soleil Sant").Concat(new byte[] { 0xE9 })
+            .Concat(Encoding.UTF8.GetBytes("\",\"billingEmail\":\"ap@soleil.example\"}")).ToArray();
+        var reply = (await Api.Post("/api/agencies", body)).ShouldBeProblem(400);
+        reply.Json["title"]!.GetValue<string>().ShouldBe("The request body is not valid UTF-8.");
+        reply.Json["byteOffset"]!.GetValue<int>().ShouldBe(20);
+        reply.Body.ShouldNotContain("must be a string");
+        (await Api.Get("/api/agencies")).Json["total"]!.GetValue<long>().ShouldBe(0);
+        // The same agency sent as UTF-8 is registered.
+        (await Api.Post("/api/agencies", "{\"name\":\"Soleil Santé\",\"billingEmail\":\"ap@soleil.example\"}")).ShouldBe(201);
     }
 
     [Fact]

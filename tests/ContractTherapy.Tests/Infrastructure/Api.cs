@@ -75,11 +75,12 @@ public sealed class Api(IAlbaHost host, string tenant)
     public async Task<Reply> Send(HttpMethod method, string url, object? body, string? token, string? idempotencyKey = null,
         IDictionary<string, string>? headers = null)
     {
-        var json = body switch
+        var bytes = body switch
         {
             null => null,
-            string s => s,
-            _ => JsonSerializer.Serialize(body, Camel),
+            byte[] raw => raw,
+            string s => Encoding.UTF8.GetBytes(s),
+            _ => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, Camel)),
         };
         var result = await host.Scenario(s =>
         {
@@ -93,9 +94,8 @@ public sealed class Api(IAlbaHost host, string tenant)
             };
             s.ConfigureHttpContext(c =>
             {
-                if (json is not null)
+                if (bytes is not null)
                 {
-                    var bytes = Encoding.UTF8.GetBytes(json);
                     c.Request.Body = new MemoryStream(bytes);
                     c.Request.ContentType = "application/json";
                     c.Request.ContentLength = bytes.Length;
