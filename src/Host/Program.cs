@@ -80,7 +80,8 @@ builder.Host.UseWolverine(opts =>
 });
 builder.Services.AddWolverineHttp();
 // StringSchemas first: ChoiceSchemas reads the type it restores.
-builder.Services.AddOpenApi(o => o.AddSchemaTransformer<StringSchemas>().AddSchemaTransformer<ChoiceSchemas>().AddDocumentTransformer<TagsByName>().AddDocumentTransformer<NulInQueryDocumented>());
+builder.Services.AddOpenApi(o => o.AddSchemaTransformer<StringSchemas>().AddSchemaTransformer<ChoiceSchemas>().AddDocumentTransformer<TagsByName>().AddDocumentTransformer<NulInQueryDocumented>()
+    .AddDocumentTransformer<MissingContentTypeDocumented>());
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();

@@ -50,3 +50,32 @@ public sealed class MissingContentType(RequestDelegate next, EndpointDataSource 
             new TemplateMatcher(TemplateParser.Parse(e.RoutePattern.RawText!), new RouteValueDictionary())))
         .ToArray();
 }
+
+/// <summary>
+/// The API reference lists the 415 on every operation that reads a JSON body: sent without a <c>Content-Type</c>
+/// (<see cref="MissingContentType"/>) or with one that is not JSON (ASP.NET Core's own check), the body is refused
+/// with a problem, and a client generated from the document should expect it.
+/// </summary>
+internal sealed class MissingContentTypeDocumented : Microsoft.AspNetCore.OpenApi.IOpenApiDocumentTransformer
+{
+    public Task TransformAsync(Microsoft.OpenApi.OpenApiDocument document, Microsoft.AspNetCore.OpenApi.OpenApiDocumentTransformerContext context,
+        CancellationToken cancellationToken)
+    {
+        foreach (var path in document.Paths.Values)
+            foreach (var operation in path.Operations?.Values ?? Enumerable.Empty<Microsoft.OpenApi.OpenApiOperation>())
+            {
+                if (operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) != true) continue;
+                operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
+                if (operation.Responses.ContainsKey("415")) continue;
+                operation.Responses["415"] = new Microsoft.OpenApi.OpenApiResponse
+                {
+                    Description = "Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved.",
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchemaReference("ProblemDetails", document) },
+                    },
+                };
+            }
+        return Task.CompletedTask;
+    }
+}

@@ -92,6 +92,20 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
         ((int)unknown.StatusCode).ShouldBe(404);
     }
 
+    [Fact]
+    public async Task the_api_reference_lists_that_415_on_every_operation_that_reads_a_json_body()
+    {
+        var document = (await Api.Send(HttpMethod.Get, "/openapi/v1.json", null, null)).ShouldBe(200).Json;
+
+        var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => (Name: $"{op.Key} {path.Key}", Op: op.Value!))).ToList();
+        var readingJson = operations.Where(o => o.Op["requestBody"]?["content"]?.AsObject().Any(c => c.Key.Contains("json")) == true).ToList();
+        readingJson.Select(o => o.Name).ShouldContain("post /api/agencies");
+        readingJson.Select(o => o.Name).ShouldContain("post /api/visits");
+        readingJson.Where(o => o.Op["responses"]?["415"]?["content"]?["application/problem+json"] is null).Select(o => o.Name).ShouldBeEmpty();
+        // An operation without a body does not list it.
+        operations.Single(o => o.Name == "get /api/agencies").Op["responses"]!["415"].ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("multipart/form-data")]

@@ -1801,6 +1801,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     GET_api_contractors_id: {
@@ -1883,6 +1892,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     POST_api_contractors_id_payout_account: {
@@ -1924,6 +1942,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -2205,6 +2232,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     GET_api_agencies_id: {
@@ -2329,6 +2365,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     GET_api_agencies_id_bill_rates: {
@@ -2411,6 +2456,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -2687,6 +2741,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     POST_api_invoices_id_notice: {
@@ -2807,6 +2870,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -2962,6 +3034,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     GET_api_visits_id: {
@@ -3046,6 +3127,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3157,6 +3247,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3423,6 +3522,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     POST_api_payments_id_retry: {
@@ -3518,6 +3626,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
