@@ -167,7 +167,7 @@ public sealed class JsonBodySyntax(RequestDelegate next, IOptions<HttpJsonOption
             : null;
 
     /// <summary>The content types Wolverine reads as JSON (none given counts as JSON, as Wolverine takes it).</summary>
-    private static bool IsJson(string? contentType) =>
+    internal static bool IsJson(string? contentType) =>
         string.IsNullOrEmpty(contentType) || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.StartsWith("text/json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase)
         || contentType.Contains("*/*", StringComparison.Ordinal);

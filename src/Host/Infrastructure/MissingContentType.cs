@@ -4,32 +4,44 @@ using Microsoft.AspNetCore.Routing.Template;
 namespace ContractTherapy.Host.Infrastructure;
 
 /// <summary>
-/// A write to an endpoint that reads a JSON body, sent with no <c>Content-Type</c> at all, is answered 415 saying so.
-/// What it met before depended on the host: with the web app built (ops/run.sh), routing gave it to the app's fallback
-/// and it was answered 404 "Not Found" for a path the API reference lists; without it, Wolverine read the body as JSON.
-/// One answer now, whichever endpoint routing chose: the API's writes say what they read.
+/// A write to an endpoint that reads a JSON body, sent with no <c>Content-Type</c> at all or with one that is not JSON
+/// (<c>text/plain</c>, a form), is answered 415 saying so. What it met before depended on the host and the type: with no
+/// type and the web app built (ops/run.sh), routing gave it to the app's fallback and it was answered 404 "Not Found" for
+/// a path the API reference lists, and without the app Wolverine read the body as JSON; with a type that is not JSON,
+/// routing's content-type check left the endpoint out and it was a 404 either way. One answer now, whichever endpoint
+/// routing chose: the API's writes say what they read.
 /// </summary>
 public sealed class MissingContentType(RequestDelegate next, EndpointDataSource endpoints)
 {
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (string.IsNullOrEmpty(request.ContentType) && request.Path.StartsWithSegments("/api")
-            && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
-            && (http.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<Wolverine.Http.HttpChain>() is not null
-                ? ReadsJson(endpoint) // an API endpoint: its own metadata says
-                : ReadsJsonAt(request.Method, request.Path))) // none, or the web app's fallback
+        if (request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
+            && Refused(http, request) is { } title)
         {
             await Results.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status415UnsupportedMediaType,
-                Title = "The request has no Content-Type.",
+                Title = title,
                 Detail = "This endpoint reads a JSON body: send it with 'Content-Type: application/json'. Nothing was saved.",
                 Type = "https://contracttherapy.dev/problems/validation",
             }).ExecuteAsync(http);
             return;
         }
         await next(http);
+    }
+
+    /// <summary>The 415's title for a write whose body a JSON endpoint would not read, or null to let it through.</summary>
+    private string? Refused(HttpContext http, HttpRequest request)
+    {
+        var apiEndpoint = http.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<Wolverine.Http.HttpChain>() is not null ? endpoint : null;
+        if (string.IsNullOrEmpty(request.ContentType))
+            return (apiEndpoint is not null ? ReadsJson(apiEndpoint) : ReadsJsonAt(request.Method, request.Path)) ? "The request has no Content-Type." : null;
+        // A type routing matched to an API endpoint is that endpoint's to read (the Stripe webhook's raw body); one it
+        // matched to none, or to the web app's fallback, is refused when a JSON endpoint answers the method and path.
+        return apiEndpoint is null && !JsonBodySyntax.IsJson(request.ContentType) && ReadsJsonAt(request.Method, request.Path)
+            ? "The request's Content-Type is not JSON."
+            : null;
     }
 
     private static bool ReadsJson(Endpoint endpoint) => JsonBodySyntax.RequestType(endpoint) is not null;

@@ -106,6 +106,24 @@ public sealed class HostileInputTests(AppFixture app) : IntegrationTest(app)
         operations.Single(o => o.Name == "get /api/agencies").Op["responses"]!["415"].ShouldBeNull();
     }
 
+    [Fact]
+    public async Task a_json_body_sent_without_a_content_type_or_with_one_that_is_not_json_is_a_415_problem_not_a_404()
+    {
+        // A client that sends its JSON as text/plain (curl -d without -H, a hand-written fetch) was answered 404 for a path
+        // the API reference lists: routing's content-type check had left the endpoint out.
+        using var client = App.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Api.Token("owner"));
+        foreach (var mediaType in new string?[] { null, "text/plain" })
+        {
+            var content = new ByteArrayContent("""{"name":"Sunrise HH","billingEmail":"ap@sunrise.example"}"""u8.ToArray());
+            if (mediaType is not null) content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            using var response = await client.PostAsync("/api/agencies", content);
+            ((int)response.StatusCode).ShouldBe(415, mediaType ?? "no Content-Type");
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json", mediaType ?? "no Content-Type");
+        }
+        (await Api.Get("/api/agencies")).ShouldBe(200).Json["total"]!.GetValue<long>().ShouldBe(0);
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("multipart/form-data")]
