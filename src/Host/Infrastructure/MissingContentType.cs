@@ -73,21 +73,9 @@ internal sealed class MissingContentTypeDocumented : Microsoft.AspNetCore.OpenAp
     public Task TransformAsync(Microsoft.OpenApi.OpenApiDocument document, Microsoft.AspNetCore.OpenApi.OpenApiDocumentTransformerContext context,
         CancellationToken cancellationToken)
     {
-        foreach (var path in document.Paths.Values)
-            foreach (var operation in path.Operations?.Values ?? Enumerable.Empty<Microsoft.OpenApi.OpenApiOperation>())
-            {
-                if (operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) != true) continue;
-                operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
-                if (operation.Responses.ContainsKey("415")) continue;
-                operation.Responses["415"] = new Microsoft.OpenApi.OpenApiResponse
-                {
-                    Description = "Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved.",
-                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
-                    {
-                        ["application/problem+json"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchemaReference("ProblemDetails", document) },
-                    },
-                };
-            }
+        DocumentedProblems.Add(document, "415",
+            "Unsupported Media Type: the body was sent without 'Content-Type: application/json'. Nothing was saved.",
+            operation => operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) == true);
         return Task.CompletedTask;
     }
 }

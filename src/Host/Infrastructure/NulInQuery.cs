@@ -33,20 +33,7 @@ internal sealed class NulInQueryDocumented : Microsoft.AspNetCore.OpenApi.IOpenA
     public Task TransformAsync(Microsoft.OpenApi.OpenApiDocument document, Microsoft.AspNetCore.OpenApi.OpenApiDocumentTransformerContext context,
         CancellationToken cancellationToken)
     {
-        foreach (var path in document.Paths.Values)
-            foreach (var operation in path.Operations?.Values ?? Enumerable.Empty<Microsoft.OpenApi.OpenApiOperation>())
-            {
-                operation.Responses ??= new Microsoft.OpenApi.OpenApiResponses();
-                if (operation.Responses.ContainsKey("400")) continue;
-                operation.Responses["400"] = new Microsoft.OpenApi.OpenApiResponse
-                {
-                    Description = "Bad Request",
-                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
-                    {
-                        ["application/problem+json"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchemaReference("ProblemDetails", document) },
-                    },
-                };
-            }
+        DocumentedProblems.Add(document, "400", "Bad Request", _ => true);
         return Task.CompletedTask;
     }
 }
