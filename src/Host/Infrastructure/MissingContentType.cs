@@ -64,9 +64,9 @@ public sealed class MissingContentType(RequestDelegate next, EndpointDataSource 
 }
 
 /// <summary>
-/// The API reference lists the 415 on every operation that reads a JSON body: sent without a <c>Content-Type</c>
-/// (<see cref="MissingContentType"/>) or with one that is not JSON (ASP.NET Core's own check), the body is refused
-/// with a problem, and a client generated from the document should expect it.
+/// The API reference lists the 415 on every operation that reads a JSON body: sent without a <c>Content-Type</c> or
+/// with one that is not JSON, the body is refused with a problem (<see cref="MissingContentType"/>), and a client
+/// generated from the document should expect it.
 /// </summary>
 internal sealed class MissingContentTypeDocumented : Microsoft.AspNetCore.OpenApi.IOpenApiDocumentTransformer
 {

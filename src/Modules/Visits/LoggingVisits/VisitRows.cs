@@ -16,6 +16,7 @@ namespace ContractTherapy.Visits.LoggingVisits;
 /// </summary>
 public sealed class VisitRows(IDocumentSession session)
 {
+    private readonly Marten.Events.EventGraph _graph = (Marten.Events.EventGraph)session.DocumentStore.Options.Events;
     private readonly List<(IEvent Event, VisitLogged Logged, Visit Visit)> _visits = [];
     private readonly List<(Type Type, Guid Id, object Document)> _documents = [];
 
@@ -31,7 +32,7 @@ public sealed class VisitRows(IDocumentSession session)
         e.Version = 1;
         e.TenantId = tenant;
         // The host's clock, as Marten's Quick append mode stamps an event (README, "An event's timestamp is the host's clock").
-        e.Timestamp = ((Marten.Events.EventGraph)session.DocumentStore.Options.Events).TimeProvider.GetUtcNow();
+        e.Timestamp = _graph.TimeProvider.GetUtcNow();
         e.UserName = author.UserId;
         e.CorrelationId = author.CorrelationId;
         if (author.Role is not null) e.SetHeader(Shared.Http.AuditStamp.RoleHeader, author.Role);
@@ -47,7 +48,6 @@ public sealed class VisitRows(IDocumentSession session)
         var serializer = options.Serializer();
         var events = options.Events.DatabaseSchemaName;
         var visitType = options.FindOrResolveDocumentType(typeof(Visit));
-        var graph = (Marten.Events.EventGraph)options.Events;
         var values = new List<(object? Value, NpgsqlDbType? Type)>();
         string P(object value, NpgsqlDbType? type = null)
         {
@@ -64,7 +64,7 @@ public sealed class VisitRows(IDocumentSession session)
         // The streams and the Visit documents first, each returning its rows, which the events' insert counts before its first
         // row draws a sequence number: a stream id or held key taken meanwhile (the guard ran before a commit that took it)
         // then fails the statement without spending numbers, as Marten's append does, not leaving a gap for the daemon.
-        sql.Append($"with s as (insert into {events}.mt_streams (tenant_id, id, type, version) select {P(tenant)}, x.id, {P(graph.AggregateAliasFor(typeof(Visit)))}, 1 from unnest({P(ids)}::uuid[]) as x(id) returning id), ");
+        sql.Append($"with s as (insert into {events}.mt_streams (tenant_id, id, type, version) select {P(tenant)}, x.id, {P(_graph.AggregateAliasFor(typeof(Visit)))}, 1 from unnest({P(ids)}::uuid[]) as x(id) returning id), ");
         sql.Append($"v as (insert into {visitType.TableName.QualifiedName} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified, held_key) ");
         sql.Append($"select {P(tenant)}, x.id, x.data, 1, {P(typeof(Visit).FullName!)}, transaction_timestamp(), x.held_key from unnest({P(ids)}::uuid[], ");
         sql.Append($"{Json(_visits.Select(v => v.Visit))}, ");

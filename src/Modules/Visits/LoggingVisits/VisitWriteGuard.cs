@@ -62,7 +62,6 @@ public static class VisitWriteGuard
             if (x is PostgresException p) return p;
         return null;
     }
-
 }
 
 /// <summary>
